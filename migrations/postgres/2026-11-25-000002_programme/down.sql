@@ -1,0 +1,9 @@
+DROP TABLE openspace_votes;
+DROP TABLE openspace_topics;
+DROP TABLE schedule_releases;
+DROP TABLE slots;
+DROP TABLE talk_people;
+DROP TABLE talks;
+DROP TABLE people;
+DROP TABLE tracks;
+DROP TABLE rooms;

@@ -1,0 +1,4 @@
+DROP TABLE reviews;
+DROP TABLE proposal_speakers;
+DROP TABLE proposals;
+DROP TABLE submission_types;

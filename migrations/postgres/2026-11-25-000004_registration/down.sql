@@ -1,0 +1,3 @@
+DROP TABLE answers;
+DROP TABLE registrations;
+DROP TABLE questions;

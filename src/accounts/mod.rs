@@ -1,0 +1,8 @@
+//! Organizer accounts: password hashing, login with rate limiting, sessions that logout really
+//! ends, roles per event, and the event team that an owner manages.
+
+pub mod model;
+pub mod password;
+pub mod service;
+
+pub use model::{Actor, Capability, Organizer, Role, Viewer};

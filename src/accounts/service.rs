@@ -1,0 +1,461 @@
+//! Account rules: creating organizers, logging in (rate limited), sessions, the event team.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::model::{EventRole, NewOrganizer, Organizer, Role, SessionRow, Viewer};
+use super::password;
+use crate::accounts::Actor;
+use crate::audit::{self, Change};
+use crate::db::schema::{event_roles, login_attempts, organizers, sessions};
+use crate::db::{new_id, AnyConnection};
+use crate::error::{AppError, AppResult};
+use crate::tokens;
+use crate::values::EmailAddress;
+
+/// Looks an organizer up by (already normalised) email.
+pub fn find_by_email(conn: &mut AnyConnection, email: &str) -> QueryResult<Option<Organizer>> {
+    organizers::table
+        .filter(organizers::email.eq(email))
+        .select(Organizer::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Creates an organizer. `password` of `None` makes an account that cannot log in until a
+/// password is set through a reset link.
+pub fn create_organizer(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    email: &EmailAddress,
+    name: &str,
+    password: Option<&str>,
+    is_site_admin: bool,
+) -> AppResult<Organizer> {
+    let hash = match password {
+        Some(p) => {
+            password::check_new(p).map_err(|m| AppError::field("password", m))?;
+            password::hash(p)?
+        }
+        None => password::NO_PASSWORD.to_string(),
+    };
+    let id = new_id();
+    let name = if name.trim().is_empty() {
+        email
+            .as_str()
+            .split('@')
+            .next()
+            .unwrap_or("organizer")
+            .to_string()
+    } else {
+        name.trim().to_string()
+    };
+    let insert = diesel::insert_into(organizers::table)
+        .values(NewOrganizer {
+            id: &id,
+            email: email.as_str(),
+            name: &name,
+            password_hash: &hash,
+            is_site_admin,
+            created_at: now,
+            updated_at: now,
+        })
+        .execute(conn);
+    match insert {
+        Ok(_) => {}
+        Err(e) if crate::db::is_unique_violation(&e) => {
+            return Err(AppError::field(
+                "email",
+                "An account with this email already exists.",
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    organizers::table
+        .find(&id)
+        .select(Organizer::as_select())
+        .first(conn)
+        .map_err(AppError::from)
+}
+
+/// Sets (or replaces) an organizer's password.
+pub fn set_password(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    organizer_id: &str,
+    new_password: &str,
+) -> AppResult<()> {
+    password::check_new(new_password).map_err(|m| AppError::field("password", m))?;
+    let hash = password::hash(new_password)?;
+    diesel::update(organizers::table.find(organizer_id))
+        .set((
+            organizers::password_hash.eq(hash),
+            organizers::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    // A new password ends every existing session of the account.
+    diesel::delete(sessions::table.filter(sessions::organizer_id.eq(organizer_id)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Limits for [`authenticate`].
+#[derive(Debug, Clone, Copy)]
+pub struct LoginLimits {
+    /// Failures allowed per email in the window (per address: four times as many).
+    pub max_failures: i64,
+    /// The window.
+    pub window: Duration,
+}
+
+/// Checks an email and password. Every attempt is recorded; too many failures for the email
+/// or the client address within the window refuse further attempts, right or wrong.
+pub fn authenticate(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    limits: LoginLimits,
+    email_input: &str,
+    password_input: &str,
+    ip: &str,
+) -> AppResult<Organizer> {
+    let email = email_input.trim().to_lowercase();
+    let since = now - limits.window;
+    let failures_for_email: i64 = login_attempts::table
+        .filter(login_attempts::email.eq(&email))
+        .filter(login_attempts::succeeded.eq(false))
+        .filter(login_attempts::attempted_at.gt(since))
+        .count()
+        .get_result(conn)?;
+    let failures_for_ip: i64 = login_attempts::table
+        .filter(login_attempts::ip.eq(ip))
+        .filter(login_attempts::succeeded.eq(false))
+        .filter(login_attempts::attempted_at.gt(since))
+        .count()
+        .get_result(conn)?;
+    if failures_for_email >= limits.max_failures || failures_for_ip >= limits.max_failures * 4 {
+        return Err(AppError::RateLimited(format!(
+            "Too many failed attempts. Wait {} minutes and try again, or reset your password.",
+            limits.window.num_minutes()
+        )));
+    }
+    let account = find_by_email(conn, &email)?;
+    // Verify against a dummy hash for unknown accounts so that timing does not reveal
+    // which emails have accounts.
+    let stored = account
+        .as_ref()
+        .map(|a| a.password_hash.as_str())
+        .unwrap_or_else(|| password::dummy_hash());
+    let ok = password::verify(password_input, stored) && account.is_some();
+    diesel::insert_into(login_attempts::table)
+        .values((
+            login_attempts::id.eq(new_id()),
+            login_attempts::email.eq(&email),
+            login_attempts::ip.eq(ip),
+            login_attempts::succeeded.eq(ok),
+            login_attempts::attempted_at.eq(now),
+        ))
+        .execute(conn)?;
+    match account {
+        Some(a) if ok => {
+            diesel::update(organizers::table.find(&a.id))
+                .set(organizers::last_login_at.eq(now))
+                .execute(conn)?;
+            Ok(a)
+        }
+        _ => Err(AppError::BadRequest(
+            "That email and password do not match an account.".into(),
+        )),
+    }
+}
+
+/// Starts a session and returns the token for the cookie (only its hash is stored).
+pub fn start_session(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    organizer_id: &str,
+    lifetime: Duration,
+) -> QueryResult<String> {
+    let token = tokens::new_long_token();
+    diesel::insert_into(sessions::table)
+        .values(SessionRow {
+            id: tokens::hash_token(&token),
+            organizer_id: organizer_id.to_string(),
+            created_at: now,
+            expires_at: now + lifetime,
+        })
+        .execute(conn)?;
+    Ok(token)
+}
+
+/// The organizer (with roles) of a live session, or `None` if the token is unknown, ended
+/// or expired.
+pub fn viewer_for_session(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    token: &str,
+) -> QueryResult<Option<Viewer>> {
+    let found = sessions::table
+        .inner_join(organizers::table)
+        .filter(sessions::id.eq(tokens::hash_token(token)))
+        .filter(sessions::expires_at.gt(now))
+        .select(Organizer::as_select())
+        .first(conn)
+        .optional()?;
+    let Some(organizer) = found else {
+        return Ok(None);
+    };
+    let roles = roles_of(conn, &organizer.id)?;
+    Ok(Some(Viewer { organizer, roles }))
+}
+
+/// An organizer's roles: event id → role.
+pub fn roles_of(
+    conn: &mut AnyConnection,
+    organizer_id: &str,
+) -> QueryResult<HashMap<String, Role>> {
+    let rows: Vec<(String, String)> = event_roles::table
+        .filter(event_roles::organizer_id.eq(organizer_id))
+        .select((event_roles::event_id, event_roles::role))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(event, role)| Role::parse(&role).map(|r| (event, r)))
+        .collect())
+}
+
+/// Ends a session: the cookie's token no longer opens anything, on any server instance.
+pub fn end_session(conn: &mut AnyConnection, token: &str) -> QueryResult<()> {
+    diesel::delete(sessions::table.filter(sessions::id.eq(tokens::hash_token(token))))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Deletes expired sessions and old login attempts (run by a background job).
+pub fn purge_expired(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<usize> {
+    let a = diesel::delete(sessions::table.filter(sessions::expires_at.le(now))).execute(conn)?;
+    let b = diesel::delete(
+        login_attempts::table.filter(login_attempts::attempted_at.lt(now - Duration::days(30))),
+    )
+    .execute(conn)?;
+    Ok(a + b)
+}
+
+/// One member of an event's team, for the team page.
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamMember {
+    /// Organizer id.
+    pub organizer_id: String,
+    /// Email.
+    pub email: String,
+    /// Name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Whether they can log in yet.
+    pub has_password: bool,
+}
+
+/// The team of an event, owners first.
+pub fn team(conn: &mut AnyConnection, event_id: &str) -> QueryResult<Vec<TeamMember>> {
+    let rows: Vec<(EventRole, Organizer)> = event_roles::table
+        .inner_join(organizers::table)
+        .filter(event_roles::event_id.eq(event_id))
+        .select((EventRole::as_select(), Organizer::as_select()))
+        .load(conn)?;
+    let mut members: Vec<TeamMember> = rows
+        .into_iter()
+        .filter_map(|(role, org)| {
+            Role::parse(&role.role).map(|r| TeamMember {
+                organizer_id: org.id,
+                email: org.email,
+                name: org.name,
+                role: r,
+                has_password: org.password_hash != password::NO_PASSWORD,
+            })
+        })
+        .collect();
+    members.sort_by(|a, b| b.role.cmp(&a.role).then_with(|| a.email.cmp(&b.email)));
+    Ok(members)
+}
+
+/// The outcome of [`add_member`].
+#[derive(Debug, Clone)]
+pub struct AddedMember {
+    /// The account (new or existing).
+    pub organizer: Organizer,
+    /// True when the account was created now and has no password yet.
+    pub created: bool,
+}
+
+/// Gives `email` a role on the event, creating the account (without a password) if needed.
+pub fn add_member(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    actor: &Actor,
+    event_id: &str,
+    email: &EmailAddress,
+    name: &str,
+    role: Role,
+) -> AppResult<AddedMember> {
+    let (organizer, created) = match find_by_email(conn, email.as_str())? {
+        Some(o) => (o, false),
+        None => (create_organizer(conn, now, email, name, None, false)?, true),
+    };
+    let existing = event_roles::table
+        .filter(event_roles::event_id.eq(event_id))
+        .filter(event_roles::organizer_id.eq(&organizer.id))
+        .select(event_roles::role)
+        .first::<String>(conn)
+        .optional()?;
+    if existing.is_some() {
+        return Err(AppError::field(
+            "email",
+            format!("{} is already on the team; change their role below.", email),
+        ));
+    }
+    diesel::insert_into(event_roles::table)
+        .values(EventRole {
+            id: new_id(),
+            event_id: event_id.to_string(),
+            organizer_id: organizer.id.clone(),
+            role: role.as_str().to_string(),
+            created_at: now,
+        })
+        .execute(conn)?;
+    audit::record(
+        conn,
+        now,
+        actor,
+        Change {
+            event_id: Some(event_id),
+            action: "team.add",
+            entity_type: "organizer",
+            entity_id: Some(&organizer.id),
+        },
+        &format!("Added {} as {}", email, role.as_str()),
+    )?;
+    Ok(AddedMember { organizer, created })
+}
+
+/// Gives a grant directly (CLI and seeding), replacing an existing role.
+pub fn grant_role(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    event_id: &str,
+    organizer_id: &str,
+    role: Role,
+) -> QueryResult<()> {
+    diesel::delete(
+        event_roles::table
+            .filter(event_roles::event_id.eq(event_id))
+            .filter(event_roles::organizer_id.eq(organizer_id)),
+    )
+    .execute(conn)?;
+    diesel::insert_into(event_roles::table)
+        .values(EventRole {
+            id: new_id(),
+            event_id: event_id.to_string(),
+            organizer_id: organizer_id.to_string(),
+            role: role.as_str().to_string(),
+            created_at: now,
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+fn owner_count(conn: &mut AnyConnection, event_id: &str) -> QueryResult<i64> {
+    event_roles::table
+        .filter(event_roles::event_id.eq(event_id))
+        .filter(event_roles::role.eq(Role::Owner.as_str()))
+        .count()
+        .get_result(conn)
+}
+
+fn current_role(conn: &mut AnyConnection, event_id: &str, organizer_id: &str) -> AppResult<Role> {
+    let role: String = event_roles::table
+        .filter(event_roles::event_id.eq(event_id))
+        .filter(event_roles::organizer_id.eq(organizer_id))
+        .select(event_roles::role)
+        .first(conn)
+        .map_err(AppError::from_lookup)?;
+    Role::parse(&role).ok_or(AppError::NotFound)
+}
+
+/// Changes a member's role. The last owner cannot be demoted, so an event always has one.
+pub fn change_role(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    actor: &Actor,
+    event_id: &str,
+    organizer_id: &str,
+    role: Role,
+) -> AppResult<()> {
+    let before = current_role(conn, event_id, organizer_id)?;
+    if before == Role::Owner && role != Role::Owner && owner_count(conn, event_id)? <= 1 {
+        return Err(AppError::Conflict(
+            "An event needs at least one owner: make someone else owner first.".into(),
+        ));
+    }
+    diesel::update(
+        event_roles::table
+            .filter(event_roles::event_id.eq(event_id))
+            .filter(event_roles::organizer_id.eq(organizer_id)),
+    )
+    .set(event_roles::role.eq(role.as_str()))
+    .execute(conn)?;
+    audit::record(
+        conn,
+        now,
+        actor,
+        Change {
+            event_id: Some(event_id),
+            action: "team.change_role",
+            entity_type: "organizer",
+            entity_id: Some(organizer_id),
+        },
+        &format!("Changed role from {} to {}", before.as_str(), role.as_str()),
+    )?;
+    Ok(())
+}
+
+/// Removes a member from the team. The last owner cannot be removed.
+pub fn remove_member(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    actor: &Actor,
+    event_id: &str,
+    organizer_id: &str,
+) -> AppResult<()> {
+    let before = current_role(conn, event_id, organizer_id)?;
+    if before == Role::Owner && owner_count(conn, event_id)? <= 1 {
+        return Err(AppError::Conflict(
+            "An event needs at least one owner: make someone else owner first.".into(),
+        ));
+    }
+    let email: String = organizers::table
+        .find(organizer_id)
+        .select(organizers::email)
+        .first(conn)?;
+    diesel::delete(
+        event_roles::table
+            .filter(event_roles::event_id.eq(event_id))
+            .filter(event_roles::organizer_id.eq(organizer_id)),
+    )
+    .execute(conn)?;
+    audit::record(
+        conn,
+        now,
+        actor,
+        Change {
+            event_id: Some(event_id),
+            action: "team.remove",
+            entity_type: "organizer",
+            entity_id: Some(organizer_id),
+        },
+        &format!("Removed {email} ({})", before.as_str()),
+    )?;
+    Ok(())
+}

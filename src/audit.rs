@@ -1,0 +1,89 @@
+//! The audit log: one row for every change an organizer makes (who, what, when), written in
+//! the same transaction as the change.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::accounts::Actor;
+use crate::db::schema::audit_log;
+use crate::db::{new_id, AnyConnection};
+
+/// One audit entry.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = audit_log)]
+pub struct AuditEntry {
+    /// Random UUID.
+    pub id: String,
+    /// When.
+    pub occurred_at: NaiveDateTime,
+    /// Who (organizer id), if a person.
+    pub actor_id: Option<String>,
+    /// Who, as text (email or command), kept if the account is deleted.
+    pub actor_label: String,
+    /// Which event, if any.
+    pub event_id: Option<String>,
+    /// What, e.g. `event.update`.
+    pub action: String,
+    /// Kind of thing changed, e.g. `event`.
+    pub entity_type: String,
+    /// Id of the thing changed.
+    pub entity_id: Option<String>,
+    /// A sentence for people.
+    pub summary: String,
+}
+
+/// What happened, for [`record`].
+#[derive(Debug, Clone, Copy)]
+pub struct Change<'a> {
+    /// Event concerned, if any.
+    pub event_id: Option<&'a str>,
+    /// Action name, e.g. `event.update`.
+    pub action: &'a str,
+    /// Entity type, e.g. `event`.
+    pub entity_type: &'a str,
+    /// Entity id.
+    pub entity_id: Option<&'a str>,
+}
+
+/// Writes one audit row.
+pub fn record(
+    conn: &mut AnyConnection,
+    at: NaiveDateTime,
+    actor: &Actor,
+    change: Change<'_>,
+    summary: &str,
+) -> QueryResult<()> {
+    let entry = AuditEntry {
+        id: new_id(),
+        occurred_at: at,
+        actor_id: actor.id.clone(),
+        actor_label: actor.label.clone(),
+        event_id: change.event_id.map(str::to_string),
+        action: change.action.to_string(),
+        entity_type: change.entity_type.to_string(),
+        entity_id: change.entity_id.map(str::to_string),
+        summary: summary.to_string(),
+    };
+    diesel::insert_into(audit_log::table)
+        .values(&entry)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The newest entries, for one event or (with `None`) for the whole site.
+pub fn list(
+    conn: &mut AnyConnection,
+    event_id: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<AuditEntry>> {
+    let mut query = audit_log::table
+        .select(AuditEntry::as_select())
+        .order((audit_log::occurred_at.desc(), audit_log::id.desc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(id) = event_id {
+        query = query.filter(audit_log::event_id.eq(id));
+    }
+    query.load(conn)
+}

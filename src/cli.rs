@@ -1,0 +1,241 @@
+//! The command line: `serve` (the default), `migrate`, `seed --demo`, `create-organizer`.
+
+use std::io::BufRead;
+
+use anyhow::{bail, Context};
+use chrono::{TimeZone, Utc};
+use clap::{Args, Parser, Subcommand};
+
+use crate::accounts::{self, Role};
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::startup::Application;
+use crate::values::EmailAddress;
+
+/// Ghent: conference management for community events.
+#[derive(Debug, Parser)]
+#[command(name = "ghent", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web application (creates and migrates the database on start).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Load data into the database.
+    Seed(SeedArgs),
+    /// Create an organizer account, optionally with a role on an event.
+    CreateOrganizer(CreateOrganizerArgs),
+}
+
+/// `ghent serve`.
+#[derive(Debug, Args, Default)]
+pub struct ServeArgs {
+    /// Serve the demo: a fresh ./data/demo.sqlite3 with devopsdays Ghent 2009 and USA 2010,
+    /// the clock started at 2009-11-15 17:24 UTC, and a demo organizer whose login is printed.
+    #[arg(long)]
+    pub demo: bool,
+    /// Address and port to listen on (overrides GHENT_BIND).
+    #[arg(long)]
+    pub bind: Option<String>,
+}
+
+/// `ghent seed`.
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// Load the demo events (devopsdays Ghent 2009 and USA 2010), labelled as sample data.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+/// `ghent create-organizer`.
+#[derive(Debug, Args)]
+pub struct CreateOrganizerArgs {
+    /// Login email of the new organizer.
+    #[arg(long)]
+    pub email: String,
+    /// Display name (default: the part of the email before @).
+    #[arg(long, default_value = "")]
+    pub name: String,
+    /// Slug of an event to give the organizer a role on.
+    #[arg(long, requires = "role")]
+    pub event: Option<String>,
+    /// Role on that event: owner, organizer or reviewer.
+    #[arg(long, requires = "event")]
+    pub role: Option<String>,
+    /// Make the organizer a site administrator (may create events and act on all of them).
+    #[arg(long)]
+    pub site_admin: bool,
+    /// Read the password from the first line of standard input instead of asking.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+/// When the demo's clock starts: two weeks after the first devopsdays.
+pub fn demo_clock_start() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2009, 11, 15, 17, 24, 0)
+        .single()
+        .unwrap_or_else(Utc::now)
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load()?;
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => serve(settings, args),
+        Command::Migrate => {
+            let db = Db::connect(&settings.database_url, 1)?;
+            let applied = db.migrate()?;
+            println!(
+                "{applied} migration(s) applied to {}",
+                crate::config::redact_url(&settings.database_url)
+            );
+            Ok(())
+        }
+        Command::Seed(args) => {
+            if !args.demo {
+                bail!("nothing to seed: pass --demo");
+            }
+            let db = Db::connect(&settings.database_url, 1)?;
+            db.migrate()?;
+            let clock = settings
+                .clock_start
+                .map(Clock::starting_at)
+                .unwrap_or_else(Clock::system);
+            let mut conn = db.write()?;
+            let summary = crate::seed::demo(&mut conn, clock.now_naive())?;
+            println!("{summary}");
+            Ok(())
+        }
+        Command::CreateOrganizer(args) => create_organizer(settings, args),
+    }
+}
+
+fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
+    if let Some(bind) = args.bind {
+        settings.bind = bind;
+    }
+    let mut demo_login = None;
+    let clock = if args.demo {
+        settings.demo = true;
+        let path = settings.data_dir.join("demo.sqlite3");
+        for suffix in ["", "-wal", "-shm"] {
+            let file = format!("{}{suffix}", path.display());
+            match std::fs::remove_file(&file) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(e).with_context(|| format!("removing the old demo database {file}"))
+                }
+            }
+        }
+        settings.database_url = format!("sqlite://{}", path.display());
+        let clock = Clock::starting_at(settings.clock_start.unwrap_or_else(demo_clock_start));
+        let db = Db::connect(&settings.database_url, 1)?;
+        db.migrate()?;
+        let mut conn = db.write()?;
+        crate::seed::demo(&mut conn, clock.now_naive())?;
+        demo_login = Some(crate::seed::demo_organizer(&mut conn, clock.now_naive())?);
+        clock
+    } else {
+        settings
+            .clock_start
+            .map(Clock::starting_at)
+            .unwrap_or_else(Clock::system)
+    };
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(settings, clock)?;
+        println!("Ghent is serving at {}/", app.base_url());
+        if let Some((email, password)) = demo_login {
+            println!(
+                "Demo organizer: {email} / {password}  (sign in at {}/login)",
+                app.base_url()
+            );
+        }
+        app.run_until_stopped().await?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<String> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("reading the password from stdin")?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+    }
+    let first = rpassword::prompt_password("Password: ")
+        .context("reading the password (use --password-stdin when there is no terminal)")?;
+    let second = rpassword::prompt_password("Password again: ")?;
+    if first != second {
+        bail!("the passwords differ");
+    }
+    Ok(first)
+}
+
+fn create_organizer(settings: Settings, args: CreateOrganizerArgs) -> anyhow::Result<()> {
+    let email = EmailAddress::parse(&args.email).map_err(|m| anyhow::anyhow!("--email: {m}"))?;
+    let role = match &args.role {
+        Some(r) => Some(
+            Role::parse(r)
+                .ok_or_else(|| anyhow::anyhow!("--role must be owner, organizer or reviewer"))?,
+        ),
+        None => None,
+    };
+    let password = read_password(args.password_stdin)?;
+    accounts::password::check_new(&password).map_err(|m| anyhow::anyhow!("password: {m}"))?;
+    let db = Db::connect(&settings.database_url, 1)?;
+    db.migrate()?;
+    let clock = settings
+        .clock_start
+        .map(Clock::starting_at)
+        .unwrap_or_else(Clock::system);
+    let now = clock.now_naive();
+    let mut conn = db.write()?;
+    let organizer = accounts::service::create_organizer(
+        &mut conn,
+        now,
+        &email,
+        &args.name,
+        Some(&password),
+        args.site_admin,
+    )
+    .map_err(|e| match e {
+        crate::error::AppError::Invalid(fields) => {
+            anyhow::anyhow!(fields.into_values().collect::<Vec<_>>().join(" "))
+        }
+        other => anyhow::Error::new(other),
+    })?;
+    if let (Some(slug), Some(role)) = (&args.event, role) {
+        let event = crate::events::queries::by_slug(&mut conn, slug)?
+            .ok_or_else(|| anyhow::anyhow!("no event with slug {slug:?}"))?;
+        accounts::service::grant_role(&mut conn, now, &event.id, &organizer.id, role)?;
+        println!(
+            "Created organizer {} as {} of {}",
+            organizer.email,
+            role.as_str(),
+            event.slug
+        );
+    } else {
+        println!(
+            "Created organizer {}{}",
+            organizer.email,
+            if args.site_admin {
+                " (site administrator)"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(())
+}

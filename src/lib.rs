@@ -1,0 +1,22 @@
+//! Ghent: conference management for community events.
+//!
+//! The library holds everything; `main.rs` only parses the command line and calls [`cli::run`].
+//! Domain modules (`events`, `accounts`, `mail`, …) know nothing of HTTP; `web` holds the thin
+//! actix handlers; `startup` builds the server so that tests run the real thing on port 0.
+
+pub mod accounts;
+pub mod audit;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod events;
+pub mod mail;
+pub mod markdown;
+pub mod seed;
+pub mod startup;
+pub mod telemetry;
+pub mod tokens;
+pub mod values;
+pub mod web;

@@ -1,0 +1,617 @@
+//! Demo data: devopsdays Ghent 2009 (two weeks past at the demo's clock) and devopsdays USA
+//! 2010 (planned; call for papers and registration open). Facts come from the public record;
+//! the summaries and anything marked "sample" are ours, and the events are flagged as sample data.
+
+use chrono::{NaiveDateTime, TimeZone};
+use chrono_tz::Tz;
+use diesel::prelude::*;
+
+use crate::accounts::{self, Actor, Role};
+use crate::db::schema::{
+    people, questions, rooms, slots, submission_types, talk_people, talks, tracks,
+};
+use crate::db::{new_id, AnyConnection};
+use crate::error::{AppError, AppResult};
+use crate::events::service::{create, parse_form, EventForm};
+use crate::events::{queries, Event};
+use crate::values::EmailAddress;
+
+/// Email of the demo organizer.
+pub const DEMO_ORGANIZER: &str = "demo@ghent.example";
+
+struct TalkSeed<'a> {
+    day: u32,
+    start: &'a str,
+    minutes: i64,
+    title: &'a str,
+    kind: &'a str,
+    abstract_: &'a str,
+    people: &'a [(&'a str, &'a str)],
+    slides: &'a str,
+    video: &'a str,
+}
+
+/// Loads both demo events unless they are already there. Returns a one-line summary.
+pub fn demo(conn: &mut AnyConnection, now: NaiveDateTime) -> AppResult<String> {
+    if queries::by_slug(conn, "ghent-2009")?.is_some() {
+        return Ok("demo data already present".into());
+    }
+    conn.transaction(|conn| {
+        let ghent = ghent_2009(conn, now)?;
+        let usa = usa_2010(conn, now)?;
+        Ok(format!(
+            "seeded demo events {} and {}",
+            ghent.slug, usa.slug
+        ))
+    })
+}
+
+/// Creates (or resets the password of) the demo organizer, a site administrator and owner of
+/// the demo events. Returns the login.
+pub fn demo_organizer(conn: &mut AnyConnection, now: NaiveDateTime) -> AppResult<(String, String)> {
+    let password = crate::tokens::new_token()[..16].to_string();
+    let email = EmailAddress::parse(DEMO_ORGANIZER).map_err(AppError::BadRequest)?;
+    let organizer = match accounts::service::find_by_email(conn, DEMO_ORGANIZER)? {
+        Some(o) => {
+            accounts::service::set_password(conn, now, &o.id, &password)?;
+            o
+        }
+        None => accounts::service::create_organizer(
+            conn,
+            now,
+            &email,
+            "Demo Organizer",
+            Some(&password),
+            true,
+        )?,
+    };
+    for slug in ["ghent-2009", "usa-2010"] {
+        if let Some(event) = queries::by_slug(conn, slug)? {
+            accounts::service::grant_role(conn, now, &event.id, &organizer.id, Role::Owner)?;
+        }
+    }
+    Ok((DEMO_ORGANIZER.to_string(), password))
+}
+
+fn event(conn: &mut AnyConnection, now: NaiveDateTime, form: EventForm) -> AppResult<Event> {
+    let input = parse_form(&form).map_err(AppError::Invalid)?;
+    create(conn, now, &Actor::system("ghent seed --demo"), input, true)
+}
+
+fn local(tz: Tz, date: (i32, u32, u32), hm: &str) -> AppResult<NaiveDateTime> {
+    let (h, m) = hm
+        .split_once(':')
+        .ok_or_else(|| AppError::BadRequest(format!("bad time {hm}")))?;
+    let (h, m): (u32, u32) = (h.parse().unwrap_or(0), m.parse().unwrap_or(0));
+    tz.with_ymd_and_hms(date.0, date.1, date.2, h, m, 0)
+        .single()
+        .map(|t| t.naive_utc())
+        .ok_or_else(|| AppError::BadRequest(format!("{hm} does not exist in {tz}")))
+}
+
+fn next_number(conn: &mut AnyConnection, table: &str) -> AppResult<i64> {
+    let current: Option<i64> = match table {
+        "talks" => talks::table
+            .select(diesel::dsl::max(talks::number))
+            .first(conn)?,
+        _ => slots::table
+            .select(diesel::dsl::max(slots::number))
+            .first(conn)?,
+    };
+    Ok(current.unwrap_or(0) + 1)
+}
+
+fn room(
+    conn: &mut AnyConnection,
+    event: &Event,
+    name: &str,
+    capacity: Option<i32>,
+    position: i32,
+) -> AppResult<String> {
+    let id = new_id();
+    diesel::insert_into(rooms::table)
+        .values((
+            rooms::id.eq(&id),
+            rooms::event_id.eq(&event.id),
+            rooms::name.eq(name),
+            rooms::description.eq(""),
+            rooms::capacity.eq(capacity),
+            rooms::position.eq(position),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+fn person(conn: &mut AnyConnection, now: NaiveDateTime, name: &str) -> AppResult<String> {
+    if let Some(id) = people::table
+        .filter(people::name.eq(name))
+        .select(people::id)
+        .first::<String>(conn)
+        .optional()?
+    {
+        return Ok(id);
+    }
+    let id = new_id();
+    diesel::insert_into(people::table)
+        .values((
+            people::id.eq(&id),
+            people::name.eq(name),
+            people::email.eq(None::<String>),
+            people::bio.eq(""),
+            people::photo_url.eq(""),
+            people::website_url.eq(""),
+            people::social.eq(""),
+            people::created_at.eq(now),
+            people::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn slot(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    event: &Event,
+    room_id: Option<&str>,
+    starts: NaiveDateTime,
+    ends: NaiveDateTime,
+    kind: &str,
+    talk_id: Option<&str>,
+    title: &str,
+) -> AppResult<()> {
+    let number = next_number(conn, "slots")?;
+    diesel::insert_into(slots::table)
+        .values((
+            slots::id.eq(new_id()),
+            slots::number.eq(number),
+            slots::event_id.eq(&event.id),
+            slots::room_id.eq(room_id),
+            slots::starts_at.eq(starts),
+            slots::ends_at.eq(ends),
+            slots::kind.eq(kind),
+            slots::talk_id.eq(talk_id),
+            slots::title.eq(title),
+            slots::created_at.eq(now),
+            slots::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn talk(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    event: &Event,
+    seed: &TalkSeed<'_>,
+    track_id: Option<&str>,
+) -> AppResult<String> {
+    let id = new_id();
+    let number = next_number(conn, "talks")?;
+    diesel::insert_into(talks::table)
+        .values((
+            talks::id.eq(&id),
+            talks::number.eq(number),
+            talks::event_id.eq(&event.id),
+            talks::title.eq(seed.title),
+            talks::abstract_.eq(seed.abstract_),
+            talks::description.eq(""),
+            talks::kind.eq(seed.kind),
+            talks::duration_minutes.eq(seed.minutes as i32),
+            talks::track_id.eq(track_id),
+            talks::language.eq("en"),
+            talks::level.eq(""),
+            talks::slides_url.eq(seed.slides),
+            talks::video_url.eq(seed.video),
+            talks::state.eq("confirmed"),
+            talks::created_at.eq(now),
+            talks::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    for (position, (name, role)) in seed.people.iter().enumerate() {
+        let person_id = person(conn, now, name)?;
+        diesel::insert_into(talk_people::table)
+            .values((
+                talk_people::id.eq(new_id()),
+                talk_people::talk_id.eq(&id),
+                talk_people::person_id.eq(person_id),
+                talk_people::role.eq(*role),
+                talk_people::position.eq(position as i32),
+            ))
+            .execute(conn)?;
+    }
+    Ok(id)
+}
+
+fn ghent_2009(conn: &mut AnyConnection, now: NaiveDateTime) -> AppResult<Event> {
+    let event = event(
+        conn,
+        now,
+        EventForm {
+            name: "devopsdays Ghent 2009".into(),
+            slug: "ghent-2009".into(),
+            timezone: "Europe/Brussels".into(),
+            starts_at: "2009-10-30T09:00".into(),
+            ends_at: "2009-10-31T18:00".into(),
+            venue_name: "Ghent (sample venue)".into(),
+            venue_address: "Ghent\nBelgium".into(),
+            capacity: "100".into(),
+            description: "*Sample data for the Ghent demo.*\n\n\
+The first devopsdays: two days where developers and operations people met in Ghent to talk about \
+working together. **Formal talks in the morning, open space sessions in the afternoon.** \
+Organized by Patrick Debois.\n\n\
+Reactions after the event: [Bart Vanbrabant's report](http://bart.vanbrabant.eu/2009/10/31/devops/), \
+[Agile Web Operations' report](http://www.agileweboperations.com/devopsdays-2009/), Kris Buytaert's \
+report, and *Devopsdays09 - Two Weeks Later* by Patrick Debois."
+                .into(),
+            registration_opens_at: "2009-09-01T09:00".into(),
+            registration_closes_at: "2009-10-28T23:59".into(),
+            cfp_opens_at: "2009-08-01T09:00".into(),
+            cfp_closes_at: "2009-09-30T23:59".into(),
+            cfp_description: "Propose a talk for the morning sessions; the afternoons are open space.".into(),
+            ..EventForm::blank()
+        },
+    )?;
+    let tz = event.tz();
+    let main = room(conn, &event, "Main room", Some(100), 0)?;
+    let os_rooms = [
+        room(conn, &event, "Open space A", Some(30), 1)?,
+        room(conn, &event, "Open space B", Some(30), 2)?,
+        room(conn, &event, "Open space C", Some(30), 3)?,
+    ];
+    let talks_seed = [
+        TalkSeed { day: 30, start: "09:15", minutes: 15, title: "Welcome to devopsdays", kind: "keynote", abstract_: "Why developers and operations should talk, and how the two days will run.", people: &[("Patrick Debois", "speaker")], slides: "", video: "https://www.youtube.com/watch?v=EOveXZhJpr4" },
+        TalkSeed { day: 30, start: "09:30", minutes: 45, title: "Non-Functional Requirements: do user stories really help?", kind: "talk", abstract_: "How agile teams keep infrastructure needs visible in a backlog.", people: &[("Rachel Davies", "speaker")], slides: "http://www.devopsdays.org/blog/wp-content/uploads/2010/02/rachel-davies-nonfunctional-devopsdays.pdf", video: "http://blip.tv/file/3021957" },
+        TalkSeed { day: 30, start: "10:30", minutes: 45, title: "Cucumber-nagios + Flapjack: rethinking monitoring for the cloud", kind: "talk", abstract_: "Behavioural checks in plain language, and a monitoring system that scales out.", people: &[("Lindsay Holmwood", "speaker")], slides: "http://www.slideshare.net/auxesis/behaviour-driven-monitoring-with-cucumbernagios-2444224", video: "http://blip.tv/file/3021653" },
+        TalkSeed { day: 30, start: "11:30", minutes: 45, title: "Building Agile Infrastructures with Puppet", kind: "talk", abstract_: "Patterns for infrastructure that changes as fast as the business.", people: &[("Teyo Tyree", "speaker")], slides: "http://www.devopsdays.org/blog/wp-content/uploads/2010/02/Practical-Patterns-in-Automated-Infrastructure.pdf", video: "http://blip.tv/file/3023407" },
+        TalkSeed { day: 31, start: "09:30", minutes: 45, title: "Introducing Kanban in operations", kind: "talk", abstract_: "A field report from a game operations department.", people: &[("Mattias Skarin", "speaker")], slides: "http://blog.crisp.se/mattiasskarin/files/slides/introducing_kanban_in_operations.pdf", video: "http://blip.tv/file/3022558" },
+        TalkSeed { day: 31, start: "10:30", minutes: 45, title: "Continuous Integration, Pipelines and Deployment", kind: "talk", abstract_: "From CI to build pipelines to continuous deployment, and what ops owns.", people: &[("Chris Read", "speaker")], slides: "http://www.slideshare.net/ChristopherRead/continuous-integration-build-pipelines-and-continuous-deployment", video: "http://blip.tv/file/3022239" },
+        TalkSeed { day: 31, start: "11:30", minutes: 45, title: "A private openQRM Cloud use-case for a developer team", kind: "talk", abstract_: "Self-service test environments from a private cloud, with Puppet on top.", people: &[("Matthias Rechenburg", "speaker")], slides: "http://www.openqrm.com/userfiles/Private_Cloud_Computing_Use_Case.odp", video: "http://blip.tv/file/3023695" },
+    ];
+    for seed in &talks_seed {
+        let id = talk(conn, now, &event, seed, None)?;
+        let starts = local(tz, (2009, 10, seed.day), seed.start)?;
+        slot(
+            conn,
+            now,
+            &event,
+            Some(&main),
+            starts,
+            starts + chrono::Duration::minutes(seed.minutes),
+            "talk",
+            Some(&id),
+            "",
+        )?;
+    }
+    for day in [30, 31] {
+        let d = (2009, 10, day);
+        slot(
+            conn,
+            now,
+            &event,
+            None,
+            local(tz, d, "08:30")?,
+            local(tz, d, "09:15")?,
+            "registration",
+            None,
+            if day == 30 {
+                "Registration and breakfast"
+            } else {
+                "Breakfast"
+            },
+        )?;
+        slot(
+            conn,
+            now,
+            &event,
+            None,
+            local(tz, d, "12:15")?,
+            local(tz, d, "13:30")?,
+            "break",
+            None,
+            "Lunch",
+        )?;
+        slot(
+            conn,
+            now,
+            &event,
+            Some(&main),
+            local(tz, d, "13:30")?,
+            local(tz, d, "14:00")?,
+            "open_space",
+            None,
+            if day == 30 {
+                "Opening of the open space"
+            } else {
+                "Re-opening of the open space"
+            },
+        )?;
+        for (i, start) in ["14:00", "15:15", "16:30"].iter().enumerate() {
+            let s = local(tz, d, start)?;
+            for (r, room_id) in os_rooms.iter().enumerate() {
+                slot(
+                    conn,
+                    now,
+                    &event,
+                    Some(room_id),
+                    s,
+                    s + chrono::Duration::minutes(60),
+                    "open_space",
+                    None,
+                    &format!("Open space {}.{}", i + 1, r + 1),
+                )?;
+            }
+            if i < 2 {
+                slot(
+                    conn,
+                    now,
+                    &event,
+                    None,
+                    s + chrono::Duration::minutes(60),
+                    s + chrono::Duration::minutes(75),
+                    "break",
+                    None,
+                    "Coffee break",
+                )?;
+            }
+        }
+        slot(
+            conn,
+            now,
+            &event,
+            Some(&main),
+            local(tz, d, "17:30")?,
+            local(tz, d, "18:00")?,
+            "talk",
+            None,
+            "Closing",
+        )?;
+    }
+    slot(
+        conn,
+        now,
+        &event,
+        None,
+        local(tz, (2009, 10, 30), "19:00")?,
+        local(tz, (2009, 10, 30), "23:00")?,
+        "social",
+        None,
+        "Social event",
+    )?;
+    Ok(event)
+}
+
+fn usa_2010(conn: &mut AnyConnection, now: NaiveDateTime) -> AppResult<Event> {
+    let event = event(
+        conn,
+        now,
+        EventForm {
+            name: "devopsdays USA 2010".into(),
+            slug: "usa-2010".into(),
+            timezone: "America/Los_Angeles".into(),
+            starts_at: "2010-06-25T09:00".into(),
+            ends_at: "2010-06-25T18:00".into(),
+            venue_name: "LinkedIn (sample venue)".into(),
+            venue_address: "Mountain View, California\nUnited States".into(),
+            capacity: "250".into(),
+            description: "*Sample data for the Ghent demo.*\n\n\
+devopsdays comes to the United States: **one track of moderated panels with open discussion**, \
+and lightning talks. Hosted by LinkedIn in Mountain View, California. Panels moderated by \
+Andrew Shafer, Patrick Debois, John Willis and Damon Edwards."
+                .into(),
+            registration_opens_at: "2009-11-01T09:00".into(),
+            registration_closes_at: "2010-06-20T23:59".into(),
+            cfp_opens_at: "2009-11-01T09:00".into(),
+            cfp_closes_at: "2010-03-31T23:59".into(),
+            cfp_description: "Suggest a panel topic, volunteer as a panelist, or propose a lightning talk (5 minutes).".into(),
+            ..EventForm::blank()
+        },
+    )?;
+    let tz = event.tz();
+    let stage = room(conn, &event, "Main stage", Some(250), 0)?;
+    let track = new_id();
+    diesel::insert_into(tracks::table)
+        .values((
+            tracks::id.eq(&track),
+            tracks::event_id.eq(&event.id),
+            tracks::name.eq("Panels"),
+            tracks::colour.eq("#1f6feb"),
+            tracks::position.eq(0),
+        ))
+        .execute(conn)?;
+    for (i, (name, kind, minutes)) in [
+        ("Panel topic or panelist", "panel", 45),
+        ("Lightning talk", "ignite", 5),
+    ]
+    .iter()
+    .enumerate()
+    {
+        diesel::insert_into(submission_types::table)
+            .values((
+                submission_types::id.eq(new_id()),
+                submission_types::event_id.eq(&event.id),
+                submission_types::name.eq(*name),
+                submission_types::kind.eq(*kind),
+                submission_types::duration_minutes.eq(*minutes),
+                submission_types::position.eq(i as i32),
+            ))
+            .execute(conn)?;
+    }
+    for (i, (label, kind, options, required)) in [
+        ("T-shirt size", "single", "S\nM\nL\nXL\nXXL", false),
+        ("Dietary needs", "text", "", false),
+    ]
+    .iter()
+    .enumerate()
+    {
+        diesel::insert_into(questions::table)
+            .values((
+                questions::id.eq(new_id()),
+                questions::event_id.eq(&event.id),
+                questions::label.eq(*label),
+                questions::help_text.eq(""),
+                questions::kind.eq(*kind),
+                questions::required.eq(*required),
+                questions::options.eq(*options),
+                questions::position.eq(i as i32),
+            ))
+            .execute(conn)?;
+    }
+    let panels: [(&str, &str, &[&str], &str); 7] = [
+        (
+            "09:30",
+            "Your mileage may vary",
+            &[
+                "Stefan Apitz",
+                "Ernest Mueller",
+                "Dan Nemec",
+                "Burzin Engineer",
+                "Kevin Rae",
+            ],
+            "Andrew Shafer",
+        ),
+        (
+            "10:30",
+            "Infrastructure as code",
+            &[
+                "Theo Schlossnagle",
+                "Luke Kanies",
+                "Adam Jacob",
+                "Erik Troan",
+            ],
+            "Patrick Debois",
+        ),
+        (
+            "11:30",
+            "Changing culture to enable DevOps",
+            &["John Allspaw", "Lee Thompson", "Israel Gat", "Lloyd Taylor"],
+            "Andrew Shafer",
+        ),
+        (
+            "13:30",
+            "Does the Cloud need DevOps? Does DevOps need the Cloud?",
+            &["James Urquhart", "Adrian Cole", "Justin Dean", "Joe Arnold"],
+            "John Willis",
+        ),
+        (
+            "14:30",
+            "DevOps requires visibility: monitoring, testing, and performance",
+            &[
+                "Jyoti Bansal",
+                "Gareth Bowles",
+                "John Willis",
+                "Eishay Smith",
+                "Javier Soltero",
+            ],
+            "Damon Edwards",
+        ),
+        (
+            "15:30",
+            "DevOps outside of Web Operations",
+            &[
+                "Adam Fletcher",
+                "Gene Kim",
+                "Michael Stahnke",
+                "James Turnbull",
+            ],
+            "Patrick Debois",
+        ),
+        (
+            "16:30",
+            "Making the business case",
+            &["Kurt Milne", "Jay Lyman", "Rolf Russell", "Jody Mulkey"],
+            "Damon Edwards",
+        ),
+    ];
+    let day = (2010, 6, 25);
+    for (start, title, panelists, moderator) in panels {
+        let mut people: Vec<(&str, &str)> = vec![(moderator, "moderator")];
+        // A moderator who is also on another panel as a panelist keeps both roles apart.
+        people.extend(
+            panelists
+                .iter()
+                .filter(|p| **p != moderator)
+                .map(|p| (*p, "speaker")),
+        );
+        let seed = TalkSeed {
+            day: 25,
+            start,
+            minutes: 45,
+            title,
+            kind: "panel",
+            abstract_: "A moderated panel with open discussion from the floor.",
+            people: &people,
+            slides: "",
+            video: "",
+        };
+        let id = talk(conn, now, &event, &seed, Some(&track))?;
+        let starts = local(tz, day, start)?;
+        slot(
+            conn,
+            now,
+            &event,
+            Some(&stage),
+            starts,
+            starts + chrono::Duration::minutes(45),
+            "talk",
+            Some(&id),
+            "",
+        )?;
+    }
+    slot(
+        conn,
+        now,
+        &event,
+        None,
+        local(tz, day, "08:30")?,
+        local(tz, day, "09:15")?,
+        "registration",
+        None,
+        "Registration and breakfast",
+    )?;
+    slot(
+        conn,
+        now,
+        &event,
+        Some(&stage),
+        local(tz, day, "09:15")?,
+        local(tz, day, "09:30")?,
+        "talk",
+        None,
+        "Welcome",
+    )?;
+    slot(
+        conn,
+        now,
+        &event,
+        None,
+        local(tz, day, "12:15")?,
+        local(tz, day, "13:30")?,
+        "break",
+        None,
+        "Lunch",
+    )?;
+    slot(
+        conn,
+        now,
+        &event,
+        Some(&stage),
+        local(tz, day, "17:15")?,
+        local(tz, day, "17:45")?,
+        "ignite",
+        None,
+        "Lightning talks",
+    )?;
+    slot(
+        conn,
+        now,
+        &event,
+        None,
+        local(tz, day, "18:00")?,
+        local(tz, day, "21:00")?,
+        "social",
+        None,
+        "Drinks",
+    )?;
+    Ok(event)
+}

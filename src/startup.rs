@@ -1,0 +1,169 @@
+//! Builds the server: database, templates, session keys, middleware, routes, background
+//! workers. Tests call [`Application::build`] with port 0 and read the port back.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_session::config::CookieContentSecurity;
+use actix_session::storage::CookieSessionStore;
+use actix_session::SessionMiddleware;
+use actix_web::body::MessageBody;
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::{Server, ServerHandle, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{from_fn, Compress, ErrorHandlers, Next};
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+
+use crate::clock::Clock;
+use crate::config::{Environment, Settings};
+use crate::db::Db;
+use crate::mail::worker::Notifier;
+use crate::web::{errors, render, routes, security, AppState};
+
+/// A built, bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Connects and migrates the database, binds the listener, builds the app.
+    pub fn build(mut settings: Settings, clock: Clock) -> anyhow::Result<Application> {
+        settings.ensure_secret_key()?;
+        let db = Db::connect(&settings.database_url, settings.db_pool_size).with_context(|| {
+            format!(
+                "opening {}",
+                crate::config::redact_url(&settings.database_url)
+            )
+        })?;
+        let applied = db.migrate()?;
+        if applied > 0 {
+            tracing::info!(applied, "database migrated");
+        }
+        Self::build_with_db(settings, clock, db)
+    }
+
+    /// Like [`Application::build`] with an already connected and migrated database.
+    pub fn build_with_db(settings: Settings, clock: Clock, db: Db) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("binding {}", settings.bind))?;
+        let addr = listener.local_addr()?;
+        let base_url = settings
+            .base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
+        let key_bytes = settings.secret_key.clone().ok_or_else(|| {
+            anyhow::anyhow!("no secret key: call Settings::ensure_secret_key first")
+        })?;
+        let key =
+            Key::try_from(key_bytes.as_slice()).map_err(|e| anyhow::anyhow!("secret key: {e}"))?;
+        let templates = render::registry().context("loading templates")?;
+        let secure_cookies = settings.env == Environment::Production;
+        let workers = if settings.workers == 0 {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2)
+        } else {
+            settings.workers
+        };
+        let state = web::Data::new(AppState {
+            db,
+            settings: Arc::new(settings),
+            clock,
+            templates: Arc::new(templates),
+            base_url,
+            mail_notifier: Notifier::new(),
+        });
+        let app_state = state.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(app_state.clone())
+                .app_data(web::PayloadConfig::new(1 << 20))
+                .wrap(from_fn(refuse_nul_in_urls))
+                .wrap(ErrorHandlers::new().default_handler(errors::render_error_page))
+                .wrap(
+                    SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
+                        .cookie_name("ghent".into())
+                        .cookie_secure(secure_cookies)
+                        .cookie_http_only(true)
+                        .cookie_same_site(SameSite::Lax)
+                        .cookie_content_security(CookieContentSecurity::Private)
+                        .build(),
+                )
+                .wrap(security::headers())
+                .wrap(Compress::default())
+                .wrap(from_fn(request_log))
+                .configure(routes::configure)
+                .default_service(web::to(not_found))
+        })
+        .workers(workers)
+        .shutdown_timeout(10)
+        .listen(listener)?
+        .run();
+        Ok(Application {
+            port: addr.port(),
+            server,
+            state,
+        })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The public base URL.
+    pub fn base_url(&self) -> String {
+        self.state.base_url.clone()
+    }
+
+    /// Shared state (tests use it to reach the database and clock).
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// A handle to stop the server.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped (SIGTERM/SIGINT or [`ServerHandle::stop`]); in-flight requests
+    /// finish first.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+async fn not_found() -> crate::error::AppResult<actix_web::HttpResponse> {
+    Err(crate::error::AppError::NotFound)
+}
+
+/// Refuses URLs whose path or query carries NUL (`%00`), before any handler sees them.
+async fn refuse_nul_in_urls(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let uri = req.uri().to_string();
+    if crate::web::extractors::contains_nul(uri.as_bytes()) {
+        let (http_req, _) = req.into_parts();
+        let response =
+            actix_web::ResponseError::error_response(&crate::web::extractors::nul_refused());
+        return Ok(ServiceResponse::new(http_req, response));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+/// One log line per request: method, path, status, duration.
+async fn request_log(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.path().to_string();
+    let res = next.call(req).await?;
+    tracing::info!(%method, %path, status = res.status().as_u16(), micros = started.elapsed().as_micros() as u64, "request");
+    Ok(res)
+}

@@ -1,0 +1,290 @@
+//! Creating, editing and cloning events.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde::Serialize;
+
+use crate::accounts::{Capability, Viewer};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::events::service::{self, CloneForm, EventForm};
+use crate::events::{queries, view};
+use crate::web::extractors::{AdminUser, CsrfForm};
+use crate::web::render::{flash, redirect, Page};
+use crate::web::AppState;
+
+/// Data of the event form page.
+#[derive(Serialize)]
+struct FormPage<'a> {
+    heading: &'a str,
+    action: String,
+    form: EventForm,
+    errors: FieldErrors,
+    timezones: Vec<&'static str>,
+    slug: Option<String>,
+}
+
+fn timezones() -> Vec<&'static str> {
+    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect()
+}
+
+fn form_page(
+    state: &AppState,
+    session: &Session,
+    viewer: &Viewer,
+    page: FormPage<'_>,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let title = page.heading.to_string();
+    Page::new("admin/event_form")
+        .data(page)
+        .status(status)
+        .viewer(viewer)
+        .title(title)
+        .render(state, session)
+}
+
+fn require_site_admin(viewer: &Viewer) -> AppResult<()> {
+    if viewer.organizer.is_site_admin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// `GET /admin/events/new` (site administrators).
+pub async fn new_form(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+) -> AppResult<HttpResponse> {
+    require_site_admin(&viewer)?;
+    let page = FormPage {
+        heading: "New event",
+        action: "/admin/events".into(),
+        form: EventForm::blank(),
+        errors: FieldErrors::new(),
+        timezones: timezones(),
+        slug: None,
+    };
+    form_page(&state, &session, &viewer, page, StatusCode::OK)
+}
+
+/// `POST /admin/events`.
+pub async fn create(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    CsrfForm(form): CsrfForm<EventForm>,
+) -> AppResult<HttpResponse> {
+    require_site_admin(&viewer)?;
+    let now = state.now();
+    let (actor, submitted) = (viewer.actor(), form.clone());
+    let result = state
+        .write(move |conn| {
+            let input = service::parse_form(&submitted).map_err(AppError::Invalid)?;
+            service::create(conn, now, &actor, input, false)
+        })
+        .await;
+    match result {
+        Ok(event) => {
+            flash(&session, &format!("Created {}.", event.name));
+            Ok(redirect(&format!("/admin/events/{}/", event.slug)))
+        }
+        Err(AppError::Invalid(errors)) => {
+            let page = FormPage {
+                heading: "New event",
+                action: "/admin/events".into(),
+                form,
+                errors,
+                timezones: timezones(),
+                slug: None,
+            };
+            form_page(
+                &state,
+                &session,
+                &viewer,
+                page,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `GET /admin/events/{slug}/`: the event's admin overview.
+pub async fn overview(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    slug: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let now = state.now();
+    let (v, slug) = (viewer.clone(), slug.into_inner());
+    let (page, role) = state
+        .read(move |conn| {
+            let event = view::event_for(conn, &v, &slug, Capability::Review)?;
+            let role = v.role_on(&event.id).map(|r| r.as_str()).unwrap_or("");
+            Ok((view::event_page(conn, &event.slug, now)?, role))
+        })
+        .await?;
+    let title = page.name.clone();
+    Page::new("admin/event_overview")
+        .data(serde_json::json!({ "event": page, "role": role, "can_organize": role != "reviewer", "can_manage_team": role == "owner" }))
+        .viewer(&viewer)
+        .title(title)
+        .render(&state, &session)
+}
+
+/// `GET /admin/events/{slug}/edit`.
+pub async fn edit_form(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    slug: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let (v, slug) = (viewer.clone(), slug.into_inner());
+    let (form, slug) = state
+        .read(move |conn| {
+            let event = view::event_for(conn, &v, &slug, Capability::Organize)?;
+            let venue = match &event.venue_id {
+                Some(id) => queries::venue(conn, id)?,
+                None => None,
+            };
+            Ok((EventForm::from_event(&event, venue.as_ref()), event.slug))
+        })
+        .await?;
+    let page = FormPage {
+        heading: "Edit event",
+        action: format!("/admin/events/{slug}/edit"),
+        form,
+        errors: FieldErrors::new(),
+        timezones: timezones(),
+        slug: Some(slug),
+    };
+    form_page(&state, &session, &viewer, page, StatusCode::OK)
+}
+
+/// `POST /admin/events/{slug}/edit`.
+pub async fn update(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    slug: web::Path<String>,
+    CsrfForm(form): CsrfForm<EventForm>,
+) -> AppResult<HttpResponse> {
+    let now = state.now();
+    let (v, path_slug, submitted) = (viewer.clone(), slug.into_inner(), form.clone());
+    let original_slug = path_slug.clone();
+    let result = state
+        .write(move |conn| {
+            let event = view::event_for(conn, &v, &path_slug, Capability::Organize)?;
+            let input = service::parse_form(&submitted).map_err(AppError::Invalid)?;
+            service::update(conn, now, &v.actor(), &event, input)
+        })
+        .await;
+    match result {
+        Ok(event) => {
+            flash(&session, "Saved.");
+            Ok(redirect(&format!("/admin/events/{}/", event.slug)))
+        }
+        Err(AppError::Invalid(errors)) => {
+            let page = FormPage {
+                heading: "Edit event",
+                action: format!("/admin/events/{original_slug}/edit"),
+                form,
+                errors,
+                timezones: timezones(),
+                slug: Some(original_slug),
+            };
+            form_page(
+                &state,
+                &session,
+                &viewer,
+                page,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Serialize)]
+struct ClonePage {
+    source: String,
+    source_name: String,
+    form: CloneForm,
+    errors: FieldErrors,
+}
+
+/// `GET /admin/events/{slug}/clone` (site administrators: cloning creates an event).
+pub async fn clone_form(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    slug: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    require_site_admin(&viewer)?;
+    let (v, slug) = (viewer.clone(), slug.into_inner());
+    let event = state
+        .read(move |conn| view::event_for(conn, &v, &slug, Capability::Organize))
+        .await?;
+    let page = ClonePage {
+        source: event.slug.clone(),
+        source_name: event.name.clone(),
+        form: CloneForm::default(),
+        errors: FieldErrors::new(),
+    };
+    Page::new("admin/event_clone")
+        .data(page)
+        .viewer(&viewer)
+        .title("Clone event")
+        .render(&state, &session)
+}
+
+/// `POST /admin/events/{slug}/clone`.
+pub async fn clone(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    slug: web::Path<String>,
+    CsrfForm(form): CsrfForm<CloneForm>,
+) -> AppResult<HttpResponse> {
+    require_site_admin(&viewer)?;
+    let now = state.now();
+    let (v, slug, submitted) = (viewer.clone(), slug.into_inner(), form.clone());
+    let source_slug = slug.clone();
+    let result = state
+        .write(move |conn| {
+            let source = view::event_for(conn, &v, &slug, Capability::Organize)?;
+            service::clone_event(conn, now, &v.actor(), &source, &submitted)
+        })
+        .await;
+    match result {
+        Ok(event) => {
+            flash(
+                &session,
+                &format!(
+                    "Created {} from {}. Check its dates and settings.",
+                    event.name, source_slug
+                ),
+            );
+            Ok(redirect(&format!("/admin/events/{}/edit", event.slug)))
+        }
+        Err(AppError::Invalid(errors)) => {
+            let page = ClonePage {
+                source: source_slug.clone(),
+                source_name: source_slug,
+                form,
+                errors,
+            };
+            Page::new("admin/event_clone")
+                .data(page)
+                .viewer(&viewer)
+                .status(StatusCode::UNPROCESSABLE_ENTITY)
+                .title("Clone event")
+                .render(&state, &session)
+        }
+        Err(e) => Err(e),
+    }
+}

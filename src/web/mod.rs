@@ -1,0 +1,14 @@
+//! The HTTP layer: thin handlers that parse, authorize, call one domain function and render.
+//! Everything here may use actix; nothing below `web` does.
+
+pub mod admin;
+pub mod assets;
+pub mod errors;
+pub mod extractors;
+pub mod public;
+pub mod render;
+pub mod routes;
+pub mod security;
+pub mod state;
+
+pub use state::AppState;

@@ -1,0 +1,4 @@
+//! Public pages: anyone may see them.
+
+pub mod events;
+pub mod health;

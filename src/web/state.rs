@@ -1,0 +1,71 @@
+//! Shared application state and the bridge from async handlers to blocking database work.
+
+use std::sync::Arc;
+
+use actix_web::web;
+use chrono::NaiveDateTime;
+use handlebars::Handlebars;
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::{AnyConnection, Db};
+use crate::error::{AppError, AppResult};
+use crate::mail::worker::Notifier;
+
+/// Everything a handler needs, shared by all workers.
+pub struct AppState {
+    /// Database pools.
+    pub db: Db,
+    /// Settings.
+    pub settings: Arc<Settings>,
+    /// The application clock.
+    pub clock: Clock,
+    /// Page and mail templates.
+    pub templates: Arc<Handlebars<'static>>,
+    /// Public base URL without trailing slash.
+    pub base_url: String,
+    /// Wakes the mail worker when mail has been queued.
+    pub mail_notifier: Notifier,
+}
+
+impl AppState {
+    /// The current instant as stored in the database.
+    pub fn now(&self) -> NaiveDateTime {
+        self.clock.now_naive()
+    }
+
+    /// Runs `f` with a reading connection on the blocking thread pool.
+    pub async fn read<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut AnyConnection) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let db = self.db.clone();
+        web::block(move || {
+            let mut conn = db.read()?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
+    }
+
+    /// Runs `f` with the writer connection on the blocking thread pool, then wakes the mail
+    /// worker in case `f` queued mail.
+    pub async fn write<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut AnyConnection) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let db = self.db.clone();
+        let result = web::block(move || {
+            let mut conn = db.write()?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?;
+        if result.is_ok() {
+            self.mail_notifier.wake();
+        }
+        result
+    }
+}

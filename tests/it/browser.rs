@@ -1,0 +1,312 @@
+//! Browser tests in a real headless Chromium, driven through chromedriver (WebDriver).
+//! Without Chromium they say so loudly and skip; under CI=true they fail.
+
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use ghent::accounts::Role;
+use serde_json::json;
+
+use crate::helpers::*;
+
+/// One browser at a time: two cores do not run several Chromiums well.
+static BROWSER_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+    _guard: tokio::sync::MutexGuard<'static, ()>,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // chromedriver runs in its own process group; end it and the browser it started.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.driver.id())])
+            .status();
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn path_from_env(var: &str, default: &str) -> PathBuf {
+    std::env::var(var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(default))
+}
+
+/// Starts chromedriver and a headless Chromium session, or returns `None` (loudly) when they
+/// are not installed.
+pub async fn browser() -> Option<Browser> {
+    let chrome = path_from_env("GHENT_CHROME", "/usr/bin/chromium");
+    let driver_path = path_from_env("GHENT_CHROMEDRIVER", "/usr/bin/chromedriver");
+    if !chrome.exists() || !driver_path.exists() {
+        cannot_run(&format!(
+            "browser test needs Chromium ({}) and chromedriver ({}): apt-get install chromium chromium-driver",
+            chrome.display(),
+            driver_path.display()
+        ));
+        return None;
+    }
+    let guard = BROWSER_LOCK.lock().await;
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let driver = Command::new(&driver_path)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", driver_path.display()));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "chromedriver did not listen on port {port}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let profile = tempfile::tempdir().unwrap();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chrome,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1280,1000",
+                format!("--user-data-dir={}", profile.path().display()),
+            ]
+        }),
+    );
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .unwrap_or_else(|e| panic!("cannot start a Chromium session: {e}"));
+    Some(Browser {
+        client,
+        driver,
+        _profile: profile,
+        _guard: guard,
+    })
+}
+
+/// Writes a screenshot when GHENT_SCREENSHOTS names a folder (e.g. `docs/`); a normal test run
+/// leaves the tree untouched.
+async fn screenshot(client: &Client, name: &str) {
+    if let Ok(dir) = std::env::var("GHENT_SCREENSHOTS") {
+        let png = client.screenshot().await.unwrap();
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(name), png).unwrap();
+    }
+}
+
+async fn text_of(client: &Client, css: &str) -> String {
+    client
+        .wait()
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_visitor_opens_the_front_page_follows_ghent_2009_and_sees_its_dates() {
+    let app = spawn_demo_app().await;
+    let Some(b) = browser().await else { return };
+    let c = &b.client;
+    c.goto(&format!("{}/", app.address)).await.unwrap();
+    assert_eq!(text_of(c, "h1").await, "Events");
+    c.find(Locator::LinkText("devopsdays Ghent 2009"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_url(&url::Url::parse(&format!("{}/ghent-2009/", app.address)).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(text_of(c, "h1").await, "devopsdays Ghent 2009");
+    assert_eq!(text_of(c, ".event-dates").await, "30–31 October 2009");
+    let facts = text_of(c, ".facts").await;
+    assert!(
+        facts.contains("Friday 30 October 2009, 09:00 CET"),
+        "{facts}"
+    );
+    // The stylesheet loaded (served from the binary under the strict CSP).
+    let colour = c
+        .execute(
+            "return getComputedStyle(document.querySelector('.site-header')).backgroundColor",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(colour, json!("rgb(20, 33, 61)"));
+    screenshot(c, "event-page.png").await;
+    c.clone().close().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_organizer_logs_in_renames_an_event_and_sees_the_new_name_in_public() {
+    let app = spawn_demo_app().await;
+    app.organizer("patrick@example.org", false, &[("ghent-2009", Role::Owner)]);
+    let Some(b) = browser().await else { return };
+    let c = &b.client;
+    c.goto(&format!("{}/admin/", app.address)).await.unwrap();
+    // Anonymous: the login form is shown; after signing in we land on the page we asked for.
+    c.wait()
+        .for_element(Locator::Css("#f-email"))
+        .await
+        .unwrap()
+        .send_keys("patrick@example.org")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#f-password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.stack button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(text_of(c, "h1").await, "Your events");
+    c.find(Locator::LinkText("devopsdays Ghent 2009"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::LinkText("Edit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let name = c.wait().for_element(Locator::Css("#f-name")).await.unwrap();
+    name.clear().await.unwrap();
+    name.send_keys("devopsdays Gent 2009").await.unwrap();
+    c.find(Locator::Css("form.stack button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(text_of(c, ".flash").await, "Saved.");
+    c.goto(&format!("{}/ghent-2009/", app.address))
+        .await
+        .unwrap();
+    assert_eq!(text_of(c, "h1").await, "devopsdays Gent 2009");
+    c.clone().close().await.unwrap();
+}
+
+#[tokio::test]
+async fn script_typed_into_event_fields_never_runs() {
+    let app = spawn_demo_app().await;
+    app.organizer("mallory@example.org", true, &[]);
+    let Some(b) = browser().await else { return };
+    let c = &b.client;
+    let payload = r#"<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">"#;
+    c.goto(&format!("{}/login", app.address)).await.unwrap();
+    c.find(Locator::Css("#f-email"))
+        .await
+        .unwrap()
+        .send_keys("mallory@example.org")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#f-password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.stack button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::LinkText("New event"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    for (field, value) in [
+        ("#f-name", payload),
+        ("#f-slug", "xss-2010"),
+        ("#f-venue_name", payload),
+        ("#f-venue_address", payload),
+        (
+            "#f-description",
+            &format!("{payload} [x](javascript:window.__pwned=3)"),
+        ),
+    ] {
+        c.wait()
+            .for_element(Locator::Css(field))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    // datetime-local inputs are easiest to fill by script.
+    c.execute("document.querySelector('#f-starts_at').value='2010-01-01T09:00'; document.querySelector('#f-ends_at').value='2010-01-01T17:00';", vec![]).await.unwrap();
+    c.find(Locator::Css("form.stack button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Css(".flash")).await.unwrap();
+    for path in [
+        "/",
+        "/xss-2010/",
+        "/admin/",
+        "/admin/events/xss-2010/",
+        "/admin/events/xss-2010/edit",
+    ] {
+        c.goto(&format!("{}{path}", app.address)).await.unwrap();
+        c.wait().for_element(Locator::Css("footer")).await.unwrap();
+        // Let any injected handler fire (a broken image fails at once).
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let pwned = c
+            .execute(
+                "return window.__pwned === undefined ? null : window.__pwned",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(pwned, json!(null), "script ran on {path}");
+        assert!(
+            c.get_alert_text().await.is_err(),
+            "an alert opened on {path}"
+        );
+    }
+    c.goto(&format!("{}/xss-2010/", app.address)).await.unwrap();
+    assert_eq!(
+        text_of(c, "h1").await,
+        payload,
+        "the payload is shown as text"
+    );
+    c.clone().close().await.unwrap();
+}

@@ -1,0 +1,451 @@
+//! Test helpers: spawn the app on a fresh database, a cookie-keeping HTTP client, form posts
+//! with the page's CSRF token, and test data builders.
+// Not every test uses every helper.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use chrono::{DateTime, TimeZone, Utc};
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use ghent::accounts::{self, Role};
+use ghent::clock::Clock;
+use ghent::config::Settings;
+use ghent::db::{AnyConnection, Backend, Db};
+use ghent::startup::Application;
+use ghent::values::EmailAddress;
+use ghent::web::AppState;
+
+/// The backend under test.
+pub fn backend() -> Backend {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.trim().is_empty() => Backend::from_url(&url),
+        _ => Backend::Sqlite,
+    }
+}
+
+/// True on CI, where tests that cannot run must fail rather than skip.
+pub fn on_ci() -> bool {
+    std::env::var("CI")
+        .map(|v| v == "true" || v == "1")
+        .unwrap_or(false)
+}
+
+/// Says loudly that a test cannot run here; fails instead under CI=true.
+pub fn cannot_run(what: &str) {
+    if on_ci() {
+        panic!("CI=true and this test cannot run: {what}");
+    }
+    eprintln!("\n!!!!! SKIPPED: {what} (set CI=true to make this a failure) !!!!!\n");
+}
+
+/// A fresh database for one test, removed afterwards.
+pub struct TestDb {
+    pub url: String,
+    pg: Option<(String, String)>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestDb {
+    /// A migrated, empty database of the backend under test.
+    pub fn new() -> TestDb {
+        Self::create(true)
+    }
+
+    /// An empty database with no tables at all (for the migration test).
+    pub fn unmigrated() -> TestDb {
+        Self::create(false)
+    }
+
+    fn create(migrated: bool) -> TestDb {
+        let dir = tempfile::tempdir().unwrap();
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.trim().is_empty() => {
+                let name = format!("ghent_t_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = PgConnection::establish(&admin_url).unwrap_or_else(|e| {
+                    panic!("TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}")
+                });
+                let sql = if migrated {
+                    format!(
+                        "CREATE DATABASE {name} TEMPLATE {}",
+                        pg_template(&admin_url)
+                    )
+                } else {
+                    format!("CREATE DATABASE {name}")
+                };
+                let mut attempt = 0;
+                loop {
+                    // Two tests copying the template at the same instant can collide; retry.
+                    match admin.batch_execute(&sql) {
+                        Ok(()) => break,
+                        Err(e) if attempt < 20 => {
+                            attempt += 1;
+                            eprintln!("retrying CREATE DATABASE: {e}");
+                            std::thread::sleep(std::time::Duration::from_millis(50 * attempt));
+                        }
+                        Err(e) => panic!("CREATE DATABASE failed: {e}"),
+                    }
+                }
+                TestDb {
+                    url: with_database(&admin_url, &name),
+                    pg: Some((admin_url, name)),
+                    _dir: dir,
+                }
+            }
+            _ => {
+                let path = dir.path().join("test.sqlite3");
+                let url = format!("sqlite://{}", path.display());
+                if migrated {
+                    Db::connect(&url, 1).unwrap().migrate().unwrap();
+                }
+                TestDb {
+                    url,
+                    pg: None,
+                    _dir: dir,
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = &self.pg {
+            if let Ok(mut admin) = PgConnection::establish(admin_url) {
+                let _ =
+                    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+/// Replaces the database name in a PostgreSQL URL.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let root = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{root}/{name}?{q}"),
+        None => format!("{root}/{name}"),
+    }
+}
+
+/// A migrated template database, named after the migrations' content so a change makes a new one.
+fn pg_template(admin_url: &str) -> &'static str {
+    static NAME: OnceLock<String> = OnceLock::new();
+    NAME.get_or_init(|| {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        use std::hash::{Hash, Hasher};
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("migrations/postgres");
+        let mut files: Vec<PathBuf> = walk(&root);
+        files.sort();
+        for f in files {
+            f.strip_prefix(&root).unwrap().hash(&mut hasher);
+            std::fs::read(&f).unwrap().hash(&mut hasher);
+        }
+        let name = format!("ghent_tpl_{:016x}", hasher.finish());
+        let mut admin = PgConnection::establish(admin_url).unwrap();
+        // An advisory lock so that parallel test binaries create the template once.
+        admin
+            .batch_execute("SELECT pg_advisory_lock(720091030)")
+            .unwrap();
+        let exists: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+            "EXISTS (SELECT 1 FROM pg_database WHERE datname = '{name}')"
+        )))
+        .get_result(&mut admin)
+        .unwrap();
+        if !exists {
+            let building = format!("{name}_building");
+            admin
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
+                .unwrap();
+            admin
+                .batch_execute(&format!("CREATE DATABASE {building}"))
+                .unwrap();
+            {
+                let db = Db::connect(&with_database(admin_url, &building), 1).unwrap();
+                db.migrate().unwrap();
+            }
+            admin
+                .batch_execute(&format!("ALTER DATABASE {building} RENAME TO {name}"))
+                .unwrap();
+        }
+        admin
+            .batch_execute("SELECT pg_advisory_unlock(720091030)")
+            .unwrap();
+        name
+    })
+}
+
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// 64 fixed bytes, base64: a test secret key.
+pub const TEST_KEY: &str = "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXk=";
+
+/// Settings for a test: port 0, the given database, a temp data folder, log mail.
+pub fn test_settings(db_url: &str, data_dir: &std::path::Path, extra: &[(&str, &str)]) -> Settings {
+    let mut vars: HashMap<String, String> = HashMap::from([
+        ("GHENT_BIND".into(), "127.0.0.1:0".into()),
+        ("DATABASE_URL".into(), db_url.into()),
+        ("GHENT_DATA_DIR".into(), data_dir.display().to_string()),
+        ("GHENT_SECRET_KEY".into(), TEST_KEY.into()),
+        ("GHENT_WORKERS".into(), "2".into()),
+        ("GHENT_DB_POOL_SIZE".into(), "4".into()),
+    ]);
+    for (k, v) in extra {
+        vars.insert(k.to_string(), v.to_string());
+    }
+    Settings::load_with(|k| vars.get(k).cloned()).unwrap()
+}
+
+/// 2009-11-15 17:24 UTC: the demo's "now".
+pub fn demo_now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2009, 11, 15, 17, 24, 0).unwrap()
+}
+
+/// A running app for one test. Derefs to its default [`Visitor`].
+pub struct TestApp {
+    pub visitor: Visitor,
+    pub address: String,
+    pub state: actix_web::web::Data<AppState>,
+    pub clock: Clock,
+    pub handle: actix_web::dev::ServerHandle,
+    pub db: TestDb,
+    pub data_dir: tempfile::TempDir,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Visitor;
+    fn deref(&self) -> &Visitor {
+        &self.visitor
+    }
+}
+
+/// Someone with a browser-like HTTP client (own cookies) visiting the app.
+#[derive(Clone)]
+pub struct Visitor {
+    pub address: String,
+    pub client: reqwest::Client,
+}
+
+/// Spawns the app with the clock at the demo's "now" and the demo data loaded.
+pub async fn spawn_demo_app() -> TestApp {
+    let app = spawn_app_with(&[]).await;
+    app.with_conn(|c| ghent::seed::demo(c, demo_now().naive_utc()).unwrap());
+    app
+}
+
+/// Spawns the app on an empty database with the clock at the demo's "now".
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// Spawns the app with extra settings (GHENT_* names).
+pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    let db = TestDb::new();
+    let data_dir = tempfile::tempdir().unwrap();
+    let settings = test_settings(&db.url, data_dir.path(), extra);
+    let clock = Clock::starting_at(demo_now());
+    let app = Application::build(settings, clock.clone()).unwrap();
+    let address = app.base_url();
+    let state = app.state();
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        visitor: Visitor {
+            address: address.clone(),
+            client: client(),
+        },
+        address,
+        state,
+        clock,
+        handle,
+        db,
+        data_dir,
+    }
+}
+
+/// A client that keeps cookies and does not follow redirects (tests look at them).
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Pulls the CSRF token out of a page.
+pub fn csrf_from(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no csrf_token in page:\n{html}"))
+        + marker.len();
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end].to_string()
+}
+
+/// The text of the elements matching `selector`, whitespace collapsed.
+pub fn texts(html: &str, selector: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse(selector).unwrap();
+    doc.select(&sel)
+        .map(|e| {
+            e.text()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+/// Default password of test organizers.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+impl Visitor {
+    /// `GET` a path.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{}", self.address, path))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// `GET` a path and return status and body.
+    pub async fn get_html(&self, path: &str) -> (u16, String) {
+        let r = self.get(path).await;
+        let status = r.status().as_u16();
+        (status, r.text().await.unwrap())
+    }
+
+    /// Posts a form with the CSRF token taken from `form_page` (a GET first).
+    pub async fn post_form(
+        &self,
+        form_page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let (_, html) = self.get_html(form_page).await;
+        let token = csrf_from(&html);
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.client
+            .post(format!("{}{}", self.address, action))
+            .form(&all)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Signs in through the login form; panics if it fails.
+    pub async fn login(&self, email: &str) {
+        let r = self
+            .post_form(
+                "/login",
+                "/login",
+                &[("email", email), ("password", PASSWORD), ("next", "")],
+            )
+            .await;
+        assert_eq!(
+            r.status().as_u16(),
+            303,
+            "login as {email} failed: {}",
+            r.text().await.unwrap()
+        );
+    }
+
+    /// `POST` raw form fields (no CSRF token unless given).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}{}", self.address, path))
+            .form(fields)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+impl TestApp {
+    /// Runs `f` with a database connection (the writer).
+    pub fn with_conn<T>(&self, f: impl FnOnce(&mut AnyConnection) -> T) -> T {
+        let mut conn = self.state.db.write().unwrap();
+        f(&mut conn)
+    }
+
+    /// Creates an organizer with [`PASSWORD`], optionally site admin, with roles on events.
+    pub fn organizer(&self, email: &str, site_admin: bool, roles: &[(&str, Role)]) -> String {
+        let now = self.clock.now_naive();
+        self.with_conn(|c| {
+            let o = accounts::service::create_organizer(
+                c,
+                now,
+                &EmailAddress::parse(email).unwrap(),
+                "",
+                Some(PASSWORD),
+                site_admin,
+            )
+            .unwrap();
+            for (slug, role) in roles {
+                let event = ghent::events::queries::by_slug(c, slug).unwrap().unwrap();
+                accounts::service::grant_role(c, now, &event.id, &o.id, *role).unwrap();
+            }
+            o.id
+        })
+    }
+
+    /// A new visitor with no cookies.
+    pub fn new_visitor(&self) -> Visitor {
+        Visitor {
+            address: self.address.clone(),
+            client: client(),
+        }
+    }
+
+    /// Counts rows of a table.
+    pub fn count(&self, table: &str) -> i64 {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        self.with_conn(|c| {
+            diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
+                .get_result::<N>(c)
+                .unwrap()
+                .n
+        })
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let stop = self.handle.stop(false);
+        // Stop the server's workers; the runtime may already be shutting down, so do not wait.
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(stop);
+        }
+    }
+}

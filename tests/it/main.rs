@@ -1,0 +1,13 @@
+//! Ghent's integration tests: one binary, each test on its own real server (port 0) and its
+//! own fresh database (SQLite by default; PostgreSQL when TEST_DATABASE_URL is set).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod access;
+mod accounts;
+mod browser;
+mod cli;
+mod events;
+mod migrations;
+mod robustness;
