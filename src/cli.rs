@@ -33,6 +33,29 @@ pub enum Command {
     Seed(SeedArgs),
     /// Create an organizer account, optionally with a role on an event.
     CreateOrganizer(CreateOrganizerArgs),
+    /// Deliver queued mail (what `serve` does in the background), then exit with --once.
+    SendMail(SendMailArgs),
+    /// Run a local SMTP catcher for development: it accepts every message and keeps it.
+    MailCatcher(MailCatcherArgs),
+}
+
+/// `ghent send-mail`.
+#[derive(Debug, Args)]
+pub struct SendMailArgs {
+    /// Deliver what is due now, then exit (default: keep running until stopped).
+    #[arg(long)]
+    pub once: bool,
+}
+
+/// `ghent mail-catcher`.
+#[derive(Debug, Args)]
+pub struct MailCatcherArgs {
+    /// Address to listen on; point Ghent at it with GHENT_SMTP_URL=smtp://ADDRESS.
+    #[arg(long, default_value = "127.0.0.1:2525")]
+    pub bind: String,
+    /// Also write each message as an .eml file into this folder.
+    #[arg(long)]
+    pub dir: Option<std::path::PathBuf>,
 }
 
 /// `ghent serve`.
@@ -115,7 +138,76 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::CreateOrganizer(args) => create_organizer(settings, args),
+        Command::SendMail(args) => send_mail(settings, args),
+        Command::MailCatcher(args) => mail_catcher(args),
     }
+}
+
+fn send_mail(settings: Settings, args: SendMailArgs) -> anyhow::Result<()> {
+    use crate::mail::transport::Transport;
+    use crate::mail::worker::{MailWorker, Notifier, WorkerConfig};
+    let db = Db::connect(&settings.database_url, 2)?;
+    db.migrate()?;
+    let clock = settings
+        .clock_start
+        .map(Clock::starting_at)
+        .unwrap_or_else(Clock::system);
+    actix_web::rt::System::new().block_on(async move {
+        let transport = Transport::from_settings(&settings)?;
+        let worker = MailWorker::new(
+            db,
+            clock,
+            transport,
+            &settings.mail_from,
+            WorkerConfig::from_settings(&settings),
+        )?;
+        if args.once {
+            let outcome = worker.drain().await?;
+            println!(
+                "{} delivered, {} failed (retried later or dead)",
+                outcome.delivered, outcome.failed
+            );
+            return Ok(());
+        }
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let running = tokio::spawn(worker.run(Notifier::new(), stopped));
+        wait_for_stop_signal().await;
+        let _ = stop.send(true);
+        let _ = running.await;
+        Ok(())
+    })
+}
+
+fn mail_catcher(args: MailCatcherArgs) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        let catcher = crate::mail::catcher::MailCatcher::start(&args.bind, args.dir.clone())
+            .await
+            .with_context(|| format!("listening on {}", args.bind))?;
+        println!("Mail catcher listening: GHENT_SMTP_URL={}", catcher.url());
+        if let Some(dir) = &args.dir {
+            println!("Each message is also written to {}", dir.display());
+        }
+        wait_for_stop_signal().await;
+        catcher.stop();
+        Ok(())
+    })
+}
+
+/// Waits for SIGTERM or Ctrl-C.
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        if let Ok(mut term) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {

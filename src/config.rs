@@ -48,6 +48,7 @@ struct RawSettings {
     mail_from: String,
     mail_file_dir: String,
     mail_batch_size: i64,
+    mail_concurrency: u32,
     mail_max_attempts: i32,
     mail_retry_base_seconds: i64,
     mail_lease_seconds: i64,
@@ -92,6 +93,8 @@ pub struct Settings {
     pub mail_file_dir: PathBuf,
     /// Mails claimed per batch.
     pub mail_batch_size: i64,
+    /// Messages delivered at once (pooled SMTP connections).
+    pub mail_concurrency: u32,
     /// Attempts before a message is dead.
     pub mail_max_attempts: i32,
     /// First retry delay in seconds (doubles each attempt).
@@ -259,6 +262,7 @@ impl Settings {
             mail_from: raw.mail_from,
             mail_file_dir,
             mail_batch_size: raw.mail_batch_size.max(1),
+            mail_concurrency: raw.mail_concurrency.clamp(1, 64),
             mail_max_attempts: raw.mail_max_attempts.max(1),
             mail_retry_base_seconds: raw.mail_retry_base_seconds.max(1),
             mail_lease_seconds: raw.mail_lease_seconds.max(1),
@@ -307,6 +311,7 @@ const ENV_KEYS: &[&str] = &[
     "mail_from",
     "mail_file_dir",
     "mail_batch_size",
+    "mail_concurrency",
     "mail_max_attempts",
     "mail_retry_base_seconds",
     "mail_lease_seconds",

@@ -106,3 +106,19 @@ impl<T> OrNotFound<T> for Option<T> {
         self.ok_or(AppError::NotFound)
     }
 }
+
+/// An error and all its causes on one line, for logs and stored error messages.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        // Some errors repeat their source in their own message; do not print it twice.
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}

@@ -18,7 +18,10 @@ use anyhow::Context;
 use crate::clock::Clock;
 use crate::config::{Environment, Settings};
 use crate::db::Db;
-use crate::mail::worker::Notifier;
+use crate::jobs::runner::{JobContext, JobRunner};
+use crate::mail::transport::Transport;
+use crate::mail::worker::{MailWorker, Notifier, WorkerConfig};
+use crate::mail::Mailer;
 use crate::web::{errors, render, routes, security, AppState};
 
 /// A built, bound, not yet running server.
@@ -26,6 +29,9 @@ pub struct Application {
     port: u16,
     server: Server,
     state: web::Data<AppState>,
+    mail_worker: MailWorker,
+    job_runner: JobRunner,
+    run_workers: bool,
 }
 
 impl Application {
@@ -68,13 +74,41 @@ impl Application {
         } else {
             settings.workers
         };
+        let mailer = Mailer::new(&base_url, &key_bytes)
+            .map_err(|e| anyhow::anyhow!("loading mail templates: {e}"))?;
+        let transport = Transport::from_settings(&settings)?;
+        if settings.mail_transport == crate::config::MailTransportKind::Log {
+            tracing::warn!("no SMTP server configured (GHENT_SMTP_URL): mail is written to the log and kept in the outbox, not delivered");
+        }
+        let mail_worker = MailWorker::new(
+            db.clone(),
+            clock.clone(),
+            transport,
+            &settings.mail_from,
+            WorkerConfig::from_settings(&settings),
+        )?;
+        let mail_notifier = Notifier::new();
+        let jobs_notifier = Notifier::new();
+        let job_runner = JobRunner::new(
+            db.clone(),
+            clock.clone(),
+            JobContext {
+                mailer: mailer.clone(),
+            },
+            chrono::Duration::seconds(settings.jobs_lease_seconds),
+            std::time::Duration::from_millis(settings.jobs_poll_millis),
+            mail_notifier.clone(),
+        );
+        let run_workers = settings.run_workers;
         let state = web::Data::new(AppState {
             db,
             settings: Arc::new(settings),
             clock,
             templates: Arc::new(templates),
             base_url,
-            mail_notifier: Notifier::new(),
+            mailer,
+            mail_notifier,
+            jobs_notifier,
         });
         let app_state = state.clone();
         let server = HttpServer::new(move || {
@@ -106,6 +140,9 @@ impl Application {
             port: addr.port(),
             server,
             state,
+            mail_worker,
+            job_runner,
+            run_workers,
         })
     }
 
@@ -129,10 +166,42 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until stopped (SIGTERM/SIGINT or [`ServerHandle::stop`]); in-flight requests
-    /// finish first.
+    /// The mail worker (tests drive it directly).
+    pub fn mail_worker(&self) -> MailWorker {
+        self.mail_worker.clone()
+    }
+
+    /// The job runner (tests drive it directly).
+    pub fn job_runner(&self) -> JobRunner {
+        self.job_runner.clone()
+    }
+
+    /// Serves until stopped (SIGTERM/SIGINT or [`ServerHandle::stop`]). In-flight requests
+    /// finish first; then the mail worker and job runner finish the batch in hand and stop.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let mut background = Vec::new();
+        if self.run_workers {
+            let (mail, jobs) = (
+                self.state.mail_notifier.clone(),
+                self.state.jobs_notifier.clone(),
+            );
+            background.push(tokio::spawn(self.mail_worker.run(mail, stopped.clone())));
+            background.push(tokio::spawn(self.job_runner.run(jobs, stopped)));
+        }
+        let result = self.server.await;
+        let _ = stop.send(true);
+        for task in background {
+            if tokio::time::timeout(std::time::Duration::from_secs(20), task)
+                .await
+                .is_err()
+            {
+                tracing::warn!(
+                    "a background worker did not stop within 20 s; its lease will expire"
+                );
+            }
+        }
+        result
     }
 }
 

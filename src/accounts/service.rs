@@ -13,8 +13,13 @@ use crate::audit::{self, Change};
 use crate::db::schema::{event_roles, login_attempts, organizers, sessions};
 use crate::db::{new_id, AnyConnection};
 use crate::error::{AppError, AppResult};
+use crate::events::Event;
+use crate::links::{self, Purpose};
+use crate::mail::outbox::Envelope;
+use crate::mail::Mailer;
 use crate::tokens;
 use crate::values::EmailAddress;
+use serde_json::json;
 
 /// Looks an organizer up by (already normalised) email.
 pub fn find_by_email(conn: &mut AnyConnection, email: &str) -> QueryResult<Option<Organizer>> {
@@ -291,15 +296,19 @@ pub struct AddedMember {
 }
 
 /// Gives `email` a role on the event, creating the account (without a password) if needed.
+/// A new account gets an invitation mail with a link to set its password (valid 7 days).
+#[allow(clippy::too_many_arguments)]
 pub fn add_member(
     conn: &mut AnyConnection,
     now: NaiveDateTime,
+    mailer: &Mailer,
     actor: &Actor,
-    event_id: &str,
+    event: &Event,
     email: &EmailAddress,
     name: &str,
     role: Role,
 ) -> AppResult<AddedMember> {
+    let event_id = event.id.as_str();
     let (organizer, created) = match find_by_email(conn, email.as_str())? {
         Some(o) => (o, false),
         None => (create_organizer(conn, now, email, name, None, false)?, true),
@@ -337,6 +346,30 @@ pub fn add_member(
         },
         &format!("Added {} as {}", email, role.as_str()),
     )?;
+    if created {
+        let token = links::issue(
+            conn,
+            now,
+            Purpose::PasswordReset,
+            &organizer.id,
+            Some(event_id),
+            Duration::days(7),
+        )?;
+        let ctx = json!({
+            "recipient": { "name": organizer.name, "email": organizer.email },
+            "event": { "name": event.name, "slug": event.slug, "url": format!("{}/{}/", mailer.base_url, event.slug) },
+            "site": { "base_url": mailer.base_url },
+            "link": format!("{}/password/reset/{token}", mailer.base_url),
+            "role": role.as_str(),
+            "invited_by": actor.label,
+            "expires": "in 7 days",
+        });
+        let reply_to = (!event.contact_email.is_empty()).then_some(event.contact_email.as_str());
+        let envelope = Envelope::to("team_invite", &organizer.email, &organizer.name)
+            .for_event(event_id, reply_to)
+            .about("organizer", &organizer.id);
+        mailer.queue(conn, now, envelope, &ctx, Vec::new())?;
+    }
     Ok(AddedMember { organizer, created })
 }
 
@@ -458,4 +491,105 @@ pub fn remove_member(
         &format!("Removed {email} ({})", before.as_str()),
     )?;
     Ok(())
+}
+
+/// Handles "forgot my password": if the address has an account, mails it a single-use link
+/// (valid one hour, at most three per hour). Says nothing about whether the account exists.
+pub fn request_password_reset(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    mailer: &Mailer,
+    email_input: &str,
+) -> AppResult<()> {
+    let Ok(email) = EmailAddress::parse(email_input) else {
+        return Ok(());
+    };
+    let Some(organizer) = find_by_email(conn, email.as_str())? else {
+        return Ok(());
+    };
+    if links::issued_since(
+        conn,
+        Purpose::PasswordReset,
+        &organizer.id,
+        now - Duration::hours(1),
+    )? >= 3
+    {
+        return Ok(());
+    }
+    let token = links::issue(
+        conn,
+        now,
+        Purpose::PasswordReset,
+        &organizer.id,
+        None,
+        Duration::hours(1),
+    )?;
+    let ctx = json!({
+        "recipient": { "name": organizer.name, "email": organizer.email },
+        "site": { "base_url": mailer.base_url },
+        "link": format!("{}/password/reset/{token}", mailer.base_url),
+        "expires": "in 1 hour",
+    });
+    let envelope = Envelope::to("password_reset", &organizer.email, &organizer.name)
+        .about("organizer", &organizer.id);
+    mailer.queue(conn, now, envelope, &ctx, Vec::new())?;
+    Ok(())
+}
+
+/// The account a password-reset link is for, if the link is still good (it stays unused).
+pub fn reset_link_account(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    token: &str,
+) -> AppResult<Option<Organizer>> {
+    let Some(link) = links::peek(conn, now, Purpose::PasswordReset, token)? else {
+        return Ok(None);
+    };
+    Ok(organizers::table
+        .find(&link.subject_id)
+        .select(Organizer::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Sets a new password through a reset link, which is then used up; every session of the
+/// account ends.
+pub fn reset_password(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    token: &str,
+    new_password: &str,
+    repeated: &str,
+) -> AppResult<Organizer> {
+    password::check_new(new_password).map_err(|m| AppError::field("password", m))?;
+    if new_password != repeated {
+        return Err(AppError::field(
+            "password_again",
+            "The two passwords differ.",
+        ));
+    }
+    let link = links::consume(conn, now, Purpose::PasswordReset, token)?.ok_or_else(|| {
+        AppError::BadRequest("This link has expired or was already used. Ask for a new one.".into())
+    })?;
+    set_password(conn, now, &link.subject_id, new_password)?;
+    let organizer = organizers::table
+        .find(&link.subject_id)
+        .select(Organizer::as_select())
+        .first(conn)?;
+    audit::record(
+        conn,
+        now,
+        &Actor {
+            id: Some(organizer.id.clone()),
+            label: organizer.email.clone(),
+        },
+        Change {
+            event_id: None,
+            action: "account.password_reset",
+            entity_type: "organizer",
+            entity_id: Some(&organizer.id),
+        },
+        "Set a new password through a mailed link",
+    )?;
+    Ok(organizer)
 }

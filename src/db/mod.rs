@@ -245,15 +245,37 @@ pub fn revert_all_migrations(conn: &mut AnyConnection) -> Result<usize, DbError>
     reverted.map_err(|e| DbError::Migration(e.to_string()))
 }
 
-/// Runs `f` in a transaction on the writer connection.
-pub fn transaction<T, E>(
+/// Runs `f` in a transaction that takes the write lock up front. On SQLite that is
+/// `BEGIN IMMEDIATE`: a plain (deferred) transaction that reads and then writes cannot wait for
+/// another process's write lock and fails with "database is locked", while an immediate one
+/// waits (busy_timeout). On PostgreSQL it is an ordinary transaction. `f` must not open nested
+/// transactions.
+pub fn write_transaction<T, E>(
     conn: &mut AnyConnection,
     f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
 ) -> Result<T, E>
 where
     E: From<diesel::result::Error>,
 {
-    conn.transaction(f)
+    match conn {
+        AnyConnection::Postgresql(_) => conn.transaction(f),
+        AnyConnection::Sqlite(_) => {
+            conn.batch_execute("BEGIN IMMEDIATE")?;
+            match f(conn) {
+                Ok(value) => match conn.batch_execute("COMMIT") {
+                    Ok(()) => Ok(value),
+                    Err(e) => {
+                        let _ = conn.batch_execute("ROLLBACK");
+                        Err(e.into())
+                    }
+                },
+                Err(e) => {
+                    let _ = conn.batch_execute("ROLLBACK");
+                    Err(e)
+                }
+            }
+        }
+    }
 }
 
 /// A new random primary key.

@@ -1,13 +1,8 @@
 //! Static files (CSS, JS, images) compiled into the binary, served with an ETag.
 
+pub use crate::embedded::StaticFiles;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use rust_embed::RustEmbed;
-
-/// The `static/` folder, compiled into the binary.
-#[derive(RustEmbed)]
-#[folder = "static/"]
-pub struct StaticFiles;
 
 fn etag_of(path: &str) -> Option<String> {
     StaticFiles::get(path).map(|f| format!("\"{}\"", hex::encode(&f.metadata.sha256_hash()[..8])))

@@ -55,17 +55,7 @@ impl ResponseError for AppError {
     }
 }
 
-/// An error and all its causes on one line, for the log.
-pub fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
+pub use crate::error::error_chain;
 
 fn default_message(status: StatusCode) -> &'static str {
     match status.as_u16() {

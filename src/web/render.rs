@@ -5,7 +5,6 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use handlebars::{Context, Handlebars, Helper, HelperResult, Output, RenderContext};
-use rust_embed::RustEmbed;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
@@ -14,10 +13,7 @@ use crate::accounts::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::tokens;
 
-/// The `templates/` folder, compiled into the binary.
-#[derive(RustEmbed)]
-#[folder = "templates/"]
-pub struct TemplateFiles;
+pub use crate::embedded::TemplateFiles;
 
 /// Marks a response rendered by us, so the error-page middleware leaves it alone.
 #[derive(Debug, Clone, Copy)]

@@ -5,6 +5,11 @@ use actix_web::web;
 
 use super::{admin, assets, public};
 
+/// Routes exempt from the CSRF check, each for a reason: `/unsubscribe/{token}` is authorized by
+/// its signed token and must accept RFC 8058 one-click POSTs from mail providers, which have no
+/// session. Its own test checks that it does nothing without a genuine token.
+pub const CSRF_EXEMPT: &[&str] = &["/unsubscribe/{token}"];
+
 macro_rules! route_table {
     ($($method:ident $path:literal => $handler:path;)*) => {
         /// (method, path pattern) of every route, in matching order.
@@ -24,9 +29,18 @@ route_table! {
     get "/login" => admin::auth::login_form;
     post "/login" => admin::auth::login;
     post "/logout" => admin::auth::logout;
+    get "/password/forgot" => public::password::forgot_form;
+    post "/password/forgot" => public::password::forgot;
+    get "/password/reset/{token}" => public::password::reset_form;
+    post "/password/reset/{token}" => public::password::reset;
+    get "/unsubscribe/{token}" => public::unsubscribe::confirm;
+    post "/unsubscribe/{token}" => public::unsubscribe::unsubscribe;
 
+    get "/admin" => admin::to_dashboard;
     get "/admin/" => admin::dashboard;
     get "/admin/audit" => admin::audit::site_log;
+    get "/admin/jobs" => admin::jobs::list;
+    post "/admin/jobs/{id}/retry" => admin::jobs::retry;
     get "/admin/events/new" => admin::events::new_form;
     post "/admin/events" => admin::events::create;
     get "/admin/events/{slug}/" => admin::events::overview;
@@ -39,6 +53,19 @@ route_table! {
     post "/admin/events/{slug}/team/{organizer_id}/role" => admin::team::change_role;
     post "/admin/events/{slug}/team/{organizer_id}/remove" => admin::team::remove;
     get "/admin/events/{slug}/audit" => admin::audit::event_log;
+    get "/admin/events/{slug}/mail/" => admin::mail::log;
+    post "/admin/events/{slug}/mail/test" => admin::mail::test;
+    get "/admin/events/{slug}/mail/messages/{id}" => admin::mail::message;
+    get "/admin/events/{slug}/mail/messages/{id}/html" => admin::mail::message_html;
+    post "/admin/events/{slug}/mail/messages/{id}/resend" => admin::mail::resend;
+    post "/admin/events/{slug}/mail/messages/{id}/retry" => admin::mail::retry;
+    get "/admin/events/{slug}/mail/templates" => admin::mail::templates_list;
+    get "/admin/events/{slug}/mail/templates/{kind}" => admin::mail::template_form;
+    post "/admin/events/{slug}/mail/templates/{kind}" => admin::mail::template_save;
+    post "/admin/events/{slug}/mail/templates/{kind}/reset" => admin::mail::template_reset;
+    get "/admin/events/{slug}/mail/bulk" => admin::mail::bulk_form;
+    post "/admin/events/{slug}/mail/bulk" => admin::mail::bulk_send;
+    get "/admin/events/{slug}/mail/bulk/{id}" => admin::mail::bulk_progress;
 
     get "/{slug}" => public::events::home_without_slash;
     get "/{slug}/" => public::events::home;

@@ -11,6 +11,7 @@ use crate::config::Settings;
 use crate::db::{AnyConnection, Db};
 use crate::error::{AppError, AppResult};
 use crate::mail::worker::Notifier;
+use crate::mail::Mailer;
 
 /// Everything a handler needs, shared by all workers.
 pub struct AppState {
@@ -24,8 +25,12 @@ pub struct AppState {
     pub templates: Arc<Handlebars<'static>>,
     /// Public base URL without trailing slash.
     pub base_url: String,
+    /// Renders and queues mail.
+    pub mailer: Mailer,
     /// Wakes the mail worker when mail has been queued.
     pub mail_notifier: Notifier,
+    /// Wakes the job runner when jobs have been queued.
+    pub jobs_notifier: Notifier,
 }
 
 impl AppState {
@@ -50,7 +55,7 @@ impl AppState {
     }
 
     /// Runs `f` with the writer connection on the blocking thread pool, then wakes the mail
-    /// worker in case `f` queued mail.
+    /// worker and job runner in case `f` queued mail or jobs.
     pub async fn write<T, F>(&self, f: F) -> AppResult<T>
     where
         F: FnOnce(&mut AnyConnection) -> AppResult<T> + Send + 'static,
@@ -65,6 +70,7 @@ impl AppState {
         .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?;
         if result.is_ok() {
             self.mail_notifier.wake();
+            self.jobs_notifier.wake();
         }
         result
     }

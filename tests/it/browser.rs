@@ -112,15 +112,36 @@ async fn screenshot(client: &Client, name: &str) {
     }
 }
 
+/// The text of the first element matching `css`, retried while a navigation replaces the page
+/// (a reference found on the old page goes stale).
 async fn text_of(client: &Client, css: &str) -> String {
-    client
-        .wait()
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(element) = client.wait().for_element(Locator::Css(css)).await {
+            if let Ok(text) = element.text().await {
+                return text;
+            }
+        }
+        assert!(Instant::now() < deadline, "no readable {css} within 10 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until the first `css` element reads `expected`: after a click, the old page may still
+/// be showing for a moment.
+async fn wait_for_text(client: &Client, css: &str, expected: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let text = text_of(client, css).await;
+        if text == expected {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{css} reads {text:?}, not {expected:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test]
@@ -129,7 +150,7 @@ async fn a_visitor_opens_the_front_page_follows_ghent_2009_and_sees_its_dates() 
     let Some(b) = browser().await else { return };
     let c = &b.client;
     c.goto(&format!("{}/", app.address)).await.unwrap();
-    assert_eq!(text_of(c, "h1").await, "Events");
+    wait_for_text(c, "h1", "Events").await;
     c.find(Locator::LinkText("devopsdays Ghent 2009"))
         .await
         .unwrap()
@@ -140,8 +161,8 @@ async fn a_visitor_opens_the_front_page_follows_ghent_2009_and_sees_its_dates() 
         .for_url(&url::Url::parse(&format!("{}/ghent-2009/", app.address)).unwrap())
         .await
         .unwrap();
-    assert_eq!(text_of(c, "h1").await, "devopsdays Ghent 2009");
-    assert_eq!(text_of(c, ".event-dates").await, "30–31 October 2009");
+    wait_for_text(c, "h1", "devopsdays Ghent 2009").await;
+    wait_for_text(c, ".event-dates", "30–31 October 2009").await;
     let facts = text_of(c, ".facts").await;
     assert!(
         facts.contains("Friday 30 October 2009, 09:00 CET"),
@@ -187,7 +208,7 @@ async fn an_organizer_logs_in_renames_an_event_and_sees_the_new_name_in_public()
         .click()
         .await
         .unwrap();
-    assert_eq!(text_of(c, "h1").await, "Your events");
+    wait_for_text(c, "h1", "Your events").await;
     c.find(Locator::LinkText("devopsdays Ghent 2009"))
         .await
         .unwrap()
@@ -210,11 +231,11 @@ async fn an_organizer_logs_in_renames_an_event_and_sees_the_new_name_in_public()
         .click()
         .await
         .unwrap();
-    assert_eq!(text_of(c, ".flash").await, "Saved.");
+    wait_for_text(c, ".flash", "Saved.").await;
     c.goto(&format!("{}/ghent-2009/", app.address))
         .await
         .unwrap();
-    assert_eq!(text_of(c, "h1").await, "devopsdays Gent 2009");
+    wait_for_text(c, "h1", "devopsdays Gent 2009").await;
     c.clone().close().await.unwrap();
 }
 

@@ -449,3 +449,80 @@ impl Drop for TestApp {
         }
     }
 }
+
+/// Settings that point the app at an SMTP catcher and make the worker and runner quick.
+pub fn smtp_settings(url: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("GHENT_SMTP_URL", url.to_string()),
+        ("GHENT_MAIL_POLL_MILLIS", "100".to_string()),
+        ("GHENT_JOBS_POLL_MILLIS", "100".to_string()),
+        ("GHENT_MAIL_RETRY_BASE_SECONDS", "1".to_string()),
+    ]
+}
+
+/// Spawns the app (demo data loaded) delivering to `catcher`.
+pub async fn spawn_demo_app_with_smtp(
+    catcher: &ghent::mail::catcher::MailCatcher,
+    extra: &[(&str, &str)],
+) -> TestApp {
+    let owned = smtp_settings(&catcher.url());
+    let mut settings: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    settings.extend_from_slice(extra);
+    let app = spawn_app_with(&settings).await;
+    app.with_conn(|c| ghent::seed::demo(c, demo_now().naive_utc()).unwrap());
+    app
+}
+
+/// A catcher on a free loopback port.
+pub async fn catcher() -> ghent::mail::catcher::MailCatcher {
+    ghent::mail::catcher::MailCatcher::start("127.0.0.1:0", None)
+        .await
+        .unwrap()
+}
+
+/// Parses a caught message.
+pub fn parsed(mail: &ghent::mail::catcher::CaughtMail) -> mail_parser::Message<'_> {
+    mail_parser::MessageParser::default()
+        .parse(&mail.data)
+        .expect("a parseable message")
+}
+
+/// The first `http…` link in a text that starts with `prefix`.
+pub fn link_in(text: &str, prefix: &str) -> String {
+    let start = text
+        .find(prefix)
+        .unwrap_or_else(|| panic!("no link starting {prefix} in:\n{text}"));
+    text[start..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .trim_end_matches(['.', ',', ')', '>'])
+        .to_string()
+}
+
+/// Waits until `f` is true (polling every 50 ms), or panics after `secs` seconds.
+pub async fn eventually(secs: u64, what: &str, mut f: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while !f() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for: {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+impl TestApp {
+    /// Outbox rows, oldest first.
+    pub fn outbox(&self) -> Vec<ghent::mail::OutboxMail> {
+        use diesel::prelude::*;
+        use ghent::db::schema::mail_outbox;
+        self.with_conn(|c| {
+            mail_outbox::table
+                .order(mail_outbox::created_at)
+                .select(ghent::mail::OutboxMail::as_select())
+                .load(c)
+                .unwrap()
+        })
+    }
+}

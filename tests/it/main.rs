@@ -9,5 +9,7 @@ mod accounts;
 mod browser;
 mod cli;
 mod events;
+mod mail;
 mod migrations;
+mod recovery;
 mod robustness;

@@ -8,6 +8,8 @@
 pub mod audit;
 pub mod auth;
 pub mod events;
+pub mod jobs;
+pub mod mail;
 pub mod team;
 
 use actix_session::Session;
@@ -32,4 +34,9 @@ pub async fn dashboard(
         .viewer(&viewer)
         .title("Your events")
         .render(&state, &session)
+}
+
+/// `GET /admin`: the dashboard lives at `/admin/` (signed-in organizers only, like all of `/admin`).
+pub async fn to_dashboard(_: AdminUser) -> HttpResponse {
+    crate::web::render::redirect("/admin/")
 }

@@ -112,6 +112,7 @@ pub async fn add(
     let now = state.now();
     let (v, slug, submitted) = (viewer.clone(), slug.into_inner(), form.clone());
     let path_slug = slug.clone();
+    let mailer = state.mailer.clone();
     let result = state
         .write(move |conn| {
             let event = view::event_for(conn, &v, &path_slug, Capability::ManageTeam)?;
@@ -130,8 +131,9 @@ pub async fn add(
                 crate::accounts::service::add_member(
                     conn,
                     now,
+                    &mailer,
                     &v.actor(),
-                    &event.id,
+                    &event,
                     &email,
                     &submitted.name,
                     role,
@@ -143,7 +145,7 @@ pub async fn add(
     match result {
         Ok((added, slug)) => {
             let note = if added.created {
-                " They have no password yet: they can set one with “Forgot your password?” on the sign-in page."
+                " They had no account: an invitation with a link to choose a password is on its way."
             } else {
                 ""
             };

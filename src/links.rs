@@ -1,0 +1,133 @@
+//! Single-use links sent by mail (password reset, team invitation, speaker sign-in): 128 random
+//! bits in the URL, only their SHA-256 in the database, an expiry read from the app clock, and
+//! a `used_at` that makes a second use fail.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::schema::auth_tokens;
+use crate::db::{new_id, AnyConnection};
+use crate::tokens;
+
+/// What a link is for; a token of one purpose never opens another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Set a new organizer password (also used by team invitations).
+    PasswordReset,
+    /// Sign a speaker in to the call for papers.
+    SpeakerSignIn,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::PasswordReset => "password_reset",
+            Purpose::SpeakerSignIn => "speaker_sign_in",
+        }
+    }
+}
+
+/// A stored link.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = auth_tokens)]
+pub struct Link {
+    /// Id.
+    pub id: String,
+    /// Purpose name.
+    pub purpose: String,
+    /// SHA-256 of the token.
+    pub token_hash: String,
+    /// Whom it is for (organizer or person id).
+    pub subject_id: String,
+    /// Event, if any.
+    pub event_id: Option<String>,
+    /// Issued.
+    pub created_at: NaiveDateTime,
+    /// Expires.
+    pub expires_at: NaiveDateTime,
+    /// Used.
+    pub used_at: Option<NaiveDateTime>,
+}
+
+/// Issues a link token for `subject_id`, valid for `ttl`.
+pub fn issue(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    purpose: Purpose,
+    subject_id: &str,
+    event_id: Option<&str>,
+    ttl: Duration,
+) -> QueryResult<String> {
+    let token = tokens::new_token();
+    diesel::insert_into(auth_tokens::table)
+        .values((
+            auth_tokens::id.eq(new_id()),
+            auth_tokens::purpose.eq(purpose.as_str()),
+            auth_tokens::token_hash.eq(tokens::hash_token(&token)),
+            auth_tokens::subject_id.eq(subject_id),
+            auth_tokens::event_id.eq(event_id),
+            auth_tokens::created_at.eq(now),
+            auth_tokens::expires_at.eq(now + ttl),
+        ))
+        .execute(conn)?;
+    Ok(token)
+}
+
+/// How many links of `purpose` were issued for `subject_id` since `since` (to limit requests).
+pub fn issued_since(
+    conn: &mut AnyConnection,
+    purpose: Purpose,
+    subject_id: &str,
+    since: NaiveDateTime,
+) -> QueryResult<i64> {
+    auth_tokens::table
+        .filter(auth_tokens::purpose.eq(purpose.as_str()))
+        .filter(auth_tokens::subject_id.eq(subject_id))
+        .filter(auth_tokens::created_at.gt(since))
+        .count()
+        .get_result(conn)
+}
+
+/// The link if it is genuine, of this purpose, unused and not expired (it stays unused).
+pub fn peek(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    purpose: Purpose,
+    token: &str,
+) -> QueryResult<Option<Link>> {
+    auth_tokens::table
+        .filter(auth_tokens::token_hash.eq(tokens::hash_token(token)))
+        .filter(auth_tokens::purpose.eq(purpose.as_str()))
+        .filter(auth_tokens::used_at.is_null())
+        .filter(auth_tokens::expires_at.gt(now))
+        .select(Link::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Uses the link: returns it if it was valid, and marks it used so it never works again.
+pub fn consume(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    purpose: Purpose,
+    token: &str,
+) -> QueryResult<Option<Link>> {
+    let Some(link) = peek(conn, now, purpose, token)? else {
+        return Ok(None);
+    };
+    // The used_at guard makes two concurrent uses race for one row update: one wins.
+    let updated = diesel::update(
+        auth_tokens::table
+            .find(&link.id)
+            .filter(auth_tokens::used_at.is_null()),
+    )
+    .set(auth_tokens::used_at.eq(Some(now)))
+    .execute(conn)?;
+    Ok((updated == 1).then_some(link))
+}
+
+/// Deletes links that expired more than a week ago (daily maintenance).
+pub fn purge(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(auth_tokens::table.filter(auth_tokens::expires_at.lt(now - Duration::days(7))))
+        .execute(conn)
+}

@@ -1,0 +1,454 @@
+//! Bulk mail: an organizer writes one message to a group (confirmed attendees, the waiting list,
+//! all speakers, accepted speakers) with placeholders per recipient, previews it for one
+//! recipient, and sends it: a `bulk.expand` job turns it into one outbox row per recipient.
+//! Bulk mail carries a signed unsubscribe link and `List-Unsubscribe`; people who unsubscribed
+//! from the event's bulk mail are left out.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::compose::{Mailer, Rendered, Sources};
+use super::outbox::{self, Envelope};
+use super::unsubscribe;
+use crate::accounts::Actor;
+use crate::audit::{self, Change};
+use crate::db::schema::{
+    bulk_mails, people, proposal_speakers, proposals, registrations, talk_people, talks,
+};
+use crate::db::{new_id, AnyConnection};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::events::Event;
+use crate::jobs::{self, NewJob};
+
+/// Who a bulk mail goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    /// Attendees whose registration is confirmed.
+    ConfirmedAttendees,
+    /// People on the waiting list (including those with an open offer).
+    WaitingList,
+    /// Everyone who speaks or moderates, or has an active proposal.
+    AllSpeakers,
+    /// Speakers of accepted or confirmed proposals and of programme talks.
+    AcceptedSpeakers,
+}
+
+impl Audience {
+    /// Every audience, for the form.
+    pub const ALL: [Audience; 4] = [
+        Audience::ConfirmedAttendees,
+        Audience::WaitingList,
+        Audience::AllSpeakers,
+        Audience::AcceptedSpeakers,
+    ];
+
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audience::ConfirmedAttendees => "confirmed_attendees",
+            Audience::WaitingList => "waiting_list",
+            Audience::AllSpeakers => "all_speakers",
+            Audience::AcceptedSpeakers => "accepted_speakers",
+        }
+    }
+
+    /// For people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Audience::ConfirmedAttendees => "Confirmed attendees",
+            Audience::WaitingList => "Waiting list",
+            Audience::AllSpeakers => "All speakers",
+            Audience::AcceptedSpeakers => "Accepted speakers",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Audience> {
+        Audience::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+/// One recipient with their placeholders.
+#[derive(Debug, Clone, Serialize)]
+pub struct Recipient {
+    /// Address.
+    pub email: String,
+    /// Name.
+    pub name: String,
+    /// Their private link (registration page, or the speaker sign-in).
+    pub manage_link: String,
+}
+
+/// The recipients of an audience, one per address, in a stable order.
+pub fn recipients(
+    conn: &mut AnyConnection,
+    event: &Event,
+    audience: Audience,
+    base_url: &str,
+) -> QueryResult<Vec<Recipient>> {
+    let mut by_email: BTreeMap<String, Recipient> = BTreeMap::new();
+    let speaker_link = format!("{base_url}/{}/cfp/", event.slug);
+    match audience {
+        Audience::ConfirmedAttendees | Audience::WaitingList => {
+            let statuses: &[&str] = if audience == Audience::ConfirmedAttendees {
+                &["confirmed"]
+            } else {
+                &["waiting", "offered"]
+            };
+            let rows: Vec<(String, String, String)> = registrations::table
+                .filter(registrations::event_id.eq(&event.id))
+                .filter(registrations::status.eq_any(statuses))
+                .order(registrations::seq)
+                .select((
+                    registrations::email,
+                    registrations::name,
+                    registrations::manage_token,
+                ))
+                .load(conn)?;
+            for (email, name, token) in rows {
+                let manage_link = format!("{base_url}/{}/registration/{token}", event.slug);
+                by_email.entry(email.clone()).or_insert(Recipient {
+                    email,
+                    name,
+                    manage_link,
+                });
+            }
+        }
+        Audience::AllSpeakers | Audience::AcceptedSpeakers => {
+            let states: &[&str] = if audience == Audience::AllSpeakers {
+                &["submitted", "accepted", "confirmed"]
+            } else {
+                &["accepted", "confirmed"]
+            };
+            let from_proposals: Vec<(Option<String>, String)> = proposal_speakers::table
+                .inner_join(proposals::table)
+                .inner_join(people::table)
+                .filter(proposals::event_id.eq(&event.id))
+                .filter(proposals::state.eq_any(states))
+                .select((people::email, people::name))
+                .load(conn)?;
+            let from_talks: Vec<(Option<String>, String)> = talk_people::table
+                .inner_join(talks::table)
+                .inner_join(people::table)
+                .filter(talks::event_id.eq(&event.id))
+                .filter(talks::state.eq("confirmed"))
+                .select((people::email, people::name))
+                .load(conn)?;
+            for (email, name) in from_proposals.into_iter().chain(from_talks) {
+                if let Some(email) = email {
+                    by_email.entry(email.clone()).or_insert(Recipient {
+                        email,
+                        name,
+                        manage_link: speaker_link.clone(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(by_email.into_values().collect())
+}
+
+/// The compose form.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BulkForm {
+    /// Audience name.
+    pub audience: String,
+    /// Subject (placeholders allowed).
+    pub subject: String,
+    /// Body, plain text (placeholders allowed).
+    pub body: String,
+}
+
+/// A parsed, checked form.
+#[derive(Debug, Clone)]
+pub struct BulkInput {
+    /// Audience.
+    pub audience: Audience,
+    /// Subject.
+    pub subject: String,
+    /// Body.
+    pub body: String,
+}
+
+/// Turns the organizer's plain-text body into an HTML template: their text escaped, paragraphs
+/// and line breaks kept, `{{manage_link}}` and `{{unsubscribe_url}}` made clickable.
+/// Placeholders stay, and handlebars escapes the values put into them.
+pub fn html_template_of(body: &str) -> String {
+    let escaped = handlebars::html_escape(body).replace("&#x3D;", "=");
+    let linked = ["manage_link", "unsubscribe_url"]
+        .iter()
+        .fold(escaped, |acc, name| {
+            acc.replace(
+                &format!("{{{{{name}}}}}"),
+                &format!("<a href=\"{{{{{name}}}}}\">{{{{{name}}}}}</a>"),
+            )
+        });
+    linked
+        .replace("\r\n", "\n")
+        .split("\n\n")
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| format!("<p>{}</p>", p.trim().replace('\n', "<br>\n")))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn context(event: &Event, recipient: &Recipient, unsubscribe_url: &str, base_url: &str) -> Value {
+    json!({
+        "name": recipient.name,
+        "email": recipient.email,
+        "manage_link": recipient.manage_link,
+        "unsubscribe_url": unsubscribe_url,
+        "event": { "name": event.name, "slug": event.slug, "url": format!("{base_url}/{}/", event.slug), "contact_email": event.contact_email },
+        "recipient": { "name": recipient.name, "email": recipient.email },
+        "site": { "base_url": base_url },
+    })
+}
+
+/// The unsubscribe URL of a recipient.
+pub fn unsubscribe_url(mailer: &Mailer, event: &Event, email: &str) -> String {
+    format!(
+        "{}/unsubscribe/{}",
+        mailer.base_url,
+        unsubscribe::token(mailer.secret(), &event.id, email)
+    )
+}
+
+/// Renders the message for one recipient. `strict` refuses unknown placeholders.
+pub fn render_for(
+    mailer: &Mailer,
+    event: &Event,
+    input: &BulkInput,
+    recipient: &Recipient,
+    strict: bool,
+) -> Result<Rendered, String> {
+    let unsubscribe = unsubscribe_url(mailer, event, &recipient.email);
+    let ctx = context(event, recipient, &unsubscribe, &mailer.base_url);
+    let text = format!("{}\n\n--\nYou receive this because of {}. Unsubscribe from its announcements: {{{{unsubscribe_url}}}}", input.body, event.name);
+    let html = format!(
+        "{}\n<p class=\"footer\">You receive this because of {}. <a href=\"{{{{unsubscribe_url}}}}\">Unsubscribe</a> from its announcements.</p>",
+        html_template_of(&input.body),
+        handlebars::html_escape(&event.name)
+    );
+    mailer.render_sources(
+        &Sources {
+            subject: input.subject.clone(),
+            text,
+            html,
+        },
+        &ctx,
+        strict,
+        false,
+    )
+}
+
+/// A sample recipient for previews when the audience is empty.
+pub fn sample_recipient(base_url: &str, event: &Event) -> Recipient {
+    Recipient {
+        email: "someone@example.org".into(),
+        name: "Sam Sample".into(),
+        manage_link: format!("{base_url}/{}/", event.slug),
+    }
+}
+
+/// Checks the form: audience known, subject and body present, placeholders valid (rendered
+/// strictly for `probe`). Errors per field.
+pub fn parse(
+    form: &BulkForm,
+    mailer: &Mailer,
+    event: &Event,
+    probe: &Recipient,
+) -> Result<BulkInput, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let audience = Audience::parse(&form.audience);
+    if audience.is_none() {
+        errors.insert(
+            "audience".into(),
+            "Choose who receives this message.".into(),
+        );
+    }
+    let subject = crate::values::parse_line(&form.subject, "a subject", 200)
+        .map_err(|m| errors.insert("subject".into(), m))
+        .ok();
+    let body = crate::values::parse_text(&form.body, "the message", 50_000)
+        .and_then(|b| {
+            if b.is_empty() {
+                Err("Please write the message.".to_string())
+            } else {
+                Ok(b)
+            }
+        })
+        .map_err(|m| errors.insert("body".into(), m))
+        .ok();
+    let (Some(audience), Some(subject), Some(body)) = (audience, subject, body) else {
+        return Err(errors);
+    };
+    let input = BulkInput {
+        audience,
+        subject,
+        body,
+    };
+    if let Err(e) = render_for(mailer, event, &input, probe, true) {
+        let field = if e.starts_with("Subject") {
+            "subject"
+        } else {
+            "body"
+        };
+        errors.insert(field.into(), format!("A placeholder is wrong: {e}. Use {{{{name}}}}, {{{{email}}}}, {{{{manage_link}}}} or {{{{event.name}}}}."));
+        return Err(errors);
+    }
+    Ok(input)
+}
+
+/// A bulk mail row.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = bulk_mails)]
+pub struct BulkMail {
+    /// Id.
+    pub id: String,
+    /// Event.
+    pub event_id: String,
+    /// Audience name.
+    pub audience: String,
+    /// Subject template.
+    pub subject: String,
+    /// Body template.
+    pub body: String,
+    /// Recipients when it was expanded (0 until then).
+    pub recipients: i32,
+    /// Author.
+    pub created_by: Option<String>,
+    /// Created.
+    pub created_at: NaiveDateTime,
+}
+
+/// Stores the bulk mail and queues the job that expands it. Returns its id.
+pub fn create(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    actor: &Actor,
+    event: &Event,
+    input: &BulkInput,
+) -> AppResult<String> {
+    let id = new_id();
+    diesel::insert_into(bulk_mails::table)
+        .values((
+            bulk_mails::id.eq(&id),
+            bulk_mails::event_id.eq(&event.id),
+            bulk_mails::audience.eq(input.audience.as_str()),
+            bulk_mails::subject.eq(&input.subject),
+            bulk_mails::body.eq(&input.body),
+            bulk_mails::recipients.eq(0),
+            bulk_mails::created_by.eq(&actor.id),
+            bulk_mails::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    jobs::schedule(
+        conn,
+        now,
+        NewJob::new("bulk.expand", json!({ "bulk_id": id }), now)
+            .unique(format!("bulk.expand:{id}")),
+    )?;
+    audit::record(
+        conn,
+        now,
+        actor,
+        Change {
+            event_id: Some(&event.id),
+            action: "mail.bulk",
+            entity_type: "bulk_mail",
+            entity_id: Some(&id),
+        },
+        &format!("Sent “{}” to {}", input.subject, input.audience.label()),
+    )?;
+    Ok(id)
+}
+
+/// Expands a bulk mail into one outbox row per recipient (the `bulk.expand` job). Idempotent:
+/// a second run finds rows already there and adds none.
+pub fn expand(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    mailer: &Mailer,
+    bulk_id: &str,
+) -> AppResult<usize> {
+    let bulk: BulkMail = bulk_mails::table
+        .find(bulk_id)
+        .select(BulkMail::as_select())
+        .first(conn)
+        .map_err(AppError::from_lookup)?;
+    let already: i64 = crate::db::schema::mail_outbox::table
+        .filter(crate::db::schema::mail_outbox::bulk_id.eq(bulk_id))
+        .count()
+        .get_result(conn)?;
+    if already > 0 {
+        return Ok(0);
+    }
+    let event = crate::events::queries::by_id(conn, &bulk.event_id)?;
+    let audience = Audience::parse(&bulk.audience)
+        .ok_or_else(|| AppError::BadRequest(format!("unknown audience {}", bulk.audience)))?;
+    let input = BulkInput {
+        audience,
+        subject: bulk.subject.clone(),
+        body: bulk.body.clone(),
+    };
+    let mut queued = 0;
+    for r in recipients(conn, &event, audience, &mailer.base_url)? {
+        if unsubscribe::is_unsubscribed(conn, &event.id, &r.email)? {
+            continue;
+        }
+        let rendered = render_for(mailer, &event, &input, &r, false)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("bulk mail: {e}")))?;
+        let unsubscribe = unsubscribe_url(mailer, &event, &r.email);
+        let reply_to = (!event.contact_email.is_empty()).then_some(event.contact_email.as_str());
+        let envelope = Envelope {
+            bulk_id: Some(bulk_id),
+            list_unsubscribe: Some(&unsubscribe),
+            ..Envelope::to("bulk", &r.email, &r.name)
+                .for_event(&event.id, reply_to)
+                .about("bulk_mail", bulk_id)
+        };
+        outbox::enqueue(conn, now, mailer, envelope, rendered, Vec::new())?;
+        queued += 1;
+    }
+    diesel::update(bulk_mails::table.find(bulk_id))
+        .set(bulk_mails::recipients.eq(queued as i32))
+        .execute(conn)?;
+    Ok(queued)
+}
+
+/// The bulk mails of an event, newest first.
+pub fn list(conn: &mut AnyConnection, event_id: &str) -> QueryResult<Vec<BulkMail>> {
+    bulk_mails::table
+        .filter(bulk_mails::event_id.eq(event_id))
+        .order(bulk_mails::created_at.desc())
+        .select(BulkMail::as_select())
+        .load(conn)
+}
+
+/// One bulk mail of an event.
+pub fn get(conn: &mut AnyConnection, event_id: &str, id: &str) -> AppResult<BulkMail> {
+    bulk_mails::table
+        .find(id)
+        .filter(bulk_mails::event_id.eq(event_id))
+        .select(BulkMail::as_select())
+        .first(conn)
+        .map_err(AppError::from_lookup)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_html_template_escapes_the_organizers_text_and_links_placeholders() {
+        let t =
+            html_template_of("Hi {{name}},\n\n<b>Doors</b> open at 9.\nYour page: {{manage_link}}");
+        assert_eq!(t, "<p>Hi {{name}},</p>\n<p>&lt;b&gt;Doors&lt;/b&gt; open at 9.<br>\nYour page: <a href=\"{{manage_link}}\">{{manage_link}}</a></p>");
+    }
+}

@@ -1,0 +1,178 @@
+//! Writing mail into the outbox, in the caller's transaction.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::compose::{one_line, Mailer, Rendered};
+use super::model::{AttachmentRow, NewAttachment, OutboxMail, Status};
+use crate::db::schema::{mail_attachments, mail_outbox};
+use crate::db::{new_id, AnyConnection};
+
+/// Who a mail goes to and what it is about.
+#[derive(Debug, Clone, Copy)]
+pub struct Envelope<'a> {
+    /// The event, if any (its templates, its mail log, its Reply-To).
+    pub event_id: Option<&'a str>,
+    /// Mail kind (a folder under `templates/mail/`).
+    pub kind: &'a str,
+    /// Recipient address (already validated).
+    pub to_email: &'a str,
+    /// Recipient name.
+    pub to_name: &'a str,
+    /// Reply-To, e.g. the organizers' contact address.
+    pub reply_to: Option<&'a str>,
+    /// (entity type, id) the mail is about.
+    pub entity: Option<(&'a str, &'a str)>,
+    /// The bulk mail it belongs to.
+    pub bulk_id: Option<&'a str>,
+    /// List-Unsubscribe URL (bulk mail only).
+    pub list_unsubscribe: Option<&'a str>,
+}
+
+impl<'a> Envelope<'a> {
+    /// A transactional mail to one person.
+    pub fn to(kind: &'a str, to_email: &'a str, to_name: &'a str) -> Envelope<'a> {
+        Envelope {
+            event_id: None,
+            kind,
+            to_email,
+            to_name,
+            reply_to: None,
+            entity: None,
+            bulk_id: None,
+            list_unsubscribe: None,
+        }
+    }
+
+    /// The same, for an event.
+    pub fn for_event(mut self, event_id: &'a str, reply_to: Option<&'a str>) -> Envelope<'a> {
+        self.event_id = Some(event_id);
+        self.reply_to = reply_to.filter(|r| !r.is_empty());
+        self
+    }
+
+    /// What the mail is about.
+    pub fn about(mut self, entity_type: &'a str, entity_id: &'a str) -> Envelope<'a> {
+        self.entity = Some((entity_type, entity_id));
+        self
+    }
+}
+
+/// A name safe for a header: no line breaks or control characters.
+pub fn header_safe(s: &str) -> String {
+    one_line(s)
+}
+
+/// Inserts a rendered mail (and its attachments) as `queued`, due now. Returns its id.
+pub fn enqueue(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    mailer: &Mailer,
+    envelope: Envelope<'_>,
+    rendered: Rendered,
+    attachments: Vec<NewAttachment>,
+) -> QueryResult<String> {
+    let id = new_id();
+    let row = OutboxMail {
+        id: id.clone(),
+        event_id: envelope.event_id.map(str::to_string),
+        kind: envelope.kind.to_string(),
+        recipient_email: header_safe(envelope.to_email),
+        recipient_name: header_safe(envelope.to_name),
+        subject: rendered.subject,
+        text_body: rendered.text,
+        html_body: rendered.html,
+        message_id: format!(
+            "<{}@{}>",
+            uuid::Uuid::new_v4().simple(),
+            mailer.message_id_domain
+        ),
+        reply_to: envelope.reply_to.map(header_safe),
+        list_unsubscribe: envelope.list_unsubscribe.map(str::to_string),
+        entity_type: envelope.entity.map(|(t, _)| t.to_string()),
+        entity_id: envelope.entity.map(|(_, i)| i.to_string()),
+        bulk_id: envelope.bulk_id.map(str::to_string),
+        status: Status::Queued.as_str().to_string(),
+        attempts: 0,
+        next_attempt_at: now,
+        locked_until: None,
+        locked_by: None,
+        last_error: None,
+        created_at: now,
+        sent_at: None,
+    };
+    diesel::insert_into(mail_outbox::table)
+        .values(&row)
+        .execute(conn)?;
+    for (position, a) in attachments.into_iter().enumerate() {
+        diesel::insert_into(mail_attachments::table)
+            .values(AttachmentRow {
+                id: new_id(),
+                mail_id: id.clone(),
+                filename: header_safe(&a.filename),
+                content_type: a.content_type,
+                content: a.content,
+                position: position as i32,
+            })
+            .execute(conn)?;
+    }
+    Ok(id)
+}
+
+/// Queues a copy of a mail as a new message (new Message-ID): an organizer's "resend".
+pub fn resend(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    mailer: &Mailer,
+    original: &OutboxMail,
+) -> QueryResult<String> {
+    let attachments: Vec<AttachmentRow> = mail_attachments::table
+        .filter(mail_attachments::mail_id.eq(&original.id))
+        .order(mail_attachments::position)
+        .select(AttachmentRow::as_select())
+        .load(conn)?;
+    let envelope = Envelope {
+        event_id: original.event_id.as_deref(),
+        kind: &original.kind,
+        to_email: &original.recipient_email,
+        to_name: &original.recipient_name,
+        reply_to: original.reply_to.as_deref(),
+        entity: original
+            .entity_type
+            .as_deref()
+            .zip(original.entity_id.as_deref()),
+        bulk_id: original.bulk_id.as_deref(),
+        list_unsubscribe: original.list_unsubscribe.as_deref(),
+    };
+    let rendered = Rendered {
+        subject: original.subject.clone(),
+        text: original.text_body.clone(),
+        html: original.html_body.clone(),
+    };
+    let attachments = attachments
+        .into_iter()
+        .map(|a| NewAttachment {
+            filename: a.filename,
+            content_type: a.content_type,
+            content: a.content,
+        })
+        .collect();
+    enqueue(conn, now, mailer, envelope, rendered, attachments)
+}
+
+/// Puts a dead (or failed) mail back in the queue with a fresh set of attempts.
+pub fn retry(conn: &mut AnyConnection, now: NaiveDateTime, id: &str) -> QueryResult<usize> {
+    diesel::update(
+        mail_outbox::table
+            .find(id)
+            .filter(mail_outbox::status.eq_any([Status::Dead.as_str(), Status::Failed.as_str()])),
+    )
+    .set((
+        mail_outbox::status.eq(Status::Queued.as_str()),
+        mail_outbox::attempts.eq(0),
+        mail_outbox::next_attempt_at.eq(now),
+        mail_outbox::locked_until.eq(None::<NaiveDateTime>),
+        mail_outbox::locked_by.eq(None::<String>),
+    ))
+    .execute(conn)
+}

@@ -1,0 +1,144 @@
+//! Reading the outbox: the mail log with filters, counts by status, one message.
+
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::model::{AttachmentRow, OutboxMail, Status};
+use crate::db::schema::{mail_attachments, mail_outbox};
+use crate::db::AnyConnection;
+
+/// Filters of the mail log.
+#[derive(Debug, Clone, Default)]
+pub struct LogFilter {
+    /// Only this status.
+    pub status: Option<String>,
+    /// Only this kind.
+    pub kind: Option<String>,
+    /// Only mail to this address.
+    pub recipient: Option<String>,
+}
+
+/// The newest mail of an event (or of the whole site with `None`), filtered.
+pub fn log(
+    conn: &mut AnyConnection,
+    event_id: Option<&str>,
+    filter: &LogFilter,
+    limit: i64,
+) -> QueryResult<Vec<OutboxMail>> {
+    let mut q = mail_outbox::table
+        .select(OutboxMail::as_select())
+        .order((mail_outbox::created_at.desc(), mail_outbox::id))
+        .limit(limit)
+        .into_boxed();
+    if let Some(e) = event_id {
+        q = q.filter(mail_outbox::event_id.eq(e));
+    }
+    if let Some(s) = &filter.status {
+        q = q.filter(mail_outbox::status.eq(s));
+    }
+    if let Some(k) = &filter.kind {
+        q = q.filter(mail_outbox::kind.eq(k));
+    }
+    if let Some(r) = &filter.recipient {
+        q = q.filter(mail_outbox::recipient_email.eq(r));
+    }
+    q.load(conn)
+}
+
+/// Count of mail per status.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct StatusCounts {
+    /// Waiting.
+    pub queued: i64,
+    /// Being sent.
+    pub sending: i64,
+    /// Delivered.
+    pub sent: i64,
+    /// Failed, will retry.
+    pub failed: i64,
+    /// Gave up.
+    pub dead: i64,
+    /// Logged only.
+    pub logged: i64,
+}
+
+impl StatusCounts {
+    /// Nothing left to do (all delivered, logged or dead).
+    pub fn done(&self) -> bool {
+        self.queued + self.sending + self.failed == 0
+    }
+}
+
+/// Counts by status for an event, a bulk mail, or everything.
+pub fn counts(
+    conn: &mut AnyConnection,
+    event_id: Option<&str>,
+    bulk_id: Option<&str>,
+) -> QueryResult<StatusCounts> {
+    let mut q = mail_outbox::table
+        .group_by(mail_outbox::status)
+        .select((mail_outbox::status, diesel::dsl::count_star()))
+        .into_boxed();
+    if let Some(e) = event_id {
+        q = q.filter(mail_outbox::event_id.eq(e));
+    }
+    if let Some(b) = bulk_id {
+        q = q.filter(mail_outbox::bulk_id.eq(b));
+    }
+    let rows: Vec<(String, i64)> = q.load(conn)?;
+    let mut c = StatusCounts::default();
+    for (status, n) in rows {
+        match Status::parse(&status) {
+            Some(Status::Queued) => c.queued = n,
+            Some(Status::Sending) => c.sending = n,
+            Some(Status::Sent) => c.sent = n,
+            Some(Status::Failed) => c.failed = n,
+            Some(Status::Dead) => c.dead = n,
+            Some(Status::Logged) => c.logged = n,
+            None => {}
+        }
+    }
+    Ok(c)
+}
+
+/// One mail.
+pub fn get(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<OutboxMail>> {
+    mail_outbox::table
+        .find(id)
+        .select(OutboxMail::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// One mail of an event: `NotFound` when it does not exist or belongs to another event.
+pub fn of_event(
+    conn: &mut AnyConnection,
+    event_id: &str,
+    id: &str,
+) -> crate::error::AppResult<OutboxMail> {
+    get(conn, id)?
+        .filter(|m| m.event_id.as_deref() == Some(event_id))
+        .ok_or(crate::error::AppError::NotFound)
+}
+
+/// Its attachments (name, type, size).
+pub fn attachments(conn: &mut AnyConnection, id: &str) -> QueryResult<Vec<AttachmentRow>> {
+    mail_attachments::table
+        .filter(mail_attachments::mail_id.eq(id))
+        .order(mail_attachments::position)
+        .select(AttachmentRow::as_select())
+        .load(conn)
+}
+
+/// The kinds present in an event's mail (for the filter).
+pub fn kinds(conn: &mut AnyConnection, event_id: Option<&str>) -> QueryResult<Vec<String>> {
+    let mut q = mail_outbox::table
+        .select(mail_outbox::kind)
+        .distinct()
+        .order(mail_outbox::kind)
+        .into_boxed();
+    if let Some(e) = event_id {
+        q = q.filter(mail_outbox::event_id.eq(e));
+    }
+    q.load(conn)
+}

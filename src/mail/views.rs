@@ -1,0 +1,211 @@
+//! What the organizers' mail pages show, prepared for templates.
+
+use chrono_tz::Tz;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::bulk::{self, Audience};
+use super::model::{OutboxMail, Status};
+use super::queries::{self, LogFilter, StatusCounts};
+use super::templates;
+use crate::db::AnyConnection;
+use crate::error::AppResult;
+use crate::events::{display, Event};
+
+/// A mail in the log.
+#[derive(Debug, Serialize)]
+pub struct LogRow {
+    /// Id.
+    pub id: String,
+    /// Queued at (event time).
+    pub created: String,
+    /// Kind.
+    pub kind: String,
+    /// Recipient.
+    pub to: String,
+    /// Subject.
+    pub subject: String,
+    /// Status name.
+    pub status: String,
+    /// Attempts.
+    pub attempts: i32,
+    /// Last error.
+    pub last_error: Option<String>,
+    /// Can be retried (dead or failed).
+    pub retryable: bool,
+}
+
+fn row(m: OutboxMail, tz: Tz) -> LogRow {
+    let retryable = m.status == Status::Dead.as_str() || m.status == Status::Failed.as_str();
+    LogRow {
+        id: m.id,
+        created: display::short_datetime(m.created_at, tz),
+        kind: m.kind,
+        to: if m.recipient_name.is_empty() {
+            m.recipient_email
+        } else {
+            format!("{} <{}>", m.recipient_name, m.recipient_email)
+        },
+        subject: m.subject,
+        status: m.status,
+        attempts: m.attempts,
+        last_error: m.last_error,
+        retryable,
+    }
+}
+
+/// The mail log of an event.
+#[derive(Debug, Serialize)]
+pub struct LogPage {
+    /// Rows, newest first.
+    pub rows: Vec<LogRow>,
+    /// Counts by status (whole event, unfiltered).
+    pub counts: StatusCounts,
+    /// Status filter options.
+    pub statuses: Vec<&'static str>,
+    /// Kind filter options.
+    pub kinds: Vec<String>,
+    /// The active status filter.
+    pub status: String,
+    /// The active kind filter.
+    pub kind: String,
+}
+
+/// Builds the mail log page.
+pub fn log_page(conn: &mut AnyConnection, event: &Event, filter: LogFilter) -> AppResult<LogPage> {
+    let rows = queries::log(conn, Some(&event.id), &filter, 500)?;
+    Ok(LogPage {
+        rows: rows.into_iter().map(|m| row(m, event.tz())).collect(),
+        counts: queries::counts(conn, Some(&event.id), None)?,
+        statuses: Status::ALL.iter().map(|s| s.as_str()).collect(),
+        kinds: queries::kinds(conn, Some(&event.id))?,
+        status: filter.status.unwrap_or_default(),
+        kind: filter.kind.unwrap_or_default(),
+    })
+}
+
+/// One message as sent.
+#[derive(Debug, Serialize)]
+pub struct MessagePage {
+    /// The row.
+    pub mail: OutboxMail,
+    /// Queued (event time).
+    pub created: String,
+    /// Delivered (event time).
+    pub sent: Option<String>,
+    /// Next attempt (event time), while failed.
+    pub next_attempt: Option<String>,
+    /// Attachments: (name, type, bytes).
+    pub attachments: Vec<(String, String, usize)>,
+    /// Can be retried.
+    pub retryable: bool,
+}
+
+/// Loads one message of an event (`NotFound` if it belongs to another).
+pub fn message_page(conn: &mut AnyConnection, event: &Event, id: &str) -> AppResult<MessagePage> {
+    let mail = queries::of_event(conn, &event.id, id)?;
+    let tz = event.tz();
+    let attachments = queries::attachments(conn, id)?
+        .into_iter()
+        .map(|a| (a.filename, a.content_type, a.content.len()))
+        .collect();
+    Ok(MessagePage {
+        created: display::short_datetime(mail.created_at, tz),
+        sent: mail.sent_at.map(|t| display::short_datetime(t, tz)),
+        next_attempt: (mail.status == Status::Failed.as_str())
+            .then(|| display::short_datetime(mail.next_attempt_at, tz)),
+        retryable: mail.status == Status::Dead.as_str() || mail.status == Status::Failed.as_str(),
+        attachments,
+        mail,
+    })
+}
+
+/// One mail kind on the templates page.
+#[derive(Debug, Serialize)]
+pub struct KindRow {
+    /// Name.
+    pub name: &'static str,
+    /// Description.
+    pub description: &'static str,
+    /// The event has its own version.
+    pub overridden: bool,
+}
+
+/// The kinds an event may override.
+pub fn template_kinds(conn: &mut AnyConnection, event: &Event) -> AppResult<Vec<KindRow>> {
+    let overridden = templates::overridden_kinds(conn, &event.id)?;
+    Ok(templates::overridable()
+        .map(|k| KindRow {
+            name: k.name,
+            description: k.description,
+            overridden: overridden.iter().any(|o| o == k.name),
+        })
+        .collect())
+}
+
+/// An audience with its size, for the compose form.
+#[derive(Debug, Serialize)]
+pub struct AudienceRow {
+    /// Stored name.
+    pub value: &'static str,
+    /// Label.
+    pub label: &'static str,
+    /// Recipients now.
+    pub count: usize,
+}
+
+/// A past bulk mail with its progress.
+#[derive(Debug, Serialize)]
+pub struct BulkRow {
+    /// Id.
+    pub id: String,
+    /// Subject.
+    pub subject: String,
+    /// Audience label.
+    pub audience: String,
+    /// Created (event time).
+    pub created: String,
+    /// Progress.
+    pub counts: StatusCounts,
+    /// Recipients.
+    pub recipients: i32,
+}
+
+/// Audiences with sizes, and the event's bulk mails.
+pub fn bulk_overview(
+    conn: &mut AnyConnection,
+    event: &Event,
+    base_url: &str,
+) -> AppResult<(Vec<AudienceRow>, Vec<BulkRow>)> {
+    let mut audiences = Vec::new();
+    for a in Audience::ALL {
+        audiences.push(AudienceRow {
+            value: a.as_str(),
+            label: a.label(),
+            count: bulk::recipients(conn, event, a, base_url)?.len(),
+        });
+    }
+    let mut sent = Vec::new();
+    for b in bulk::list(conn, &event.id)? {
+        sent.push(bulk_row(conn, event, b)?);
+    }
+    Ok((audiences, sent))
+}
+
+/// One bulk mail with its progress.
+pub fn bulk_row(
+    conn: &mut AnyConnection,
+    event: &Event,
+    b: bulk::BulkMail,
+) -> QueryResult<BulkRow> {
+    Ok(BulkRow {
+        counts: queries::counts(conn, Some(&event.id), Some(&b.id))?,
+        audience: Audience::parse(&b.audience)
+            .map(|a| a.label().to_string())
+            .unwrap_or(b.audience),
+        created: display::short_datetime(b.created_at, event.tz()),
+        id: b.id,
+        subject: b.subject,
+        recipients: b.recipients,
+    })
+}

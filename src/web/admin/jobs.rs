@@ -1,0 +1,99 @@
+//! Background jobs, for site administrators: what ran, what failed, what is dead.
+
+use actix_session::Session;
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::error::{AppError, AppResult};
+use crate::events::display;
+use crate::jobs;
+use crate::web::extractors::{AdminUser, CsrfForm};
+use crate::web::render::{flash, redirect, Page};
+use crate::web::AppState;
+
+/// Filter.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct JobsQuery {
+    /// Status.
+    pub status: String,
+}
+
+#[derive(Serialize)]
+struct Row {
+    id: String,
+    kind: String,
+    status: String,
+    due: String,
+    attempts: i32,
+    max_attempts: i32,
+    last_error: Option<String>,
+    runner: Option<String>,
+}
+
+/// `GET /admin/jobs`.
+pub async fn list(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    query: web::Query<JobsQuery>,
+) -> AppResult<HttpResponse> {
+    if !viewer.organizer.is_site_admin {
+        return Err(AppError::Forbidden);
+    }
+    let status = Some(query.status.clone()).filter(|s| !s.is_empty());
+    let s = status.clone();
+    let rows = state
+        .read(move |conn| Ok(jobs::list(conn, s.as_deref(), 300)?))
+        .await?;
+    let rows: Vec<Row> = rows
+        .into_iter()
+        .map(|j| Row {
+            due: display::short_datetime(j.due_at, chrono_tz::Tz::UTC),
+            id: j.id,
+            kind: j.kind,
+            status: j.status,
+            attempts: j.attempts,
+            max_attempts: j.max_attempts,
+            last_error: j.last_error,
+            runner: j.locked_by,
+        })
+        .collect();
+    Page::new("admin/jobs")
+        .data(json!({ "rows": rows, "status": status.unwrap_or_default(), "statuses": ["queued", "running", "done", "failed", "dead"] }))
+        .viewer(&viewer)
+        .title("Background jobs")
+        .render(&state, &session)
+}
+
+/// Only the CSRF token.
+#[derive(Debug, Default, Deserialize)]
+pub struct Empty {}
+
+/// `POST /admin/jobs/{id}/retry`.
+pub async fn retry(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    id: web::Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> AppResult<HttpResponse> {
+    if !viewer.organizer.is_site_admin {
+        return Err(AppError::Forbidden);
+    }
+    let now = state.now();
+    let id = id.into_inner();
+    let n = state
+        .write(move |conn| Ok(jobs::retry(conn, &id, now)?))
+        .await?;
+    flash(
+        &session,
+        if n == 1 {
+            "The job is queued again."
+        } else {
+            "Only dead jobs can be retried."
+        },
+    );
+    Ok(redirect("/admin/jobs"))
+}
