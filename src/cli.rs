@@ -33,10 +33,25 @@ pub enum Command {
     Seed(SeedArgs),
     /// Create an organizer account, optionally with a role on an event.
     CreateOrganizer(CreateOrganizerArgs),
+    /// Import a frab schedule.xml into an event (rooms, tracks, speakers, talks, slots).
+    ImportSchedule(ImportScheduleArgs),
     /// Deliver queued mail (what `serve` does in the background), then exit with --once.
     SendMail(SendMailArgs),
     /// Run a local SMTP catcher for development: it accepts every message and keeps it.
     MailCatcher(MailCatcherArgs),
+}
+
+/// `ghent import-schedule`.
+#[derive(Debug, Args)]
+pub struct ImportScheduleArgs {
+    /// The frab schedule.xml file.
+    pub file: std::path::PathBuf,
+    /// Slug of the (existing) event to import into.
+    #[arg(long)]
+    pub event: String,
+    /// Release the imported programme right away (no speaker mail is sent).
+    #[arg(long)]
+    pub release: bool,
 }
 
 /// `ghent send-mail`.
@@ -138,9 +153,45 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::CreateOrganizer(args) => create_organizer(settings, args),
+        Command::ImportSchedule(args) => import_schedule(settings, args),
         Command::SendMail(args) => send_mail(settings, args),
         Command::MailCatcher(args) => mail_catcher(args),
     }
+}
+
+fn import_schedule(settings: Settings, args: ImportScheduleArgs) -> anyhow::Result<()> {
+    let xml = std::fs::read_to_string(&args.file)
+        .with_context(|| format!("reading {}", args.file.display()))?;
+    let db = Db::connect(&settings.database_url, 1)?;
+    db.migrate()?;
+    let clock = settings
+        .clock_start
+        .map(Clock::starting_at)
+        .unwrap_or_else(Clock::system);
+    let now = clock.now_naive();
+    let mut conn = db.write()?;
+    let event = crate::events::queries::by_slug(&mut conn, &args.event)?
+        .ok_or_else(|| anyhow::anyhow!("no event with slug {:?}", args.event))?;
+    let actor = crate::accounts::Actor::system("ghent import-schedule");
+    let summary = crate::programme::import::import_frab_xml(&mut conn, now, &actor, &event, &xml)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "Imported into {}: {} talks, {} slots, {} new rooms, {} new tracks, {} new people",
+        event.slug, summary.talks, summary.slots, summary.rooms, summary.tracks, summary.people
+    );
+    if args.release {
+        let r = crate::programme::release::release(
+            &mut conn,
+            now,
+            None,
+            &actor,
+            &event,
+            "Imported schedule",
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        println!("Released version {}", r.version);
+    }
+    Ok(())
 }
 
 fn send_mail(settings: Settings, args: SendMailArgs) -> anyhow::Result<()> {

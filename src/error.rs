@@ -16,6 +16,9 @@ pub enum AppError {
     /// The thing asked for does not exist (or must not be revealed).
     #[error("not found")]
     NotFound,
+    /// Not found, with a message that says why (e.g. "not published yet").
+    #[error("{0}")]
+    NotFoundBecause(String),
     /// The visitor must sign in first.
     #[error("please sign in")]
     Unauthorized,

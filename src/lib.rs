@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod links;
 pub mod mail;
 pub mod markdown;
+pub mod programme;
 pub mod seed;
 pub mod startup;
 pub mod telemetry;

@@ -39,6 +39,25 @@ pub fn demo(conn: &mut AnyConnection, now: NaiveDateTime) -> AppResult<String> {
     conn.transaction(|conn| {
         let ghent = ghent_2009(conn, now)?;
         let usa = usa_2010(conn, now)?;
+        let actor = Actor::system("ghent seed --demo");
+        // Ghent's programme was released before the event; USA's is a first, preliminary one.
+        let ghent_release = local(ghent.tz(), (2009, 10, 20), "12:00")?;
+        crate::programme::release::release(
+            conn,
+            ghent_release.min(now),
+            None,
+            &actor,
+            &ghent,
+            "The programme of the first devopsdays.",
+        )?;
+        crate::programme::release::release(
+            conn,
+            now,
+            None,
+            &actor,
+            &usa,
+            "Preliminary programme: the panels; lightning talks come from the call for papers.",
+        )?;
         Ok(format!(
             "seeded demo events {} and {}",
             ghent.slug, usa.slug
@@ -87,18 +106,6 @@ fn local(tz: Tz, date: (i32, u32, u32), hm: &str) -> AppResult<NaiveDateTime> {
         .single()
         .map(|t| t.naive_utc())
         .ok_or_else(|| AppError::BadRequest(format!("{hm} does not exist in {tz}")))
-}
-
-fn next_number(conn: &mut AnyConnection, table: &str) -> AppResult<i64> {
-    let current: Option<i64> = match table {
-        "talks" => talks::table
-            .select(diesel::dsl::max(talks::number))
-            .first(conn)?,
-        _ => slots::table
-            .select(diesel::dsl::max(slots::number))
-            .first(conn)?,
-    };
-    Ok(current.unwrap_or(0) + 1)
 }
 
 fn room(
@@ -160,7 +167,7 @@ fn slot(
     talk_id: Option<&str>,
     title: &str,
 ) -> AppResult<()> {
-    let number = next_number(conn, "slots")?;
+    let number = crate::programme::model::next_number(conn)?;
     diesel::insert_into(slots::table)
         .values((
             slots::id.eq(new_id()),
@@ -187,7 +194,7 @@ fn talk(
     track_id: Option<&str>,
 ) -> AppResult<String> {
     let id = new_id();
-    let number = next_number(conn, "talks")?;
+    let number = crate::programme::model::next_number(conn)?;
     diesel::insert_into(talks::table)
         .values((
             talks::id.eq(&id),

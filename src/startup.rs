@@ -109,6 +109,7 @@ impl Application {
             mailer,
             mail_notifier,
             jobs_notifier,
+            programme_cache: Default::default(),
         });
         let app_state = state.clone();
         let server = HttpServer::new(move || {

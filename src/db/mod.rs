@@ -245,11 +245,11 @@ pub fn revert_all_migrations(conn: &mut AnyConnection) -> Result<usize, DbError>
     reverted.map_err(|e| DbError::Migration(e.to_string()))
 }
 
-/// Runs `f` in a transaction that takes the write lock up front. On SQLite that is
-/// `BEGIN IMMEDIATE`: a plain (deferred) transaction that reads and then writes cannot wait for
-/// another process's write lock and fails with "database is locked", while an immediate one
-/// waits (busy_timeout). On PostgreSQL it is an ordinary transaction. `f` must not open nested
-/// transactions.
+/// Runs `f` in a transaction that takes the write lock before it reads anything. On SQLite a
+/// transaction that reads and then writes cannot wait for another connection's write lock (it
+/// fails with "database is locked"); one whose first statement writes waits (busy_timeout). So
+/// on SQLite the transaction starts with a write that changes nothing. On PostgreSQL it is an
+/// ordinary transaction. Nested calls become savepoints, as with `Connection::transaction`.
 pub fn write_transaction<T, E>(
     conn: &mut AnyConnection,
     f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
@@ -257,25 +257,13 @@ pub fn write_transaction<T, E>(
 where
     E: From<diesel::result::Error>,
 {
-    match conn {
-        AnyConnection::Postgresql(_) => conn.transaction(f),
-        AnyConnection::Sqlite(_) => {
-            conn.batch_execute("BEGIN IMMEDIATE")?;
-            match f(conn) {
-                Ok(value) => match conn.batch_execute("COMMIT") {
-                    Ok(()) => Ok(value),
-                    Err(e) => {
-                        let _ = conn.batch_execute("ROLLBACK");
-                        Err(e.into())
-                    }
-                },
-                Err(e) => {
-                    let _ = conn.batch_execute("ROLLBACK");
-                    Err(e)
-                }
-            }
+    conn.transaction(|conn| {
+        if let AnyConnection::Sqlite(sqlite) = conn {
+            // Takes SQLite's RESERVED (write) lock now, deletes nothing.
+            sqlite.batch_execute("DELETE FROM jobs WHERE 0")?;
         }
-    }
+        f(conn)
+    })
 }
 
 /// A new random primary key.

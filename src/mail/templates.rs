@@ -46,6 +46,12 @@ pub const KINDS: &[MailKind] = &[
         per_event: true,
     },
     MailKind {
+        name: "schedule_change",
+        description: "To a speaker whose talk was added, moved or cancelled in a new release",
+        transactional: true,
+        per_event: true,
+    },
+    MailKind {
         name: "bulk",
         description: "A message an organizer wrote to a group",
         transactional: false,
@@ -85,6 +91,13 @@ pub fn sample_context(kind: &str, base_url: &str) -> Value {
             json!({ "link": format!("{base_url}/password/reset/SAMPLE-TOKEN"), "role": "organizer", "invited_by": "Kris Buytaert", "expires": "in 7 days" })
         }
         "test" => json!({ "sent_by": "organizer@ghent.example" }),
+        "schedule_change" => json!({
+            "programme_url": format!("{base_url}/ghent-2009/programme/"),
+            "changes": [
+                { "title": "Building Agile Infrastructures with Puppet", "what": "moved", "when": "Friday 30 October 2009, 11:30 CET", "room": "Main room", "was_when": "Friday 30 October 2009, 10:30 CET", "was_room": "Main room", "url": format!("{base_url}/ghent-2009/talks/sample/") },
+                { "title": "Introducing Kanban in operations", "what": "added", "when": "Saturday 31 October 2009, 09:30 CET", "room": "Main room", "url": format!("{base_url}/ghent-2009/talks/sample2/") }
+            ]
+        }),
         _ => json!({}),
     };
     if let (Some(map), Value::Object(extra)) = (ctx.as_object_mut(), extra) {

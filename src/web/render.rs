@@ -171,10 +171,36 @@ impl<'a> Page<'a> {
 fn site_context(state: &AppState) -> Value {
     json!({
         "demo": state.settings.demo,
-        "now": state.clock.now().format("%A %-d %B %Y, %H:%M UTC").to_string(),
+        "now": state.clock.now().format("%A %-d %B %Y").to_string(),
         "base_url": state.base_url,
         "mail_not_delivered": state.settings.mail_transport == crate::config::MailTransportKind::Log,
     })
+}
+
+/// What an admin page renders with: the app, the visitor's session, the signed-in organizer.
+pub struct Frame<'a> {
+    /// The app.
+    pub state: &'a AppState,
+    /// The session (CSRF token, flash).
+    pub session: &'a Session,
+    /// The organizer.
+    pub viewer: &'a Viewer,
+}
+
+impl<'a> Frame<'a> {
+    /// Bundles the three.
+    pub fn new(state: &'a AppState, session: &'a Session, viewer: &'a Viewer) -> Frame<'a> {
+        Frame {
+            state,
+            session,
+            viewer,
+        }
+    }
+
+    /// Renders `page` for this organizer.
+    pub fn render(&self, page: Page<'_>) -> AppResult<HttpResponse> {
+        page.viewer(self.viewer).render(self.state, self.session)
+    }
 }
 
 /// A 303 redirect (after a successful POST).

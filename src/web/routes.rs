@@ -53,6 +53,30 @@ route_table! {
     post "/admin/events/{slug}/team/{organizer_id}/role" => admin::team::change_role;
     post "/admin/events/{slug}/team/{organizer_id}/remove" => admin::team::remove;
     get "/admin/events/{slug}/audit" => admin::audit::event_log;
+    get "/admin/events/{slug}/programme/" => admin::programme::overview;
+    post "/admin/events/{slug}/programme/release" => admin::programme::release;
+    get "/admin/events/{slug}/programme/rooms" => admin::programme::rooms;
+    post "/admin/events/{slug}/programme/rooms" => admin::programme::create_room;
+    post "/admin/events/{slug}/programme/rooms/{id}" => admin::programme::update_room;
+    post "/admin/events/{slug}/programme/rooms/{id}/delete" => admin::programme::delete_room;
+    post "/admin/events/{slug}/programme/tracks" => admin::programme::create_track;
+    post "/admin/events/{slug}/programme/tracks/{id}" => admin::programme::update_track;
+    get "/admin/events/{slug}/programme/speakers" => admin::programme::speakers;
+    post "/admin/events/{slug}/programme/speakers" => admin::programme::create_speaker;
+    get "/admin/events/{slug}/programme/speakers/{id}" => admin::programme::speaker;
+    post "/admin/events/{slug}/programme/speakers/{id}" => admin::programme::update_speaker;
+    get "/admin/events/{slug}/programme/talks" => admin::programme::talks;
+    get "/admin/events/{slug}/programme/talks/new" => admin::programme::new_talk;
+    post "/admin/events/{slug}/programme/talks" => admin::programme::create_talk;
+    get "/admin/events/{slug}/programme/talks/{id}" => admin::programme::edit_talk;
+    post "/admin/events/{slug}/programme/talks/{id}" => admin::programme::update_talk;
+    get "/admin/events/{slug}/programme/slots/new" => admin::programme::new_slot;
+    post "/admin/events/{slug}/programme/slots" => admin::programme::create_slot;
+    get "/admin/events/{slug}/programme/slots/{id}" => admin::programme::edit_slot;
+    post "/admin/events/{slug}/programme/slots/{id}" => admin::programme::update_slot;
+    post "/admin/events/{slug}/programme/slots/{id}/place" => admin::programme::place;
+    post "/admin/events/{slug}/programme/slots/{id}/unschedule" => admin::programme::unschedule;
+    post "/admin/events/{slug}/programme/slots/{id}/delete" => admin::programme::delete_slot;
     get "/admin/events/{slug}/mail/" => admin::mail::log;
     post "/admin/events/{slug}/mail/test" => admin::mail::test;
     get "/admin/events/{slug}/mail/messages/{id}" => admin::mail::message;
@@ -67,6 +91,13 @@ route_table! {
     post "/admin/events/{slug}/mail/bulk" => admin::mail::bulk_send;
     get "/admin/events/{slug}/mail/bulk/{id}" => admin::mail::bulk_progress;
 
+    get "/{slug}/programme/" => public::programme::grid;
+    get "/{slug}/programme/changes/" => public::programme::changes;
+    get "/{slug}/programme/{file}" => public::programme::export;
+    get "/{slug}/talks/{id}/" => public::programme::talk;
+    get "/{slug}/talks/{id}/talk.ics" => public::programme::talk_ics;
+    get "/{slug}/speakers/" => public::programme::speakers;
+    get "/{slug}/speakers/{id}/" => public::programme::speaker;
     get "/{slug}" => public::events::home_without_slash;
     get "/{slug}/" => public::events::home;
 }

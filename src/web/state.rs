@@ -31,6 +31,8 @@ pub struct AppState {
     pub mail_notifier: Notifier,
     /// Wakes the job runner when jobs have been queued.
     pub jobs_notifier: Notifier,
+    /// Rendered public programme pages per release.
+    pub programme_cache: super::programme_cache::ProgrammeCache,
 }
 
 impl AppState {

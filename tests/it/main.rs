@@ -11,5 +11,6 @@ mod cli;
 mod events;
 mod mail;
 mod migrations;
+mod programme;
 mod recovery;
 mod robustness;

@@ -17,7 +17,7 @@ use crate::mail::outbox::{self, Envelope};
 use crate::mail::queries::{self, LogFilter};
 use crate::mail::{templates, views};
 use crate::web::extractors::{AdminUser, CsrfForm};
-use crate::web::render::{flash, redirect, Page};
+use crate::web::render::{flash, redirect, Frame, Page};
 use crate::web::AppState;
 
 async fn event_for(state: &AppState, viewer: &Viewer, slug: String) -> AppResult<Event> {
@@ -249,13 +249,6 @@ pub struct TemplateForm {
     pub html: String,
     /// `preview` or `save`.
     pub action: String,
-}
-
-/// What every page of this module renders with.
-struct Frame<'a> {
-    state: &'a AppState,
-    session: &'a Session,
-    viewer: &'a Viewer,
 }
 
 fn editor(

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod events;
 pub mod jobs;
 pub mod mail;
+pub mod programme;
 pub mod team;
 
 use actix_session::Session;

@@ -3,4 +3,5 @@
 pub mod events;
 pub mod health;
 pub mod password;
+pub mod programme;
 pub mod unsubscribe;

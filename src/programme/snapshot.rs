@@ -1,0 +1,441 @@
+//! A release's snapshot: everything the public programme shows, frozen as JSON when the
+//! organizers release, and the changelog between two snapshots.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::model::{Person, Room, Slot, Talk, Track};
+use crate::db::schema::{people, rooms, slots, talk_people, talks, tracks};
+use crate::db::AnyConnection;
+use crate::events::{queries as event_queries, Event};
+
+/// The event as the programme shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SnapEvent {
+    /// Id.
+    pub id: String,
+    /// Slug.
+    pub slug: String,
+    /// Name.
+    pub name: String,
+    /// IANA timezone.
+    pub timezone: String,
+    /// Start (UTC).
+    pub starts_at: NaiveDateTime,
+    /// End (UTC).
+    pub ends_at: NaiveDateTime,
+    /// Venue name.
+    pub venue: Option<String>,
+}
+
+/// A room.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SnapRoom {
+    /// Id (guid).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Seats.
+    pub capacity: Option<i32>,
+}
+
+/// A track.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SnapTrack {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// `#rrggbb`.
+    pub colour: String,
+}
+
+/// A person's public profile (never their email).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SnapPerson {
+    /// Id (guid).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Markdown bio.
+    pub bio: String,
+    /// Photo.
+    pub photo_url: String,
+    /// Web site.
+    pub website_url: String,
+    /// Other links, one per line.
+    pub social: String,
+}
+
+/// A person's part in a talk.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SnapRole {
+    /// Person id.
+    pub person_id: String,
+    /// speaker or moderator.
+    pub role: String,
+}
+
+/// A scheduled talk.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SnapTalk {
+    /// Guid.
+    pub id: String,
+    /// Stable integer id.
+    pub number: i64,
+    /// Title.
+    pub title: String,
+    /// Markdown.
+    pub r#abstract: String,
+    /// Markdown.
+    pub description: String,
+    /// Kind.
+    pub kind: String,
+    /// Minutes.
+    pub duration_minutes: i32,
+    /// Track id.
+    pub track_id: Option<String>,
+    /// Language.
+    pub language: String,
+    /// Level.
+    pub level: String,
+    /// Slides.
+    pub slides_url: String,
+    /// Video.
+    pub video_url: String,
+    /// People in order.
+    pub people: Vec<SnapRole>,
+}
+
+/// A slot.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SnapSlot {
+    /// Guid.
+    pub id: String,
+    /// Stable integer id.
+    pub number: i64,
+    /// Room, or `None` for every room.
+    pub room_id: Option<String>,
+    /// Start (UTC).
+    pub starts_at: NaiveDateTime,
+    /// End (UTC).
+    pub ends_at: NaiveDateTime,
+    /// Kind.
+    pub kind: String,
+    /// Talk placed here.
+    pub talk_id: Option<String>,
+    /// Title of an untalked slot.
+    pub title: String,
+}
+
+/// Everything public about an event's programme at one release.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Snapshot {
+    /// The event.
+    pub event: SnapEvent,
+    /// Rooms in column order.
+    pub rooms: Vec<SnapRoom>,
+    /// Tracks in order.
+    pub tracks: Vec<SnapTrack>,
+    /// People on scheduled talks, by name.
+    pub people: Vec<SnapPerson>,
+    /// Scheduled, confirmed talks.
+    pub talks: Vec<SnapTalk>,
+    /// Slots by start time, then room order.
+    pub slots: Vec<SnapSlot>,
+}
+
+impl Snapshot {
+    /// The talk with this id.
+    pub fn talk(&self, id: &str) -> Option<&SnapTalk> {
+        self.talks.iter().find(|t| t.id == id)
+    }
+
+    /// The slot a talk is in.
+    pub fn slot_of(&self, talk_id: &str) -> Option<&SnapSlot> {
+        self.slots
+            .iter()
+            .find(|s| s.talk_id.as_deref() == Some(talk_id))
+    }
+
+    /// A room's name (or "All rooms").
+    pub fn room_name(&self, room_id: Option<&str>) -> String {
+        room_id
+            .and_then(|id| self.rooms.iter().find(|r| r.id == id))
+            .map(|r| r.name.clone())
+            .unwrap_or_else(|| "All rooms".to_string())
+    }
+
+    /// People by id.
+    pub fn people_by_id(&self) -> HashMap<&str, &SnapPerson> {
+        self.people.iter().map(|p| (p.id.as_str(), p)).collect()
+    }
+}
+
+/// Builds the snapshot of the event's programme as it stands in the tables now.
+pub fn build(conn: &mut AnyConnection, event: &Event) -> QueryResult<Snapshot> {
+    let venue = match &event.venue_id {
+        Some(id) => event_queries::venue(conn, id)?.map(|v| v.name),
+        None => None,
+    };
+    let room_rows: Vec<Room> = rooms::table
+        .filter(rooms::event_id.eq(&event.id))
+        .order((rooms::position, rooms::name))
+        .select(Room::as_select())
+        .load(conn)?;
+    let track_rows: Vec<Track> = tracks::table
+        .filter(tracks::event_id.eq(&event.id))
+        .order((tracks::position, tracks::name))
+        .select(Track::as_select())
+        .load(conn)?;
+    let slot_rows: Vec<Slot> = slots::table
+        .filter(slots::event_id.eq(&event.id))
+        .order((slots::starts_at, slots::number))
+        .select(Slot::as_select())
+        .load(conn)?;
+    let talk_rows: Vec<Talk> = talks::table
+        .filter(talks::event_id.eq(&event.id))
+        .filter(talks::state.eq("confirmed"))
+        .select(Talk::as_select())
+        .load(conn)?;
+    let scheduled: HashMap<&str, &Slot> = slot_rows
+        .iter()
+        .filter_map(|s| s.talk_id.as_deref().map(|t| (t, s)))
+        .collect();
+    let talk_ids: Vec<&str> = talk_rows
+        .iter()
+        .filter(|t| scheduled.contains_key(t.id.as_str()))
+        .map(|t| t.id.as_str())
+        .collect();
+    let roles: Vec<(String, String, String, i32)> = talk_people::table
+        .filter(talk_people::talk_id.eq_any(&talk_ids))
+        .order((talk_people::talk_id, talk_people::position))
+        .select((
+            talk_people::talk_id,
+            talk_people::person_id,
+            talk_people::role,
+            talk_people::position,
+        ))
+        .load(conn)?;
+    let person_ids: Vec<&str> = roles.iter().map(|r| r.1.as_str()).collect();
+    let person_rows: Vec<Person> = people::table
+        .filter(people::id.eq_any(&person_ids))
+        .order(people::name)
+        .select(Person::as_select())
+        .load(conn)?;
+    let mut roles_by_talk: BTreeMap<&str, Vec<SnapRole>> = BTreeMap::new();
+    for (talk, person, role, _) in &roles {
+        roles_by_talk
+            .entry(talk.as_str())
+            .or_default()
+            .push(SnapRole {
+                person_id: person.clone(),
+                role: role.clone(),
+            });
+    }
+    let room_pos: HashMap<&str, usize> = room_rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
+    let confirmed: std::collections::HashSet<&str> =
+        talk_rows.iter().map(|t| t.id.as_str()).collect();
+    let mut slots_out: Vec<SnapSlot> = slot_rows
+        .iter()
+        .map(|s| SnapSlot {
+            id: s.id.clone(),
+            number: s.number,
+            room_id: s.room_id.clone(),
+            starts_at: s.starts_at,
+            ends_at: s.ends_at,
+            kind: s.kind.clone(),
+            // A cancelled talk leaves its slot empty in public.
+            talk_id: s.talk_id.clone().filter(|t| confirmed.contains(t.as_str())),
+            title: s.title.clone(),
+        })
+        .collect();
+    slots_out.sort_by_key(|s| {
+        (
+            s.starts_at,
+            s.room_id
+                .as_deref()
+                .and_then(|r| room_pos.get(r).copied())
+                .unwrap_or(0),
+            s.number,
+        )
+    });
+    let mut talks_out: Vec<SnapTalk> = talk_rows
+        .iter()
+        .filter(|t| scheduled.contains_key(t.id.as_str()))
+        .map(|t| SnapTalk {
+            id: t.id.clone(),
+            number: t.number,
+            title: t.title.clone(),
+            r#abstract: t.abstract_.clone(),
+            description: t.description.clone(),
+            kind: t.kind.clone(),
+            duration_minutes: t.duration_minutes,
+            track_id: t.track_id.clone(),
+            language: t.language.clone(),
+            level: t.level.clone(),
+            slides_url: t.slides_url.clone(),
+            video_url: t.video_url.clone(),
+            people: roles_by_talk.remove(t.id.as_str()).unwrap_or_default(),
+        })
+        .collect();
+    talks_out.sort_by_key(|t| {
+        scheduled
+            .get(t.id.as_str())
+            .map(|s| (s.starts_at, s.number))
+    });
+    Ok(Snapshot {
+        event: SnapEvent {
+            id: event.id.clone(),
+            slug: event.slug.clone(),
+            name: event.name.clone(),
+            timezone: event.timezone.clone(),
+            starts_at: event.starts_at,
+            ends_at: event.ends_at,
+            venue,
+        },
+        rooms: room_rows
+            .into_iter()
+            .map(|r| SnapRoom {
+                id: r.id,
+                name: r.name,
+                capacity: r.capacity,
+            })
+            .collect(),
+        tracks: track_rows
+            .into_iter()
+            .map(|t| SnapTrack {
+                id: t.id,
+                name: t.name,
+                colour: t.colour,
+            })
+            .collect(),
+        people: person_rows
+            .into_iter()
+            .map(|p| SnapPerson {
+                id: p.id,
+                name: p.name,
+                bio: p.bio,
+                photo_url: p.photo_url,
+                website_url: p.website_url,
+                social: p.social,
+            })
+            .collect(),
+        talks: talks_out,
+        slots: slots_out,
+    })
+}
+
+/// One entry of a changelog.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TalkChange {
+    /// Talk guid.
+    pub talk_id: String,
+    /// Title (now, or when last scheduled for a cancelled talk).
+    pub title: String,
+    /// Title before, when retitled.
+    pub old_title: Option<String>,
+    /// Start before (UTC).
+    pub old_start: Option<NaiveDateTime>,
+    /// Room before.
+    pub old_room: Option<String>,
+    /// Start now (UTC).
+    pub new_start: Option<NaiveDateTime>,
+    /// Room now.
+    pub new_room: Option<String>,
+    /// Person ids on the talk (to tell them).
+    pub people: Vec<String>,
+}
+
+/// What changed between two releases.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Changes {
+    /// Newly scheduled talks.
+    pub added: Vec<TalkChange>,
+    /// Talks whose time or room changed.
+    pub moved: Vec<TalkChange>,
+    /// Talks no longer in the programme.
+    pub cancelled: Vec<TalkChange>,
+    /// Talks with a new title.
+    pub retitled: Vec<TalkChange>,
+}
+
+impl Changes {
+    /// Nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty()
+            && self.moved.is_empty()
+            && self.cancelled.is_empty()
+            && self.retitled.is_empty()
+    }
+}
+
+/// The changelog from `old` (the previous release, if any) to `new`.
+pub fn diff(old: Option<&Snapshot>, new: &Snapshot) -> Changes {
+    let mut changes = Changes::default();
+    let place = |s: &Snapshot, id: &str| {
+        s.slot_of(id)
+            .map(|slot| (slot.starts_at, s.room_name(slot.room_id.as_deref())))
+    };
+    let people = |t: &SnapTalk| {
+        t.people
+            .iter()
+            .map(|r| r.person_id.clone())
+            .collect::<Vec<_>>()
+    };
+    for talk in &new.talks {
+        let now = place(new, &talk.id);
+        let before = old.and_then(|o| o.talk(&talk.id).map(|t| (t, place(o, &t.id))));
+        let base = TalkChange {
+            talk_id: talk.id.clone(),
+            title: talk.title.clone(),
+            old_title: None,
+            old_start: None,
+            old_room: None,
+            new_start: now.as_ref().map(|p| p.0),
+            new_room: now.as_ref().map(|p| p.1.clone()),
+            people: people(talk),
+        };
+        match before {
+            None => changes.added.push(base),
+            Some((old_talk, was)) => {
+                if was != now {
+                    changes.moved.push(TalkChange {
+                        old_start: was.as_ref().map(|p| p.0),
+                        old_room: was.as_ref().map(|p| p.1.clone()),
+                        ..base.clone()
+                    });
+                }
+                if old_talk.title != talk.title {
+                    changes.retitled.push(TalkChange {
+                        old_title: Some(old_talk.title.clone()),
+                        ..base
+                    });
+                }
+            }
+        }
+    }
+    if let Some(o) = old {
+        for talk in o.talks.iter().filter(|t| new.talk(&t.id).is_none()) {
+            let was = place(o, &talk.id);
+            changes.cancelled.push(TalkChange {
+                talk_id: talk.id.clone(),
+                title: talk.title.clone(),
+                old_title: None,
+                old_start: was.as_ref().map(|p| p.0),
+                old_room: was.as_ref().map(|p| p.1.clone()),
+                new_start: None,
+                new_room: None,
+                people: people(talk),
+            });
+        }
+    }
+    changes
+}

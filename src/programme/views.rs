@@ -1,0 +1,216 @@
+//! What the organizers' programme pages show: the draft grid (the same grid as the public one,
+//! built from the tables instead of a release), conflicts, unscheduled talks, what a release
+//! would change, and past releases.
+
+use serde::Serialize;
+
+use super::conflicts::{self, Conflict};
+use super::grid::{self, Grid};
+use super::model::{Person, Room, Slot, Talk, TalkPerson, Track, ROLES, SLOT_KINDS, TALK_KINDS};
+use super::release;
+use super::service::{self, PersonForm, SlotForm, TalkForm};
+use super::snapshot::{self, Changes};
+use crate::db::AnyConnection;
+use crate::error::AppResult;
+use crate::events::{display, Event};
+
+/// A past release.
+#[derive(Debug, Serialize)]
+pub struct ReleaseRow {
+    /// Version.
+    pub version: i32,
+    /// When (event time).
+    pub released: String,
+    /// Note.
+    pub note: String,
+    /// "2 added, 1 moved…".
+    pub summary: String,
+}
+
+fn summary(c: &Changes) -> String {
+    format!(
+        "{} added, {} moved, {} cancelled, {} renamed",
+        c.added.len(),
+        c.moved.len(),
+        c.cancelled.len(),
+        c.retitled.len()
+    )
+}
+
+/// The programme overview.
+#[derive(Debug, Serialize)]
+pub struct Overview {
+    /// The draft grid.
+    pub grid: Grid,
+    /// Problems to fix.
+    pub conflicts: Vec<Conflict>,
+    /// Confirmed talks in no slot.
+    pub unscheduled: Vec<Talk>,
+    /// Latest version, 0 if never released.
+    pub version: i32,
+    /// What releasing now would change.
+    pub pending: String,
+    /// Whether releasing now would change anything.
+    pub has_pending: bool,
+    /// Past releases, newest first.
+    pub releases: Vec<ReleaseRow>,
+    /// Counts for the sub-navigation.
+    pub rooms: usize,
+}
+
+/// Builds the overview.
+pub fn overview(conn: &mut AnyConnection, event: &Event) -> AppResult<Overview> {
+    let draft = snapshot::build(conn, event)?;
+    let tz = event.tz();
+    let log = release::changelog(conn, &event.id)?;
+    let latest = release::latest(conn, &event.id)?;
+    let pending = snapshot::diff(latest.as_ref().map(|r| &r.snapshot), &draft);
+    let has_pending = latest.as_ref().map(|r| r.snapshot != draft).unwrap_or(true);
+    Ok(Overview {
+        grid: grid::build(&draft, None),
+        conflicts: conflicts::find(&draft),
+        unscheduled: service::unscheduled(conn, &event.id)?,
+        version: latest.as_ref().map(|r| r.version).unwrap_or(0),
+        pending: summary(&pending),
+        has_pending,
+        releases: log
+            .iter()
+            .map(|e| ReleaseRow {
+                version: e.version,
+                released: display::datetime(e.released_at, tz),
+                note: e.note.clone(),
+                summary: summary(&e.changes),
+            })
+            .collect(),
+        rooms: draft.rooms.len(),
+    })
+}
+
+/// A talk in the organizers' list.
+#[derive(Debug, Serialize)]
+pub struct TalkRow {
+    /// The talk.
+    pub talk: Talk,
+    /// Names.
+    pub people: String,
+    /// "Friday 30 October 2009 09:30" if scheduled.
+    pub when: Option<String>,
+}
+
+/// The talks page.
+pub fn talk_rows(conn: &mut AnyConnection, event: &Event) -> AppResult<Vec<TalkRow>> {
+    use crate::db::schema::{people, slots, talk_people};
+    use diesel::prelude::*;
+    let talks = service::talks_of(conn, &event.id)?;
+    let mut rows = Vec::with_capacity(talks.len());
+    for talk in talks {
+        let names: Vec<String> = talk_people::table
+            .inner_join(people::table)
+            .filter(talk_people::talk_id.eq(&talk.id))
+            .order(talk_people::position)
+            .select(people::name)
+            .load(conn)?;
+        let when: Option<chrono::NaiveDateTime> = slots::table
+            .filter(slots::talk_id.eq(&talk.id))
+            .select(slots::starts_at)
+            .first(conn)
+            .optional()?;
+        rows.push(TalkRow {
+            people: names.join(", "),
+            when: when.map(|t| display::short_datetime(t, event.tz())),
+            talk,
+        });
+    }
+    Ok(rows)
+}
+
+/// Choices for the talk form.
+#[derive(Debug, Serialize)]
+pub struct TalkChoices {
+    /// Kinds.
+    pub kinds: &'static [&'static str],
+    /// Roles.
+    pub roles: &'static [&'static str],
+    /// Tracks.
+    pub tracks: Vec<Track>,
+    /// Everyone (people are global).
+    pub people: Vec<Person>,
+    /// Row numbers for the people rows.
+    pub rows: Vec<usize>,
+}
+
+/// The talk form's choices.
+pub fn talk_choices(conn: &mut AnyConnection, event: &Event) -> AppResult<TalkChoices> {
+    Ok(TalkChoices {
+        kinds: TALK_KINDS,
+        roles: ROLES,
+        tracks: service::tracks_of(conn, &event.id)?,
+        people: service::all_people(conn)?,
+        rows: (0..service::PEOPLE_ROWS).collect(),
+    })
+}
+
+/// One people row of the talk form, with its current choice.
+#[derive(Debug, Serialize)]
+pub struct PersonRow {
+    /// Row number.
+    pub index: usize,
+    /// Chosen person id.
+    pub person: String,
+    /// Chosen role.
+    pub role: String,
+}
+
+/// The talk form's people rows, filled from the form.
+pub fn person_rows(form: &TalkForm) -> Vec<PersonRow> {
+    (0..service::PEOPLE_ROWS)
+        .map(|i| PersonRow {
+            index: i,
+            person: form.person.get(i).cloned().unwrap_or_default(),
+            role: form
+                .role
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| "speaker".into()),
+        })
+        .collect()
+}
+
+/// Choices for the slot form.
+#[derive(Debug, Serialize)]
+pub struct SlotChoices {
+    /// Kinds.
+    pub kinds: &'static [&'static str],
+    /// Rooms.
+    pub rooms: Vec<Room>,
+    /// Confirmed talks.
+    pub talks: Vec<Talk>,
+}
+
+/// The slot form's choices.
+pub fn slot_choices(conn: &mut AnyConnection, event: &Event) -> AppResult<SlotChoices> {
+    let talks = service::talks_of(conn, &event.id)?
+        .into_iter()
+        .filter(|t| t.state == "confirmed")
+        .collect();
+    Ok(SlotChoices {
+        kinds: SLOT_KINDS,
+        rooms: service::rooms_of(conn, &event.id)?,
+        talks,
+    })
+}
+
+/// A slot's edit form, filled.
+pub fn slot_form(slot: &Slot, event: &Event) -> SlotForm {
+    SlotForm::from_slot(slot, event.tz())
+}
+
+/// A talk's edit form, filled.
+pub fn talk_form(talk: &Talk, people: &[TalkPerson]) -> TalkForm {
+    TalkForm::from_talk(talk, people)
+}
+
+/// A person's edit form, filled.
+pub fn person_form(p: &Person) -> PersonForm {
+    PersonForm::from_person(p)
+}

@@ -1,0 +1,405 @@
+//! Public programme pages and exports, rendered once per release and served from memory with
+//! an ETag. A new release is noticed without a database read per request: at most once a second
+//! one request compares the cached versions with the latest versions in the database (so a
+//! release made on another server instance shows within about a second), and a release made
+//! here invalidates at once.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use actix_web::http::header;
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse};
+use serde_json::json;
+
+use super::render::Page;
+use super::state::AppState;
+use crate::error::{AppError, AppResult};
+use crate::events::display;
+use crate::programme::export::{self, ExportContext};
+use crate::programme::release::{self, Release};
+use crate::programme::{grid, video, Snapshot};
+
+/// One cached response body.
+#[derive(Debug, Clone)]
+pub struct CachedPage {
+    /// The bytes.
+    pub body: Bytes,
+    /// Its content type.
+    pub content_type: &'static str,
+    /// `"v3-1a2b3c4d"`.
+    pub etag: String,
+}
+
+/// Everything public of one release.
+#[derive(Debug)]
+pub struct RenderedProgramme {
+    /// The event.
+    pub event_id: String,
+    /// The release version.
+    pub version: i32,
+    pages: HashMap<String, CachedPage>,
+}
+
+impl RenderedProgramme {
+    /// A page by key (`grid`, `talk/<id>`, `schedule.xml`…).
+    pub fn page(&self, key: &str) -> Option<&CachedPage> {
+        self.pages.get(key)
+    }
+}
+
+/// The cache, shared by all workers of one process.
+pub struct ProgrammeCache {
+    entries: RwLock<HashMap<String, Arc<RenderedProgramme>>>,
+    started: Instant,
+    last_check_ms: AtomicU64,
+    checking: tokio::sync::Mutex<()>,
+}
+
+impl Default for ProgrammeCache {
+    fn default() -> Self {
+        ProgrammeCache {
+            entries: RwLock::new(HashMap::new()),
+            started: Instant::now(),
+            last_check_ms: AtomicU64::new(0),
+            checking: tokio::sync::Mutex::new(()),
+        }
+    }
+}
+
+impl ProgrammeCache {
+    /// Drops an event's pages (after a release here).
+    pub fn invalidate(&self, slug: &str) {
+        if let Ok(mut e) = self.entries.write() {
+            e.remove(slug);
+        }
+    }
+
+    /// Drops everything.
+    pub fn clear(&self) {
+        if let Ok(mut e) = self.entries.write() {
+            e.clear();
+        }
+    }
+
+    /// At most about once a second, compares cached versions with the database's.
+    async fn refresh_if_due(&self, state: &AppState) {
+        let now_ms = self.started.elapsed().as_millis() as u64;
+        let last = self.last_check_ms.load(Ordering::Relaxed);
+        if now_ms.saturating_sub(last) < 1000 {
+            return;
+        }
+        let Ok(_guard) = self.checking.try_lock() else {
+            return;
+        };
+        self.last_check_ms.store(now_ms, Ordering::Relaxed);
+        match state.read(|conn| Ok(release::versions(conn)?)).await {
+            Ok(versions) => {
+                if let Ok(mut entries) = self.entries.write() {
+                    entries.retain(|slug, cached| {
+                        versions.iter().any(|(id, s, v)| {
+                            s == slug && id == &cached.event_id && *v == cached.version
+                        })
+                    });
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %crate::error::error_chain(&e), "programme cache check failed")
+            }
+        }
+    }
+
+    /// The rendered programme of the event `slug`, rendering it on first use.
+    pub async fn get(&self, state: &AppState, slug: &str) -> AppResult<Arc<RenderedProgramme>> {
+        self.refresh_if_due(state).await;
+        if let Some(hit) = self.entries.read().ok().and_then(|e| e.get(slug).cloned()) {
+            return Ok(hit);
+        }
+        let s = slug.to_string();
+        let latest = state
+            .read(move |conn| {
+                let event = crate::events::queries::by_slug(conn, &s)?.ok_or(AppError::NotFound)?;
+                let latest = release::latest(conn, &event.id)?;
+                let log = release::changelog(conn, &event.id)?;
+                Ok((event.name.clone(), latest, log))
+            })
+            .await?;
+        let (event_name, Some(release), log) = latest else {
+            return Err(AppError::NotFoundBecause(format!(
+                "The programme of {} has not been published yet.",
+                latest.0
+            )));
+        };
+        let rendered = Arc::new(render_all(state, &release, &log)?);
+        if let Ok(mut e) = self.entries.write() {
+            e.insert(slug.to_string(), rendered.clone());
+        }
+        let _ = event_name;
+        Ok(rendered)
+    }
+}
+
+fn page(version: i32, content_type: &'static str, body: Vec<u8>) -> CachedPage {
+    let hash = crate::tokens::hash_token(&String::from_utf8_lossy(&body));
+    CachedPage {
+        etag: format!("\"v{version}-{}\"", &hash[..16]),
+        content_type,
+        body: Bytes::from(body),
+    }
+}
+
+const HTML: &str = "text/html; charset=utf-8";
+
+fn html(
+    state: &AppState,
+    version: i32,
+    template: &str,
+    title: String,
+    data: serde_json::Value,
+) -> AppResult<CachedPage> {
+    let body = Page::new(template)
+        .data(data)
+        .title(title)
+        .render_string(state, None)?;
+    Ok(page(version, HTML, body.into_bytes()))
+}
+
+/// Renders every public page and export of a release.
+fn render_all(
+    state: &AppState,
+    r: &Release,
+    log: &[release::LogEntry],
+) -> AppResult<RenderedProgramme> {
+    let s: &Snapshot = &r.snapshot;
+    let tz = s.event.timezone.parse().unwrap_or(chrono_tz::Tz::UTC);
+    let ctx = ExportContext {
+        base_url: &state.base_url,
+        version: r.version,
+        released_at: r.released_at,
+    };
+    let v = r.version;
+    let mut pages = HashMap::new();
+    let common = json!({ "slug": s.event.slug, "event_name": s.event.name, "version": v, "timezone": s.event.timezone, "released": display::datetime(r.released_at, tz) });
+    let with = |extra: serde_json::Value| {
+        let mut base = common.clone();
+        if let (Some(b), serde_json::Value::Object(e)) = (base.as_object_mut(), extra) {
+            b.extend(e);
+        }
+        base
+    };
+    pages.insert(
+        "grid".into(),
+        html(
+            state,
+            v,
+            "public/programme",
+            format!("Programme · {}", s.event.name),
+            with(json!({ "grid": grid::build(s, None) })),
+        )?,
+    );
+    for t in &s.tracks {
+        pages.insert(
+            format!("grid?track={}", t.id),
+            html(
+                state,
+                v,
+                "public/programme",
+                format!("{} · Programme · {}", t.name, s.event.name),
+                with(json!({ "grid": grid::build(s, Some(&t.id)) })),
+            )?,
+        );
+    }
+    let people = s.people_by_id();
+    for talk in &s.talks {
+        let Some(slot) = s.slot_of(&talk.id) else {
+            continue;
+        };
+        let speakers: Vec<_> = talk
+            .people
+            .iter()
+            .filter_map(|r| {
+                people
+                    .get(r.person_id.as_str())
+                    .map(|p| json!({ "id": p.id, "name": p.name, "role": r.role, "bio": p.bio }))
+            })
+            .collect();
+        let track = talk
+            .track_id
+            .as_deref()
+            .and_then(|id| s.tracks.iter().find(|t| t.id == id))
+            .map(|t| t.name.clone());
+        let data = with(json!({
+            "talk": talk,
+            "speakers": speakers,
+            "track": track,
+            "date": display::date(slot.starts_at, tz),
+            "time": format!("{}–{} {}", display::time(slot.starts_at, tz), display::time(slot.ends_at, tz), display::local(slot.ends_at, tz).format("%Z")),
+            "starts_iso": display::iso_utc(slot.starts_at),
+            "room": s.room_name(slot.room_id.as_deref()),
+            "video_embed": video::embed_url(&talk.video_url),
+        }));
+        pages.insert(
+            format!("talk/{}", talk.id),
+            html(
+                state,
+                v,
+                "public/talk",
+                format!("{} · {}", talk.title, s.event.name),
+                data,
+            )?,
+        );
+        if let Some(ics) = export::talk_ics(s, &ctx, &talk.id) {
+            pages.insert(
+                format!("talk/{}.ics", talk.id),
+                page(v, "text/calendar; charset=utf-8", ics.into_bytes()),
+            );
+        }
+    }
+    let talks_of = |person_id: &str| {
+        s.talks
+            .iter()
+            .filter(|t| t.people.iter().any(|r| r.person_id == person_id))
+            .filter_map(|t| s.slot_of(&t.id).map(|slot| json!({ "id": t.id, "title": t.title, "when": display::datetime(slot.starts_at, tz), "room": s.room_name(slot.room_id.as_deref()) })))
+            .collect::<Vec<_>>()
+    };
+    let speakers: Vec<_> = s
+        .people
+        .iter()
+        .map(|p| json!({ "id": p.id, "name": p.name, "talks": talks_of(&p.id) }))
+        .collect();
+    pages.insert(
+        "speakers".into(),
+        html(
+            state,
+            v,
+            "public/speakers",
+            format!("Speakers · {}", s.event.name),
+            with(json!({ "speakers": speakers })),
+        )?,
+    );
+    for p in &s.people {
+        let links: Vec<&str> = p
+            .social
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with("https://") || l.starts_with("http://"))
+            .collect();
+        let data = with(
+            json!({ "person": p, "links": links, "photo": p.photo_url.starts_with("https://").then_some(&p.photo_url), "talks": talks_of(&p.id) }),
+        );
+        pages.insert(
+            format!("speaker/{}", p.id),
+            html(
+                state,
+                v,
+                "public/speaker",
+                format!("{} · {}", p.name, s.event.name),
+                data,
+            )?,
+        );
+    }
+    let fmt_change = |c: &crate::programme::snapshot::TalkChange| {
+        json!({
+            "title": c.title,
+            "old_title": c.old_title,
+            "url": s.talk(&c.talk_id).map(|_| format!("/{}/talks/{}/", s.event.slug, c.talk_id)),
+            "when": c.new_start.map(|t| display::datetime(t, tz)),
+            "room": c.new_room,
+            "was_when": c.old_start.map(|t| display::datetime(t, tz)),
+            "was_room": c.old_room,
+        })
+    };
+    let releases: Vec<_> = log
+        .iter()
+        .map(|entry| {
+            json!({
+                "version": entry.version,
+                "released": display::datetime(entry.released_at, tz),
+                "note": entry.note,
+                "added": entry.changes.added.iter().map(fmt_change).collect::<Vec<_>>(),
+                "moved": entry.changes.moved.iter().map(fmt_change).collect::<Vec<_>>(),
+                "cancelled": entry.changes.cancelled.iter().map(fmt_change).collect::<Vec<_>>(),
+                "retitled": entry.changes.retitled.iter().map(fmt_change).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    pages.insert(
+        "changes".into(),
+        html(
+            state,
+            v,
+            "public/changes",
+            format!("Changes · {}", s.event.name),
+            with(json!({ "releases": releases })),
+        )?,
+    );
+    pages.insert(
+        "schedule.xml".into(),
+        page(
+            v,
+            "application/xml; charset=utf-8",
+            export::schedule_xml(s, &ctx).map_err(|e| AppError::Internal(e.into()))?,
+        ),
+    );
+    pages.insert(
+        "schedule.json".into(),
+        page(
+            v,
+            "application/json",
+            serde_json::to_vec_pretty(&export::schedule_json(s, &ctx))
+                .map_err(|e| AppError::Internal(e.into()))?,
+        ),
+    );
+    pages.insert(
+        "programme.json".into(),
+        page(
+            v,
+            "application/json",
+            serde_json::to_vec(&export::programme_json(s, &ctx))
+                .map_err(|e| AppError::Internal(e.into()))?,
+        ),
+    );
+    pages.insert(
+        "schedule.ics".into(),
+        page(
+            v,
+            "text/calendar; charset=utf-8",
+            export::schedule_ics(s, &ctx).into_bytes(),
+        ),
+    );
+    Ok(RenderedProgramme {
+        event_id: s.event.id.clone(),
+        version: v,
+        pages,
+    })
+}
+
+/// Answers with a cached page: 304 when the client's ETag matches.
+pub fn respond(req: &HttpRequest, page: &CachedPage) -> HttpResponse {
+    let matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim() == page.etag || t.trim() == "*")
+        });
+    let mut builder = if matches {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    builder
+        .insert_header((header::ETAG, page.etag.clone()))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        .insert_header((header::VARY, "Accept-Encoding"));
+    if matches {
+        builder.finish()
+    } else {
+        builder
+            .content_type(page.content_type)
+            .body(page.body.clone())
+    }
+}

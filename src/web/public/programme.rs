@@ -1,0 +1,111 @@
+//! The public programme: the grid, talk and speaker pages, the changelog and the exports, all
+//! served from the release cache.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use crate::error::{AppError, AppResult};
+use crate::web::programme_cache::respond;
+use crate::web::AppState;
+
+async fn serve(
+    state: &AppState,
+    req: &HttpRequest,
+    slug: &str,
+    key: &str,
+) -> AppResult<HttpResponse> {
+    let programme = state.programme_cache.get(state, slug).await?;
+    let page = programme.page(key).ok_or(AppError::NotFound)?;
+    Ok(respond(req, page))
+}
+
+/// Grid filter.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct GridQuery {
+    /// Track id.
+    pub track: String,
+}
+
+/// `GET /{slug}/programme/` (optionally `?track=<id>`).
+pub async fn grid(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+    query: web::Query<GridQuery>,
+) -> AppResult<HttpResponse> {
+    let key = if query.track.is_empty() {
+        "grid".to_string()
+    } else {
+        format!("grid?track={}", query.track)
+    };
+    serve(&state, &req, &slug, &key).await
+}
+
+/// `GET /{slug}/programme/changes/`.
+pub async fn changes(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    serve(&state, &req, &slug, "changes").await
+}
+
+/// `GET /{slug}/talks/{id}/`.
+pub async fn talk(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let (slug, id) = path.into_inner();
+    serve(&state, &req, &slug, &format!("talk/{id}")).await
+}
+
+/// `GET /{slug}/talks/{id}/talk.ics`.
+pub async fn talk_ics(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let (slug, id) = path.into_inner();
+    serve(&state, &req, &slug, &format!("talk/{id}.ics")).await
+}
+
+/// `GET /{slug}/speakers/`.
+pub async fn speakers(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    serve(&state, &req, &slug, "speakers").await
+}
+
+/// `GET /{slug}/speakers/{id}/`.
+pub async fn speaker(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let (slug, id) = path.into_inner();
+    serve(&state, &req, &slug, &format!("speaker/{id}")).await
+}
+
+/// `GET /{slug}/programme/{file}`: schedule.xml, schedule.json, schedule.ics, programme.json.
+pub async fn export(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let (slug, file) = path.into_inner();
+    if ![
+        "schedule.xml",
+        "schedule.json",
+        "schedule.ics",
+        "programme.json",
+    ]
+    .contains(&file.as_str())
+    {
+        return Err(AppError::NotFound);
+    }
+    serve(&state, &req, &slug, &file).await
+}
