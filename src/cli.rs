@@ -91,6 +91,9 @@ pub struct SeedArgs {
     /// Load the demo events (devopsdays Ghent 2009 and USA 2010), labelled as sample data.
     #[arg(long)]
     pub demo: bool,
+    /// Load a large synthetic event for benchmarks (3 days, 6 rooms, 200 talks; slug large-sample).
+    #[arg(long)]
+    pub large: bool,
 }
 
 /// `ghent create-organizer`.
@@ -138,8 +141,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Seed(args) => {
-            if !args.demo {
-                bail!("nothing to seed: pass --demo");
+            if !args.demo && !args.large {
+                bail!("nothing to seed: pass --demo or --large");
             }
             let db = Db::connect(&settings.database_url, 1)?;
             db.migrate()?;
@@ -148,8 +151,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 .map(Clock::starting_at)
                 .unwrap_or_else(Clock::system);
             let mut conn = db.write()?;
-            let summary = crate::seed::demo(&mut conn, clock.now_naive())?;
-            println!("{summary}");
+            if args.demo {
+                println!("{}", crate::seed::demo(&mut conn, clock.now_naive())?);
+            }
+            if args.large {
+                println!("{}", crate::seed::large(&mut conn, clock.now_naive())?);
+            }
             Ok(())
         }
         Command::CreateOrganizer(args) => create_organizer(settings, args),

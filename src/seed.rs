@@ -622,3 +622,103 @@ Andrew Shafer, Patrick Debois, John Willis and Damon Edwards."
     )?;
     Ok(event)
 }
+
+/// A large synthetic conference for benchmarks (`ghent seed --large`): 3 days, 6 rooms,
+/// 200 talks with a speaker each, breaks, released as version 1. Slug `large-sample`.
+pub fn large(conn: &mut AnyConnection, now: NaiveDateTime) -> AppResult<String> {
+    if queries::by_slug(conn, "large-sample")?.is_some() {
+        return Ok("large-sample already present".into());
+    }
+    conn.transaction(|conn| {
+        let event = event(
+            conn,
+            now,
+            EventForm {
+                name: "Large sample conference".into(),
+                slug: "large-sample".into(),
+                timezone: "Europe/Brussels".into(),
+                starts_at: "2010-10-13T09:00".into(),
+                ends_at: "2010-10-15T18:00".into(),
+                venue_name: "Sample venue".into(),
+                description: "*Synthetic data for benchmarks.*".into(),
+                ..EventForm::blank()
+            },
+        )?;
+        let tz = event.tz();
+        let rooms: Vec<String> = (0..6)
+            .map(|i| room(conn, &event, &format!("Room {}", i + 1), Some(100), i))
+            .collect::<AppResult<_>>()?;
+        let mut n = 0;
+        for day in 13..=15u32 {
+            let d = (2010, 10, day);
+            slot(
+                conn,
+                now,
+                &event,
+                None,
+                local(tz, d, "12:00")?,
+                local(tz, d, "13:00")?,
+                "break",
+                None,
+                "Lunch",
+            )?;
+            for (r, room_id) in rooms.iter().enumerate() {
+                for i in 0..12 {
+                    if n >= 200 {
+                        break;
+                    }
+                    // Eleven 30-minute talks a day per room, around lunch.
+                    let minutes = if i < 6 {
+                        9 * 60 + i * 30
+                    } else {
+                        13 * 60 + (i - 6) * 30
+                    };
+                    if i == 11 && r % 2 == 1 {
+                        continue;
+                    }
+                    let start = local(tz, d, &format!("{:02}:{:02}", minutes / 60, minutes % 60))?;
+                    let speaker = format!("Sample Speaker {n:03}");
+                    let title = format!(
+                        "Sample talk {n:03}: operations at scale, part {}",
+                        n % 7 + 1
+                    );
+                    let seed = TalkSeed {
+                        day,
+                        start: "",
+                        minutes: 30,
+                        title: &title,
+                        kind: "talk",
+                        abstract_: "A synthetic abstract with **some** Markdown, for benchmarks.",
+                        people: &[(&speaker, "speaker")],
+                        slides: "",
+                        video: "",
+                    };
+                    let id = talk(conn, now, &event, &seed, None)?;
+                    slot(
+                        conn,
+                        now,
+                        &event,
+                        Some(room_id),
+                        start,
+                        start + chrono::Duration::minutes(30),
+                        "talk",
+                        Some(&id),
+                        "",
+                    )?;
+                    n += 1;
+                }
+            }
+        }
+        crate::programme::release::release(
+            conn,
+            now,
+            None,
+            &Actor::system("ghent seed --large"),
+            &event,
+            "Benchmark data",
+        )?;
+        Ok(format!(
+            "seeded large-sample: {n} talks in 6 rooms over 3 days"
+        ))
+    })
+}

@@ -393,7 +393,9 @@ pub fn respond(req: &HttpRequest, page: &CachedPage) -> HttpResponse {
     };
     builder
         .insert_header((header::ETAG, page.etag.clone()))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        // no-cache: browsers and apps revalidate every time (a cheap 304 with the ETag), so a new
+        // release shows at once instead of after a max-age.
+        .insert_header((header::CACHE_CONTROL, "public, no-cache"))
         .insert_header((header::VARY, "Accept-Encoding"));
     if matches {
         builder.finish()

@@ -331,3 +331,162 @@ async fn script_typed_into_event_fields_never_runs() {
     );
     c.clone().close().await.unwrap();
 }
+
+async fn fill(c: &Client, css: &str, value: &str) {
+    let el = c.wait().for_element(Locator::Css(css)).await.unwrap();
+    el.clear().await.unwrap();
+    el.send_keys(value).await.unwrap();
+}
+
+async fn set_value(c: &Client, css: &str, value: &str) {
+    c.execute(
+        "document.querySelector(arguments[0]).value = arguments[1];",
+        vec![json!(css), json!(value)],
+    )
+    .await
+    .unwrap();
+}
+
+async fn submit(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn an_organizer_schedules_a_talk_releases_moves_it_and_the_speaker_is_told() {
+    let catcher = catcher().await;
+    let app = spawn_demo_app_with_smtp(&catcher, &[]).await;
+    app.organizer("damon@example.org", false, &[("usa-2010", Role::Owner)]);
+    let Some(b) = browser().await else { return };
+    let c = &b.client;
+    c.goto(&format!(
+        "{}/login?next=/admin/events/usa-2010/programme/speakers",
+        app.address
+    ))
+    .await
+    .unwrap();
+    fill(c, "#f-email", "damon@example.org").await;
+    fill(c, "#f-password", PASSWORD).await;
+    submit(c, "form.stack button[type=submit]").await;
+    wait_for_text(c, "h1", "Speakers of devopsdays USA 2010").await;
+
+    // A new speaker, a talk for them, a slot for the talk.
+    fill(c, "#f-name", "Jez Humble").await;
+    fill(c, "#f-email", "jez@example.org").await;
+    submit(c, "form.stack button[type=submit]").await;
+    wait_for_text(c, "h1", "Jez Humble").await;
+    c.goto(&format!(
+        "{}/admin/events/usa-2010/programme/talks/new",
+        app.address
+    ))
+    .await
+    .unwrap();
+    fill(c, "#f-title", "Continuous delivery in practice").await;
+    fill(c, "#f-duration_minutes", "30").await;
+    c.find(Locator::Css("#f-person-0"))
+        .await
+        .unwrap()
+        .select_by_label("Jez Humble")
+        .await
+        .unwrap();
+    fill(c, "#f-abstract", "From commit to production, *every day*.").await;
+    submit(c, "form.stack button[type=submit]").await;
+    wait_for_text(c, "h1", "Talks of devopsdays USA 2010").await;
+    c.goto(&format!(
+        "{}/admin/events/usa-2010/programme/slots/new",
+        app.address
+    ))
+    .await
+    .unwrap();
+    set_value(c, "#f-starts_at", "2010-06-25T17:45").await;
+    set_value(c, "#f-ends_at", "2010-06-25T18:15").await;
+    c.find(Locator::Css("#f-room_id"))
+        .await
+        .unwrap()
+        .select_by_label("Main stage")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#f-talk_id"))
+        .await
+        .unwrap()
+        .select_by_label("Continuous delivery in practice")
+        .await
+        .unwrap();
+    submit(c, "form.stack button[type=submit]").await;
+    wait_for_text(c, "h1", "Programme of devopsdays USA 2010").await;
+    fill(c, "#f-note", "A talk on continuous delivery").await;
+    submit(c, ".release-box button[type=submit]").await;
+    wait_for_text(
+        c,
+        ".flash",
+        "Released version 2. It is public now; speakers of changed talks are being mailed.",
+    )
+    .await;
+
+    // A visitor sees it on the grid and on its own page.
+    c.goto(&format!("{}/usa-2010/programme/", app.address))
+        .await
+        .unwrap();
+    c.find(Locator::LinkText("Continuous delivery in practice"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(c, "h1", "Continuous delivery in practice").await;
+    assert!(text_of(c, ".talk-when")
+        .await
+        .starts_with("Friday 25 June 2010, 17:45–18:15 PDT · Main stage"));
+    assert_eq!(text_of(c, ".abstract em").await, "every day");
+
+    // The organizer moves it and releases again.
+    c.goto(&format!("{}/admin/events/usa-2010/programme/", app.address))
+        .await
+        .unwrap();
+    c.find(Locator::LinkText("Continuous delivery in practice"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(c, "h1", "Edit slot").await;
+    set_value(c, "#f-starts_at", "2010-06-25T18:15").await;
+    set_value(c, "#f-ends_at", "2010-06-25T18:45").await;
+    submit(c, "form.stack button[type=submit]").await;
+    wait_for_text(c, "h1", "Programme of devopsdays USA 2010").await;
+    submit(c, ".release-box button[type=submit]").await;
+    wait_for_text(
+        c,
+        ".flash",
+        "Released version 3. It is public now; speakers of changed talks are being mailed.",
+    )
+    .await;
+
+    // The speaker got a mail for each release; the second says where the talk went.
+    let caught = catcher.wait_for(2, Duration::from_secs(15)).await;
+    assert_eq!(caught.len(), 2);
+    assert!(caught.iter().all(|m| m.rcpt_to == ["jez@example.org"]));
+    let moved = parsed(&caught[1]).body_text(0).unwrap().to_string();
+    assert!(moved.contains("moved to Friday 25 June 2010, 18:15 PDT, Main stage (it was Friday 25 June 2010, 17:45 PDT, Main stage)"), "{moved}");
+    // The changelog lists it.
+    c.goto(&format!("{}/usa-2010/programme/changes/", app.address))
+        .await
+        .unwrap();
+    let v3 = text_of(c, "section.release").await;
+    assert!(
+        v3.starts_with("Version 3")
+            && v3.contains("Continuous delivery in practice")
+            && v3.contains("now Friday 25 June 2010, 18:15 PDT"),
+        "{v3}"
+    );
+    screenshot(c, "changes-page.png").await;
+    c.goto(&format!("{}/usa-2010/programme/", app.address))
+        .await
+        .unwrap();
+    screenshot(c, "programme-page.png").await;
+    c.clone().close().await.unwrap();
+}
