@@ -26,11 +26,14 @@ start_ghent() {
 
 stop_ghent() { pkill -f "ghent serve --demo --bind 127.0.0.1:$1" || true; }
 
-# measure NAME URL [wrk args...]: prints "NAME  req/s  p50  p99".
+# measure NAME URL [wrk options...] [-- script args...]: prints "NAME  req/s  p50  p99".
 measure() {
   local name="$1" url="$2"; shift 2
+  local opts=() rest=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do opts+=("$1"); shift; done
+  [ "${1:-}" = "--" ] && shift && rest=("$@")
   local out
-  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url")
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${opts[@]}" "$url" -- "${rest[@]}")
   local rps p50 p99 non2xx
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")

@@ -18,6 +18,7 @@ pub mod links;
 pub mod mail;
 pub mod markdown;
 pub mod programme;
+pub mod registration;
 pub mod seed;
 pub mod startup;
 pub mod telemetry;

@@ -100,6 +100,8 @@ impl Application {
             mail_notifier.clone(),
         );
         let run_workers = settings.run_workers;
+        let form_limiter =
+            crate::web::rate_limit::RateLimiter::new(settings.form_rate_limit_per_minute);
         let state = web::Data::new(AppState {
             db,
             settings: Arc::new(settings),
@@ -110,6 +112,7 @@ impl Application {
             mail_notifier,
             jobs_notifier,
             programme_cache: Default::default(),
+            form_limiter,
         });
         let app_state = state.clone();
         let server = HttpServer::new(move || {

@@ -530,14 +530,18 @@ pub fn create(
 }
 
 /// Saves an edited event and writes what changed to the audit log.
+/// Raising the capacity offers the new seats to the waiting list, in order.
 pub fn update(
     conn: &mut AnyConnection,
     now: NaiveDateTime,
+    mailer: &crate::mail::Mailer,
     actor: &Actor,
     before: &Event,
     input: EventInput,
 ) -> AppResult<Event> {
-    conn.transaction(|conn| {
+    // Locked like every registration change, so a capacity change and a registration
+    // never decide on seats at the same time.
+    crate::registration::service::with_event_locked(conn, &before.id, |conn| {
         let mut row = input.row;
         row.venue_id = venue_id_for(conn, now, &input.venue)?;
         let changed = changed_fields(before, &row);
@@ -565,7 +569,11 @@ pub fn update(
             },
             &summary,
         )?;
-        queries::by_id(conn, &before.id).map_err(AppError::from)
+        let after = queries::by_id(conn, &before.id)?;
+        if after.capacity != before.capacity {
+            crate::registration::service::fill_seats(conn, now, mailer, &after)?;
+        }
+        Ok(after)
     })
 }
 

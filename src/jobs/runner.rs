@@ -3,7 +3,6 @@
 use std::time::Duration as StdDuration;
 
 use chrono::{Duration, NaiveDateTime};
-use diesel::Connection;
 use serde_json::json;
 use tokio::sync::watch;
 
@@ -36,10 +35,30 @@ pub fn execute(
         "noop" => Ok(None),
         MAINTENANCE => {
             let purged = crate::accounts::service::purge_expired(conn, now)?;
+            // Attendees' personal data is deleted once an event's retention period is over.
+            for event in crate::registration::service::due_for_purge(conn, now)? {
+                let n = crate::registration::service::purge_event(
+                    conn,
+                    now,
+                    &crate::accounts::Actor::system("retention"),
+                    &event,
+                )?;
+                tracing::info!(event = %event.slug, attendees = n, "personal data purged after the retention period");
+            }
             tracing::info!(purged, "daily maintenance done");
             Ok(Some(
                 NewJob::new(MAINTENANCE, json!({}), now + Duration::days(1)).unique(MAINTENANCE),
             ))
+        }
+        "registration.expire" => {
+            let id = job.payload()["registration_id"]
+                .as_str()
+                .map(str::to_string)
+                .ok_or_else(|| {
+                    AppError::BadRequest("registration.expire without registration_id".into())
+                })?;
+            crate::registration::service::expire(conn, now, &ctx.mailer, &id)?;
+            Ok(None)
         }
         "bulk.expand" => {
             let bulk_id = job.payload()["bulk_id"]
@@ -115,7 +134,8 @@ impl JobRunner {
         let claimed = claim(&mut conn, now, now + self.lease, &self.id, 20)?;
         for job in &claimed {
             let now = self.clock.now_naive();
-            let result = conn.transaction(|c| execute(c, now, &self.ctx, job));
+            let result =
+                crate::db::write_transaction(&mut conn, |c| execute(c, now, &self.ctx, job));
             match result {
                 Ok(follow_up) => complete(&mut conn, job, &self.id, now, follow_up)?,
                 Err(e) => {

@@ -176,6 +176,34 @@ impl Mailer {
             // An organizer's HTML is cleaned like any other user HTML: formatting stays, scripts go.
             html_body = ammonia::clean(&html_body);
         }
+        self.wrap(ctx, subject, text_body, html_body)
+    }
+
+    /// Renders a built-in kind from the templates compiled at start (no parsing per message).
+    fn render_builtin(&self, kind: &str, ctx: &Value) -> Result<Rendered, String> {
+        let subject = self
+            .text
+            .render(&format!("mail/{kind}/subject"), ctx)
+            .map_err(|e| format!("Subject: {e}"))?;
+        let text_body = self
+            .text
+            .render(&format!("mail/{kind}/text"), ctx)
+            .map_err(|e| format!("Text: {e}"))?;
+        let html_body = self
+            .html
+            .render(&format!("mail/{kind}/html"), ctx)
+            .map_err(|e| format!("HTML: {e}"))?;
+        self.wrap(ctx, subject, text_body, html_body)
+    }
+
+    /// Puts rendered parts into the shared layout.
+    fn wrap(
+        &self,
+        ctx: &Value,
+        subject: String,
+        text_body: String,
+        html_body: String,
+    ) -> Result<Rendered, String> {
         let mut layout_ctx = ctx.clone();
         if let Some(map) = layout_ctx.as_object_mut() {
             map.insert("body".into(), Value::String(text_body));
@@ -206,8 +234,12 @@ impl Mailer {
         ctx: &Value,
     ) -> AppResult<Rendered> {
         let (sources, overridden) = self.sources(conn, event_id, kind)?;
-        self.render_sources(&sources, ctx, false, overridden)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering mail {kind}: {e}")))
+        let rendered = if overridden {
+            self.render_sources(&sources, ctx, false, true)
+        } else {
+            self.render_builtin(kind, ctx)
+        };
+        rendered.map_err(|e| AppError::Internal(anyhow::anyhow!("rendering mail {kind}: {e}")))
     }
 
     /// Renders `kind` and queues it in the outbox, in the caller's transaction. Returns the id.

@@ -52,6 +52,36 @@ pub const KINDS: &[MailKind] = &[
         per_event: true,
     },
     MailKind {
+        name: "registration_confirm",
+        description: "Asks a new registrant to confirm their address (double opt-in)",
+        transactional: true,
+        per_event: true,
+    },
+    MailKind {
+        name: "registration_ticket",
+        description: "The ticket: private page link, QR code and calendar file",
+        transactional: true,
+        per_event: true,
+    },
+    MailKind {
+        name: "registration_waiting",
+        description: "Tells a registrant they are on the waiting list, with their place",
+        transactional: true,
+        per_event: true,
+    },
+    MailKind {
+        name: "registration_offer",
+        description: "Offers a freed seat to the next person waiting, with a deadline",
+        transactional: true,
+        per_event: true,
+    },
+    MailKind {
+        name: "registration_cancelled",
+        description: "Confirms that a registration was cancelled or expired",
+        transactional: true,
+        per_event: true,
+    },
+    MailKind {
         name: "bulk",
         description: "A message an organizer wrote to a group",
         transactional: false,
@@ -91,6 +121,15 @@ pub fn sample_context(kind: &str, base_url: &str) -> Value {
             json!({ "link": format!("{base_url}/password/reset/SAMPLE-TOKEN"), "role": "organizer", "invited_by": "Kris Buytaert", "expires": "in 7 days" })
         }
         "test" => json!({ "sent_by": "organizer@ghent.example" }),
+        "registration_confirm"
+        | "registration_ticket"
+        | "registration_waiting"
+        | "registration_offer"
+        | "registration_cancelled" => json!({
+            "link": format!("{base_url}/ghent-2009/registration/SAMPLE-TOKEN"),
+            "expires": "Tuesday 20 October 2009, 12:00 CEST",
+            "position": 3,
+        }),
         "schedule_change" => json!({
             "programme_url": format!("{base_url}/ghent-2009/programme/"),
             "changes": [

@@ -5,6 +5,7 @@
 //! again once its lease has passed. Delivery is at least once: a crash between the server's
 //! acceptance and the database update repeats a message, with the same Message-ID.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
@@ -158,6 +159,28 @@ pub fn claim(
     })
 }
 
+/// Records the delivery of several rows at once; returns how many were still this worker's.
+pub fn mark_delivered_many(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    worker: &str,
+    status: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        mail_outbox::table
+            .filter(mail_outbox::id.eq_any(ids))
+            .filter(mail_outbox::locked_by.eq(worker)),
+    )
+    .set((
+        mail_outbox::status.eq(status),
+        mail_outbox::sent_at.eq(Some(now)),
+        mail_outbox::locked_until.eq(None::<NaiveDateTime>),
+        mail_outbox::last_error.eq(None::<String>),
+    ))
+    .execute(conn)
+}
+
 /// Records a delivery.
 pub fn mark_delivered(
     conn: &mut AnyConnection,
@@ -206,12 +229,21 @@ pub fn mark_failed(
     Ok(status)
 }
 
-fn attachments_of(conn: &mut AnyConnection, id: &str) -> QueryResult<Vec<AttachmentRow>> {
-    mail_attachments::table
-        .filter(mail_attachments::mail_id.eq(id))
-        .order(mail_attachments::position)
+/// Attachments of several mails, by mail id.
+fn attachments_for(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> QueryResult<HashMap<String, Vec<AttachmentRow>>> {
+    let rows: Vec<AttachmentRow> = mail_attachments::table
+        .filter(mail_attachments::mail_id.eq_any(ids))
+        .order((mail_attachments::mail_id, mail_attachments::position))
         .select(AttachmentRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    let mut out: HashMap<String, Vec<AttachmentRow>> = HashMap::new();
+    for row in rows {
+        out.entry(row.mail_id.clone()).or_default().push(row);
+    }
+    Ok(out)
 }
 
 /// What one batch did.
@@ -291,52 +323,61 @@ impl MailWorker {
         if claimed.is_empty() {
             return Ok(outcome);
         }
-        let results = futures_util::stream::iter(claimed)
-            .map(|mail| self.deliver_one(mail))
-            .buffer_unordered(self.config.concurrency.max(1))
-            .collect::<Vec<_>>()
-            .await;
-        for r in results {
-            match r {
-                Ok(true) => outcome.delivered += 1,
-                Ok(false) => outcome.failed += 1,
-                Err(e) => {
-                    tracing::error!(error = %format!("{e:#}"), "mail worker could not record a delivery");
-                    outcome.failed += 1;
-                }
-            }
-        }
-        Ok(outcome)
-    }
-
-    async fn deliver_one(&self, mail: OutboxMail) -> anyhow::Result<bool> {
-        let id = mail.id.clone();
-        let attachments = self.blocking(move |c| attachments_of(c, &id)).await?;
-        let sent = match build_message(&mail, &attachments, &self.from, self.clock.now()) {
-            Ok(message) => self.transport.deliver(message, &mail).await,
-            Err(e) => Err(e),
-        };
+        // Attachments of the whole batch in one read, on a reading connection.
+        let ids: Vec<String> = claimed.iter().map(|m| m.id.clone()).collect();
+        let db = self.db.clone();
+        let mut attachments = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+            let mut conn = db.read()?;
+            Ok(attachments_for(&mut conn, &ids)?)
+        })
+        .await??;
+        let results: Vec<(OutboxMail, Result<Status, String>)> =
+            futures_util::stream::iter(claimed)
+                .map(|mail| {
+                    let files = attachments.remove(&mail.id).unwrap_or_default();
+                    async move {
+                        let sent = match build_message(&mail, &files, &self.from, self.clock.now())
+                        {
+                            Ok(message) => self.transport.deliver(message, &mail).await,
+                            Err(e) => Err(e),
+                        };
+                        (mail, sent)
+                    }
+                })
+                .buffer_unordered(self.config.concurrency.max(1))
+                .collect()
+                .await;
+        // One write for the batch: delivered rows are marked together, failures one by one
+        // (each has its own attempt count and next time).
         let (worker, config, now) = (self.id.clone(), self.config, self.clock.now_naive());
-        match sent {
-            Ok(status) => {
-                let id = mail.id.clone();
-                self.blocking(move |c| mark_delivered(c, &id, &worker, status, now))
-                    .await?;
-                Ok(true)
-            }
-            Err(error) => {
-                tracing::warn!(to = %mail.recipient_email, attempt = mail.attempts, %error, "mail delivery failed");
-                let status = self
-                    .blocking(move |c| mark_failed(c, &mail, &worker, &error, now, &config))
-                    .await?;
-                if status == Status::Dead {
-                    tracing::error!(
-                        "a mail is dead after its last attempt; retry it from the mail log"
-                    );
-                }
-                Ok(false)
-            }
-        }
+        let (delivered, failed) = self
+            .blocking(move |c| {
+                c.transaction(|c| {
+                    let mut by_status: HashMap<&'static str, Vec<String>> = HashMap::new();
+                    let mut failed = 0;
+                    for (mail, sent) in &results {
+                        match sent {
+                            Ok(status) => by_status.entry(status.as_str()).or_default().push(mail.id.clone()),
+                            Err(error) => {
+                                tracing::warn!(to = %mail.recipient_email, attempt = mail.attempts, %error, "mail delivery failed");
+                                if mark_failed(c, mail, &worker, error, now, &config)? == Status::Dead {
+                                    tracing::error!("a mail is dead after its last attempt; retry it from the mail log");
+                                }
+                                failed += 1;
+                            }
+                        }
+                    }
+                    let mut delivered = 0;
+                    for (status, ids) in by_status {
+                        delivered += mark_delivered_many(c, &ids, &worker, status, now)?;
+                    }
+                    Ok((delivered, failed))
+                })
+            })
+            .await?;
+        outcome.delivered = delivered;
+        outcome.failed = failed;
+        Ok(outcome)
     }
 
     /// Delivers until nothing is due (for `ghent send-mail --once` and tests).

@@ -7,6 +7,7 @@ pub mod errors;
 pub mod extractors;
 pub mod programme_cache;
 pub mod public;
+pub mod rate_limit;
 pub mod render;
 pub mod routes;
 pub mod security;

@@ -77,6 +77,19 @@ route_table! {
     post "/admin/events/{slug}/programme/slots/{id}/place" => admin::programme::place;
     post "/admin/events/{slug}/programme/slots/{id}/unschedule" => admin::programme::unschedule;
     post "/admin/events/{slug}/programme/slots/{id}/delete" => admin::programme::delete_slot;
+    get "/admin/events/{slug}/registrations" => admin::registrations::list;
+    get "/admin/events/{slug}/registrations.csv" => admin::registrations::csv;
+    post "/admin/events/{slug}/registrations" => admin::registrations::add;
+    post "/admin/events/{slug}/registrations/purge" => admin::registrations::purge;
+    post "/admin/events/{slug}/registrations/{id}/cancel" => admin::registrations::cancel;
+    post "/admin/events/{slug}/registrations/{id}/resend" => admin::registrations::resend;
+    get "/admin/events/{slug}/questions" => admin::registrations::question_list;
+    post "/admin/events/{slug}/questions" => admin::registrations::question_create;
+    post "/admin/events/{slug}/questions/{id}" => admin::registrations::question_update;
+    post "/admin/events/{slug}/questions/{id}/delete" => admin::registrations::question_delete;
+    get "/admin/events/{slug}/desk" => admin::registrations::desk;
+    post "/admin/events/{slug}/desk" => admin::registrations::check_in;
+    get "/admin/events/{slug}/desk/{token}" => admin::registrations::ticket;
     get "/admin/events/{slug}/mail/" => admin::mail::log;
     post "/admin/events/{slug}/mail/test" => admin::mail::test;
     get "/admin/events/{slug}/mail/messages/{id}" => admin::mail::message;
@@ -91,6 +104,14 @@ route_table! {
     post "/admin/events/{slug}/mail/bulk" => admin::mail::bulk_send;
     get "/admin/events/{slug}/mail/bulk/{id}" => admin::mail::bulk_progress;
 
+    get "/{slug}/register/" => public::registration::form;
+    post "/{slug}/register/" => public::registration::submit;
+    get "/{slug}/registration/{token}" => public::registration::page;
+    post "/{slug}/registration/{token}/confirm" => public::registration::confirm;
+    post "/{slug}/registration/{token}/cancel" => public::registration::cancel;
+    post "/{slug}/registration/{token}/answers" => public::registration::answers;
+    get "/{slug}/registration/{token}/data.json" => public::registration::data;
+    post "/{slug}/registration/{token}/erase" => public::registration::erase;
     get "/{slug}/programme/" => public::programme::grid;
     get "/{slug}/programme/changes/" => public::programme::changes;
     get "/{slug}/programme/{file}" => public::programme::export;

@@ -33,6 +33,8 @@ pub struct AppState {
     pub jobs_notifier: Notifier,
     /// Rendered public programme pages per release.
     pub programme_cache: super::programme_cache::ProgrammeCache,
+    /// Rate limit of public forms.
+    pub form_limiter: super::rate_limit::RateLimiter,
 }
 
 impl AppState {

@@ -490,3 +490,135 @@ async fn an_organizer_schedules_a_talk_releases_moves_it_and_the_speaker_is_told
     screenshot(c, "programme-page.png").await;
     c.clone().close().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_attendee_registers_confirms_and_is_checked_in_and_a_cancellation_promotes_the_waiting_list(
+) {
+    let catcher = catcher().await;
+    let app = spawn_demo_app_with_smtp(&catcher, &[]).await;
+    use diesel::prelude::*;
+    app.with_conn(|c| {
+        diesel::update(
+            ghent::db::schema::events::table.filter(ghent::db::schema::events::slug.eq("usa-2010")),
+        )
+        .set(ghent::db::schema::events::capacity.eq(Some(1)))
+        .execute(c)
+        .unwrap()
+    });
+    app.organizer("desk@example.org", false, &[("usa-2010", Role::Organizer)]);
+    let Some(b) = browser().await else { return };
+    let c = &b.client;
+
+    // Gene registers in the browser.
+    c.goto(&format!("{}/usa-2010/", app.address)).await.unwrap();
+    c.find(Locator::LinkText("Register"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(c, "h1", "Register for devopsdays USA 2010").await;
+    fill(c, "#f-name", "Gene Kim").await;
+    fill(c, "#f-email", "gene@example.org").await;
+    c.find(Locator::Css("input[type=radio][value=M]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("#f-accept"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    submit(c, "form.stack button[type=submit]").await;
+    wait_for_text(c, "h1", "Check your mail").await;
+
+    // Jez registers too (over HTTP) and lands on the waiting list.
+    let jez = app.new_visitor();
+    jez.post_form(
+        "/usa-2010/register/",
+        "/usa-2010/register/",
+        &[
+            ("name", "Jez Humble"),
+            ("email", "jez@example.org"),
+            ("accept", "on"),
+            ("website", ""),
+        ],
+    )
+    .await;
+
+    // Gene follows the link in the mail, confirms, and sees the ticket.
+    let caught = catcher.wait_for(2, Duration::from_secs(10)).await;
+    let gene_mail = caught
+        .iter()
+        .find(|m| m.rcpt_to == ["gene@example.org"])
+        .unwrap();
+    let link = link_in(&parsed(gene_mail).body_text(0).unwrap(), &app.address);
+    c.goto(&link).await.unwrap();
+    wait_for_text(c, "h1", "Your registration").await;
+    submit(c, "form[action$='/confirm'] button").await;
+    wait_for_text(
+        c,
+        ".flash",
+        "You are registered. Your ticket is on its way by mail, and below.",
+    )
+    .await;
+    c.wait()
+        .for_element(Locator::Css(".ticket .qr svg"))
+        .await
+        .unwrap();
+    screenshot(c, "ticket-page.png").await;
+    let ticket = catcher.wait_for(3, Duration::from_secs(10)).await;
+    assert!(ticket.iter().any(|m| m.rcpt_to == ["gene@example.org"]
+        && m.header("Subject").as_deref() == Some("Your ticket for devopsdays USA 2010")));
+
+    // At the door, an organizer opens the QR URL (the desk link) and checks Gene in.
+    let desk: String = app.with_conn(|c| {
+        ghent::db::schema::registrations::table
+            .filter(ghent::db::schema::registrations::email.eq("gene@example.org"))
+            .select(ghent::db::schema::registrations::desk_token)
+            .first(c)
+            .unwrap()
+    });
+    c.goto(&format!(
+        "{}/admin/events/usa-2010/desk/{desk}",
+        app.address
+    ))
+    .await
+    .unwrap();
+    fill(c, "#f-email", "desk@example.org").await;
+    fill(c, "#f-password", PASSWORD).await;
+    submit(c, "form.stack button[type=submit]").await;
+    wait_for_text(c, "h1", "Gene Kim").await;
+    submit(c, "button.big").await;
+    wait_for_text(c, ".flash", "Gene Kim is checked in. Welcome!").await;
+
+    // Gene cancels (say, another commitment): Jez, first on the waiting list, gets the offer.
+    c.goto(&link).await.unwrap();
+    c.execute("window.confirm = function () { return true; };", vec![])
+        .await
+        .unwrap();
+    submit(c, "form[action$='/cancel'] button").await;
+    wait_for_text(
+        c,
+        ".flash",
+        "Your registration is cancelled. Thank you for letting the next person have your seat.",
+    )
+    .await;
+    let all = catcher.wait_for(5, Duration::from_secs(10)).await;
+    let offer = all
+        .iter()
+        .find(|m| {
+            m.rcpt_to == ["jez@example.org"]
+                && m.header("Subject")
+                    .is_some_and(|s| s.starts_with("Action required: a seat"))
+        })
+        .expect("the offer mail");
+    assert!(parsed(offer)
+        .body_text(0)
+        .unwrap()
+        .contains("A seat at devopsdays USA 2010 freed up and it is your turn."));
+    c.clone().close().await.unwrap();
+}

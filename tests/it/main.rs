@@ -13,4 +13,5 @@ mod mail;
 mod migrations;
 mod programme;
 mod recovery;
+mod registration;
 mod robustness;

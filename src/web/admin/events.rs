@@ -176,11 +176,12 @@ pub async fn update(
     let now = state.now();
     let (v, path_slug, submitted) = (viewer.clone(), slug.into_inner(), form.clone());
     let original_slug = path_slug.clone();
+    let mailer = state.mailer.clone();
     let result = state
         .write(move |conn| {
             let event = view::event_for(conn, &v, &path_slug, Capability::Organize)?;
             let input = service::parse_form(&submitted).map_err(AppError::Invalid)?;
-            service::update(conn, now, &v.actor(), &event, input)
+            service::update(conn, now, &mailer, &v.actor(), &event, input)
         })
         .await;
     match result {

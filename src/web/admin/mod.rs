@@ -11,6 +11,7 @@ pub mod events;
 pub mod jobs;
 pub mod mail;
 pub mod programme;
+pub mod registrations;
 pub mod team;
 
 use actix_session::Session;

@@ -4,4 +4,5 @@ pub mod events;
 pub mod health;
 pub mod password;
 pub mod programme;
+pub mod registration;
 pub mod unsubscribe;

@@ -1,0 +1,136 @@
+//! What the registration pages show.
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::model::{Question, Registration, Status};
+use super::service::{self, Counts};
+use super::{questions, ticket};
+use crate::db::AnyConnection;
+use crate::error::AppResult;
+use crate::events::{display, Event};
+
+/// A question with the current answer, for a form.
+#[derive(Debug, Serialize)]
+pub struct QuestionField {
+    /// The question.
+    pub question: Question,
+    /// Its choices.
+    pub choices: Vec<Choice>,
+    /// Text answer.
+    pub value: String,
+    /// Ticked (checkbox).
+    pub checked: bool,
+    /// The error message for this question, if any.
+    pub error: Option<String>,
+}
+
+/// A choice and whether it is chosen.
+#[derive(Debug, Serialize)]
+pub struct Choice {
+    /// The choice.
+    pub label: String,
+    /// Chosen.
+    pub selected: bool,
+}
+
+/// Fields for the questions, filled with answers (question id → values).
+pub fn question_fields(
+    questions: &[Question],
+    answers: &std::collections::BTreeMap<String, Vec<String>>,
+    errors: &crate::error::FieldErrors,
+) -> Vec<QuestionField> {
+    questions
+        .iter()
+        .map(|q| {
+            let given = answers.get(&q.id).cloned().unwrap_or_default();
+            QuestionField {
+                choices: q
+                    .choices()
+                    .into_iter()
+                    .map(|c| Choice {
+                        selected: given.contains(&c),
+                        label: c,
+                    })
+                    .collect(),
+                value: given.first().cloned().unwrap_or_default(),
+                checked: !given.is_empty() && given.iter().any(|v| !v.is_empty()),
+                error: errors.get(&format!("q_{}", q.id)).cloned(),
+                question: q.clone(),
+            }
+        })
+        .collect()
+}
+
+/// The attendee's private page.
+pub fn manage_page(
+    conn: &mut AnyConnection,
+    base_url: &str,
+    event: &Event,
+    r: &Registration,
+    now: chrono::NaiveDateTime,
+) -> AppResult<Value> {
+    let tz = event.tz();
+    let qs = questions::of_event(conn, &event.id)?;
+    let stored = service::answers_of(conn, &r.id)?;
+    let answers = stored
+        .iter()
+        .map(|(k, v)| (k.clone(), v.lines().map(str::to_string).collect::<Vec<_>>()))
+        .collect();
+    let status = r.status();
+    let desk = service::desk_url(base_url, event, r);
+    Ok(json!({
+        "slug": event.slug,
+        "event_name": event.name,
+        "dates": display::date_range(event.starts_at, event.ends_at, tz),
+        "r": { "name": r.name, "email": r.email, "company": r.company, "status": r.status },
+        "pending": status == Status::Pending,
+        "confirmed": status == Status::Confirmed,
+        "waiting": status == Status::Waiting,
+        "offered": status == Status::Offered,
+        "ended": matches!(status, Status::Cancelled | Status::Expired),
+        "expires": r.expires_at.map(|t| display::datetime(t, tz)),
+        "expired_hold": r.expires_at.is_some_and(|t| t <= now),
+        "position": service::waiting_position(conn, r)?,
+        "checked_in": r.checked_in_at.map(|t| display::datetime(t, tz)),
+        "qr_svg": (status == Status::Confirmed).then(|| ticket::qr_svg(&desk)),
+        "fields": question_fields(&qs, &answers, &crate::error::FieldErrors::new()),
+        "token": r.manage_token,
+    }))
+}
+
+/// A row of the organizers' attendee list.
+#[derive(Debug, Serialize)]
+pub struct Row {
+    /// The registration.
+    pub r: Registration,
+    /// Registered (event time).
+    pub registered: String,
+    /// Checked in (event time).
+    pub checked_in: Option<String>,
+    /// Can be checked in.
+    pub confirmed: bool,
+    /// Can be cancelled.
+    pub active: bool,
+}
+
+/// The attendee list page.
+pub fn list_page(
+    conn: &mut AnyConnection,
+    event: &Event,
+    status: Option<&str>,
+    search: Option<&str>,
+) -> AppResult<(Counts, Vec<Row>)> {
+    let tz = event.tz();
+    let rows = service::list(conn, &event.id, status, search)?
+        .into_iter()
+        .map(|r| Row {
+            registered: display::short_datetime(r.created_at, tz),
+            checked_in: r.checked_in_at.map(|t| display::short_datetime(t, tz)),
+            confirmed: r.status() == Status::Confirmed,
+            active: !matches!(r.status(), Status::Cancelled | Status::Expired),
+            r,
+        })
+        .collect();
+    Ok((service::counts(conn, &event.id)?, rows))
+}

@@ -1,0 +1,503 @@
+//! Organizers and attendees: the list (search, status filters, counts), CSV, adding by hand,
+//! cancelling, resending mail, the questions, the check-in desk, and purging personal data.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use diesel::Connection;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::accounts::{Capability, Viewer};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::events::{display, view, Event};
+use crate::registration::questions::{self, QuestionForm};
+use crate::registration::{service, views};
+use crate::web::extractors::{AdminUser, CsrfForm};
+use crate::web::render::{flash, redirect, Frame, Page};
+use crate::web::AppState;
+
+async fn event_for(state: &AppState, viewer: &Viewer, slug: String) -> AppResult<Event> {
+    let v = viewer.clone();
+    state
+        .read(move |conn| view::event_for(conn, &v, &slug, Capability::Organize))
+        .await
+}
+
+fn base(event: &Event) -> String {
+    format!("/admin/events/{}", event.slug)
+}
+
+/// Filters.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    /// Status (or `checked_in`).
+    pub status: String,
+    /// Search in names and emails.
+    pub q: String,
+}
+
+/// The add-by-hand form.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct AddForm {
+    /// Name.
+    pub name: String,
+    /// Email.
+    pub email: String,
+    /// Company.
+    pub company: String,
+}
+
+async fn list_page(
+    f: &Frame<'_>,
+    event: &Event,
+    query: &ListQuery,
+    form: &AddForm,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let (e, st, q) = (
+        event.clone(),
+        Some(query.status.clone()).filter(|s| !s.is_empty()),
+        Some(query.q.clone()).filter(|s| !s.is_empty()),
+    );
+    let (counts, rows) = f
+        .state
+        .read(move |conn| views::list_page(conn, &e, st.as_deref(), q.as_deref()))
+        .await?;
+    f.render(
+        Page::new("admin/registrations")
+            .data(json!({
+                "slug": event.slug, "event_name": event.name, "base": base(event), "counts": counts, "rows": rows,
+                "capacity": event.capacity, "status": query.status, "q": query.q, "form": form, "errors": errors,
+                "statuses": ["pending", "confirmed", "waiting", "offered", "cancelled", "expired", "checked_in"],
+                "purged": event.purged_at.map(|t| display::datetime(t, event.tz())),
+            }))
+            .status(status)
+            .title(format!("Attendees · {}", event.name)),
+    )
+}
+
+/// `GET /admin/events/{slug}/registrations`.
+pub async fn list(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    slug: web::Path<String>,
+    query: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    let event = event_for(&state, &viewer, slug.into_inner()).await?;
+    list_page(
+        &Frame::new(&state, &session, &viewer),
+        &event,
+        &query,
+        &AddForm::default(),
+        FieldErrors::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// `GET /admin/events/{slug}/registrations.csv`.
+pub async fn csv(
+    state: web::Data<AppState>,
+    AdminUser(viewer): AdminUser,
+    slug: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let event = event_for(&state, &viewer, slug.into_inner()).await?;
+    let e = event.clone();
+    let bytes = state.read(move |conn| service::csv(conn, &e)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{}-attendees.csv\"", event.slug),
+        ))
+        .insert_header(("Cache-Control", "no-store"))
+        .body(bytes))
+}
+
+/// `POST /admin/events/{slug}/registrations`: add an attendee by hand.
+pub async fn add(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    slug: web::Path<String>,
+    CsrfForm(form): CsrfForm<AddForm>,
+) -> AppResult<HttpResponse> {
+    let event = event_for(&state, &viewer, slug.into_inner()).await?;
+    let (now, mailer, actor, e, f) = (
+        state.now(),
+        state.mailer.clone(),
+        viewer.actor(),
+        event.clone(),
+        form.clone(),
+    );
+    match state
+        .write(move |conn| {
+            service::add_by_hand(
+                conn,
+                now,
+                &mailer,
+                &actor,
+                &e,
+                service::NewAttendee {
+                    name: &f.name,
+                    email: &f.email,
+                    company: &f.company,
+                },
+            )
+        })
+        .await
+    {
+        Ok(r) => {
+            flash(
+                &session,
+                &format!("Added {} ({}); their mail is on its way.", r.name, r.status),
+            );
+            Ok(redirect(&format!("{}/registrations", base(&event))))
+        }
+        Err(AppError::Invalid(errors)) => {
+            list_page(
+                &Frame::new(&state, &session, &viewer),
+                &event,
+                &ListQuery::default(),
+                &form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Only the CSRF token.
+#[derive(Debug, Default, Deserialize)]
+pub struct Empty {}
+
+/// `POST …/registrations/{id}/cancel`.
+pub async fn cancel(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    path: web::Path<(String, String)>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> AppResult<HttpResponse> {
+    let (slug, id) = path.into_inner();
+    let event = event_for(&state, &viewer, slug).await?;
+    let (now, mailer, actor, e) = (
+        state.now(),
+        state.mailer.clone(),
+        viewer.actor(),
+        event.clone(),
+    );
+    state
+        .write(move |conn| {
+            let r = service::by_id(conn, &e.id, &id)?;
+            service::cancel(conn, now, &mailer, &e, &r)?;
+            crate::audit::record(
+                conn,
+                now,
+                &actor,
+                crate::audit::Change {
+                    event_id: Some(&e.id),
+                    action: "registration.cancel",
+                    entity_type: "registration",
+                    entity_id: Some(&r.id),
+                },
+                &format!("Cancelled {}", r.name),
+            )?;
+            Ok(())
+        })
+        .await?;
+    flash(
+        &session,
+        "Cancelled; the seat went to the waiting list if anyone was on it.",
+    );
+    Ok(redirect(&format!("{}/registrations", base(&event))))
+}
+
+/// `POST …/registrations/{id}/resend`: the mail that fits the registration's status, again.
+pub async fn resend(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    path: web::Path<(String, String)>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> AppResult<HttpResponse> {
+    let (slug, id) = path.into_inner();
+    let event = event_for(&state, &viewer, slug).await?;
+    let (now, mailer, e) = (state.now(), state.mailer.clone(), event.clone());
+    let name = state
+        .write(move |conn| {
+            let r = service::by_id(conn, &e.id, &id)?;
+            conn.transaction(|conn| service::send_status_mail(conn, now, &mailer, &e, &r))?;
+            Ok(r.name)
+        })
+        .await?;
+    flash(&session, &format!("Mail to {name} queued again."));
+    Ok(redirect(&format!("{}/registrations", base(&event))))
+}
+
+/// `POST …/registrations/purge`: delete every attendee's personal data now.
+pub async fn purge(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    slug: web::Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> AppResult<HttpResponse> {
+    let event = event_for(&state, &viewer, slug.into_inner()).await?;
+    let (now, actor, e) = (state.now(), viewer.actor(), event.clone());
+    let n = state
+        .write(move |conn| service::purge_event(conn, now, &actor, &e))
+        .await?;
+    flash(
+        &session,
+        &format!("Deleted the personal data of {n} attendees."),
+    );
+    Ok(redirect(&format!("{}/registrations", base(&event))))
+}
+
+// ------------------------------------------------------------ questions
+
+async fn questions_page(
+    f: &Frame<'_>,
+    event: &Event,
+    form: &QuestionForm,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let e = event.clone();
+    let qs = f
+        .state
+        .read(move |conn| Ok(questions::of_event(conn, &e.id)?))
+        .await?;
+    f.render(
+        Page::new("admin/questions")
+            .data(json!({ "slug": event.slug, "event_name": event.name, "base": base(event), "questions": qs, "form": form, "errors": errors, "kinds": questions::KINDS }))
+            .status(status)
+            .title(format!("Questions · {}", event.name)),
+    )
+}
+
+/// `GET /admin/events/{slug}/questions`.
+pub async fn question_list(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    slug: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let event = event_for(&state, &viewer, slug.into_inner()).await?;
+    questions_page(
+        &Frame::new(&state, &session, &viewer),
+        &event,
+        &QuestionForm {
+            kind: "text".into(),
+            ..QuestionForm::default()
+        },
+        FieldErrors::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn save_question(
+    state: &AppState,
+    session: &Session,
+    viewer: &Viewer,
+    slug: String,
+    id: Option<String>,
+    form: QuestionForm,
+) -> AppResult<HttpResponse> {
+    let event = event_for(state, viewer, slug).await?;
+    let (now, actor, e, f) = (state.now(), viewer.actor(), event.clone(), form.clone());
+    match state
+        .write(move |conn| questions::save(conn, now, &actor, &e, id.as_deref(), &f))
+        .await
+    {
+        Ok(q) => {
+            flash(session, &format!("Saved “{}”.", q.label));
+            Ok(redirect(&format!("{}/questions", base(&event))))
+        }
+        Err(AppError::Invalid(errors)) => {
+            questions_page(
+                &Frame::new(state, session, viewer),
+                &event,
+                &form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /admin/events/{slug}/questions`.
+pub async fn question_create(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    slug: web::Path<String>,
+    CsrfForm(form): CsrfForm<QuestionForm>,
+) -> AppResult<HttpResponse> {
+    save_question(&state, &session, &viewer, slug.into_inner(), None, form).await
+}
+
+/// `POST /admin/events/{slug}/questions/{id}`.
+pub async fn question_update(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    path: web::Path<(String, String)>,
+    CsrfForm(form): CsrfForm<QuestionForm>,
+) -> AppResult<HttpResponse> {
+    let (slug, id) = path.into_inner();
+    save_question(&state, &session, &viewer, slug, Some(id), form).await
+}
+
+/// `POST /admin/events/{slug}/questions/{id}/delete`.
+pub async fn question_delete(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    path: web::Path<(String, String)>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> AppResult<HttpResponse> {
+    let (slug, id) = path.into_inner();
+    let event = event_for(&state, &viewer, slug).await?;
+    let (now, actor, e) = (state.now(), viewer.actor(), event.clone());
+    state
+        .write(move |conn| questions::delete(conn, now, &actor, &e, &id))
+        .await?;
+    flash(&session, "Question deleted.");
+    Ok(redirect(&format!("{}/questions", base(&event))))
+}
+
+// ------------------------------------------------------------ desk
+
+/// Desk search.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DeskQuery {
+    /// Name or email.
+    pub q: String,
+}
+
+/// `GET /admin/events/{slug}/desk`: search attendees by name or email to check them in.
+pub async fn desk(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    slug: web::Path<String>,
+    query: web::Query<DeskQuery>,
+) -> AppResult<HttpResponse> {
+    let event = event_for(&state, &viewer, slug.into_inner()).await?;
+    let (e, q) = (event.clone(), query.q.clone());
+    let (counts, rows) = state
+        .read(move |conn| {
+            let (counts, rows) = views::list_page(conn, &e, Some("confirmed"), Some(&q))?;
+            Ok((
+                counts,
+                if q.trim().is_empty() {
+                    Vec::new()
+                } else {
+                    rows
+                },
+            ))
+        })
+        .await?;
+    Frame::new(&state, &session, &viewer).render(
+        Page::new("admin/desk")
+            .data(json!({ "slug": event.slug, "event_name": event.name, "base": base(&event), "q": query.q, "rows": rows, "counts": counts, "searched": !query.q.trim().is_empty() }))
+            .title(format!("Check-in desk · {}", event.name)),
+    )
+}
+
+/// `GET /admin/events/{slug}/desk/{desk_token}`: the ticket's QR code opens this; it shows the
+/// attendee and a check-in button, with a warning when they are already in.
+pub async fn ticket(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let (slug, token) = path.into_inner();
+    let event = event_for(&state, &viewer, slug).await?;
+    let (e, t) = (event.clone(), token.clone());
+    let r = state
+        .read(move |conn| {
+            use crate::db::schema::registrations;
+            use diesel::prelude::*;
+            registrations::table
+                .filter(registrations::event_id.eq(&e.id))
+                .filter(registrations::desk_token.eq(&t))
+                .select(crate::registration::Registration::as_select())
+                .first(conn)
+                .map_err(AppError::from_lookup)
+        })
+        .await?;
+    let tz = event.tz();
+    Frame::new(&state, &session, &viewer).render(
+        Page::new("admin/desk_ticket")
+            .data(json!({
+                "slug": event.slug, "event_name": event.name, "base": base(&event), "token": token,
+                "r": { "name": r.name, "email": r.email, "company": r.company, "status": r.status },
+                "confirmed": r.status == "confirmed",
+                "checked_in": r.checked_in_at.map(|t| display::datetime(t, tz)),
+            }))
+            .title(format!("Check in {}", r.name)),
+    )
+}
+
+/// The check-in form: by desk token (the QR page) or by id (the search).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CheckInForm {
+    /// Desk token.
+    pub token: String,
+    /// Registration id.
+    pub id: String,
+}
+
+/// `POST /admin/events/{slug}/desk`: checks an attendee in; says so if they already were.
+pub async fn check_in(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    slug: web::Path<String>,
+    CsrfForm(form): CsrfForm<CheckInForm>,
+) -> AppResult<HttpResponse> {
+    let event = event_for(&state, &viewer, slug.into_inner()).await?;
+    let (now, actor, e) = (state.now(), viewer.actor(), event.clone());
+    let token = Some(form.token.clone()).filter(|t| !t.is_empty());
+    let id = Some(form.id.clone()).filter(|t| !t.is_empty());
+    let result = state
+        .write(move |conn| {
+            service::check_in(conn, now, &actor, &e, token.as_deref(), id.as_deref())
+        })
+        .await;
+    match result {
+        Ok(c) => match c.already {
+            Some(at) => flash(
+                &session,
+                &format!(
+                    "Careful: {} was already checked in at {}.",
+                    c.registration.name,
+                    display::datetime(at, event.tz())
+                ),
+            ),
+            None => flash(
+                &session,
+                &format!("{} is checked in. Welcome!", c.registration.name),
+            ),
+        },
+        Err(AppError::Conflict(message)) => flash(&session, &message),
+        Err(e) => return Err(e),
+    }
+    Ok(redirect(&format!("{}/desk", base(&event))))
+}
