@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod cfp;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -60,6 +60,14 @@ pub fn execute(
             crate::registration::service::expire(conn, now, &ctx.mailer, &id)?;
             Ok(None)
         }
+        "cfp.remind" => {
+            let id = job.payload()["proposal_id"]
+                .as_str()
+                .map(str::to_string)
+                .ok_or_else(|| AppError::BadRequest("cfp.remind without proposal_id".into()))?;
+            crate::cfp::service::remind(conn, now, &ctx.mailer, &id, true)?;
+            Ok(None)
+        }
         "bulk.expand" => {
             let bulk_id = job.payload()["bulk_id"]
                 .as_str()

@@ -82,6 +82,42 @@ pub const KINDS: &[MailKind] = &[
         per_event: true,
     },
     MailKind {
+        name: "cfp_sign_in",
+        description: "A speaker's single-use sign-in link to the call for papers",
+        transactional: true,
+        per_event: true,
+    },
+    MailKind {
+        name: "cfp_receipt",
+        description: "Receipt of a submitted proposal",
+        transactional: true,
+        per_event: true,
+    },
+    MailKind {
+        name: "cfp_accepted",
+        description: "Acceptance, with the link to confirm or decline",
+        transactional: true,
+        per_event: true,
+    },
+    MailKind {
+        name: "cfp_rejected",
+        description: "Rejection of a proposal",
+        transactional: true,
+        per_event: true,
+    },
+    MailKind {
+        name: "cfp_confirmed",
+        description: "Thanks a speaker for confirming: the proposal is a talk now",
+        transactional: true,
+        per_event: true,
+    },
+    MailKind {
+        name: "cfp_reminder",
+        description: "Reminds an accepted speaker who has not confirmed",
+        transactional: true,
+        per_event: true,
+    },
+    MailKind {
         name: "bulk",
         description: "A message an organizer wrote to a group",
         transactional: false,
@@ -121,6 +157,15 @@ pub fn sample_context(kind: &str, base_url: &str) -> Value {
             json!({ "link": format!("{base_url}/password/reset/SAMPLE-TOKEN"), "role": "organizer", "invited_by": "Kris Buytaert", "expires": "in 7 days" })
         }
         "test" => json!({ "sent_by": "organizer@ghent.example" }),
+        "cfp_sign_in" | "cfp_receipt" | "cfp_accepted" | "cfp_rejected" | "cfp_confirmed"
+        | "cfp_reminder" => json!({
+            "title": "Non-Functional Requirements: do user stories really help?",
+            "link": format!("{base_url}/ghent-2009/cfp/confirm/SAMPLE-TOKEN"),
+            "proposals_url": format!("{base_url}/ghent-2009/cfp/"),
+            "expires": "in 1 hour",
+            "closes": "Wednesday 30 September 2009, 23:59 CEST",
+            "reminder": 1,
+        }),
         "registration_confirm"
         | "registration_ticket"
         | "registration_waiting"

@@ -52,6 +52,10 @@ struct TokenField {
     csrf_token: Option<String>,
 }
 
+/// A form with no fields but the CSRF token (buttons such as "Cancel" or "Retry").
+#[derive(Debug, Default, Deserialize)]
+pub struct NoFields {}
+
 /// A URL-encoded form whose `csrf_token` field matched the session's token. Every
 /// state-changing form in Ghent is read through this extractor.
 pub struct CsrfForm<T>(pub T);

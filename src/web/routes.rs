@@ -90,6 +90,12 @@ route_table! {
     get "/admin/events/{slug}/desk" => admin::registrations::desk;
     post "/admin/events/{slug}/desk" => admin::registrations::check_in;
     get "/admin/events/{slug}/desk/{token}" => admin::registrations::ticket;
+    get "/admin/events/{slug}/cfp/" => admin::cfp::list;
+    post "/admin/events/{slug}/cfp/decide" => admin::cfp::decide;
+    post "/admin/events/{slug}/cfp/types" => admin::cfp::add_type;
+    get "/admin/events/{slug}/cfp/proposals/{id}" => admin::cfp::proposal;
+    post "/admin/events/{slug}/cfp/proposals/{id}/review" => admin::cfp::save_review;
+    post "/admin/events/{slug}/cfp/proposals/{id}/remind" => admin::cfp::remind;
     get "/admin/events/{slug}/mail/" => admin::mail::log;
     post "/admin/events/{slug}/mail/test" => admin::mail::test;
     get "/admin/events/{slug}/mail/messages/{id}" => admin::mail::message;
@@ -104,6 +110,21 @@ route_table! {
     post "/admin/events/{slug}/mail/bulk" => admin::mail::bulk_send;
     get "/admin/events/{slug}/mail/bulk/{id}" => admin::mail::bulk_progress;
 
+    get "/{slug}/cfp/" => public::cfp::page;
+    post "/{slug}/cfp/sign-in" => public::cfp::request_sign_in;
+    get "/{slug}/cfp/sign-in/{token}" => public::cfp::sign_in_page;
+    post "/{slug}/cfp/sign-in/{token}" => public::cfp::sign_in;
+    post "/{slug}/cfp/sign-out" => public::cfp::sign_out;
+    get "/{slug}/cfp/proposals" => public::cfp::proposals;
+    get "/{slug}/cfp/proposals/new" => public::cfp::new_proposal;
+    post "/{slug}/cfp/proposals" => public::cfp::submit;
+    get "/{slug}/cfp/proposals/{id}" => public::cfp::proposal;
+    post "/{slug}/cfp/proposals/{id}" => public::cfp::update;
+    post "/{slug}/cfp/proposals/{id}/withdraw" => public::cfp::withdraw;
+    get "/{slug}/cfp/profile" => public::cfp::profile;
+    post "/{slug}/cfp/profile" => public::cfp::save_profile;
+    get "/{slug}/cfp/confirm/{token}" => public::cfp::confirm_page;
+    post "/{slug}/cfp/confirm/{token}" => public::cfp::confirm;
     get "/{slug}/register/" => public::registration::form;
     post "/{slug}/register/" => public::registration::submit;
     get "/{slug}/registration/{token}" => public::registration::page;

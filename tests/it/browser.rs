@@ -622,3 +622,240 @@ async fn an_attendee_registers_confirms_and_is_checked_in_and_a_cancellation_pro
         .contains("A seat at devopsdays USA 2010 freed up and it is your turn."));
     c.clone().close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_speaker_submits_a_reviewer_scores_an_organizer_accepts_and_the_speaker_confirms() {
+    let catcher = catcher().await;
+    let app = spawn_demo_app_with_smtp(&catcher, &[]).await;
+    app.organizer(
+        "reviewer@example.org",
+        false,
+        &[("usa-2010", Role::Reviewer)],
+    );
+    app.organizer("owner@example.org", false, &[("usa-2010", Role::Owner)]);
+    // A second speaker's proposal (over HTTP), to be rejected.
+    let other = app.new_visitor();
+    other
+        .post_form(
+            "/usa-2010/cfp/",
+            "/usa-2010/cfp/sign-in",
+            &[("email", "second@example.org")],
+        )
+        .await;
+    let caught = catcher.wait_for(1, Duration::from_secs(10)).await;
+    let second_link = link_in(&parsed(&caught[0]).body_text(0).unwrap(), &app.address);
+    let sp = &second_link[app.address.len()..];
+    other.post_form(sp, sp, &[]).await;
+    let lightning: String = app.with_conn(|c| {
+        use diesel::prelude::*;
+        ghent::db::schema::submission_types::table
+            .filter(ghent::db::schema::submission_types::name.eq("Lightning talk"))
+            .select(ghent::db::schema::submission_types::id)
+            .first(c)
+            .unwrap()
+    });
+    other
+        .post_form(
+            "/usa-2010/cfp/proposals/new",
+            "/usa-2010/cfp/proposals",
+            &[
+                ("title", "Nobody needs ops"),
+                ("submission_type_id", &lightning),
+                ("abstract", "Provocation."),
+            ],
+        )
+        .await;
+
+    let Some(b) = browser().await else { return };
+    let c = &b.client;
+    // The speaker asks for a sign-in link and follows it.
+    c.goto(&format!("{}/usa-2010/cfp/", app.address))
+        .await
+        .unwrap();
+    fill(c, "#f-email", "adam@example.org").await;
+    submit(c, "form.stack button[type=submit]").await;
+    wait_for_text(c, "h1", "Check your mail").await;
+    let caught = catcher.wait_for(3, Duration::from_secs(10)).await;
+    let mail = caught
+        .iter()
+        .find(|m| m.rcpt_to == ["adam@example.org"])
+        .unwrap();
+    c.goto(&link_in(&parsed(mail).body_text(0).unwrap(), &app.address))
+        .await
+        .unwrap();
+    submit(c, "main form button[type=submit]").await;
+    wait_for_text(c, "h1", "Your proposals").await;
+    c.find(Locator::LinkText("Submit a proposal"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(c, "h1", "A new proposal").await;
+    fill(c, "#f-title", "Infrastructure as code, five minutes").await;
+    c.find(Locator::Css("#f-submission_type_id"))
+        .await
+        .unwrap()
+        .select_by_label("Lightning talk (5 min)")
+        .await
+        .unwrap();
+    fill(
+        c,
+        "#f-abstract",
+        "Chef, Puppet and the rest in five minutes.",
+    )
+    .await;
+    submit(c, "form.stack button[type=submit]").await;
+    wait_for_text(
+        c,
+        ".flash",
+        "Thank you: “Infrastructure as code, five minutes” is submitted. A receipt is on its way.",
+    )
+    .await;
+
+    // A reviewer scores it.
+    c.goto(&format!(
+        "{}/login?next=/admin/events/usa-2010/cfp/",
+        app.address
+    ))
+    .await
+    .unwrap();
+    fill(c, "#f-email", "reviewer@example.org").await;
+    fill(c, "#f-password", PASSWORD).await;
+    submit(c, "form.stack button[type=submit]").await;
+    wait_for_text(c, "h1", "Call for papers of devopsdays USA 2010").await;
+    c.find(Locator::LinkText("Infrastructure as code, five minutes"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(c, "h1", "Infrastructure as code, five minutes").await;
+    c.find(Locator::Css("#score-5"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(c, "#f-comment", "Yes please").await;
+    submit(c, "form[action$='/review'] button").await;
+    wait_for_text(c, ".flash", "Review saved.").await;
+    c.execute(
+        "document.querySelector('form[action=\"/logout\"]').submit();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    wait_for_text(c, ".flash", "You are signed out.").await;
+
+    // The organizer accepts it and rejects the other.
+    c.goto(&format!(
+        "{}/login?next=/admin/events/usa-2010/cfp/",
+        app.address
+    ))
+    .await
+    .unwrap();
+    fill(c, "#f-email", "owner@example.org").await;
+    fill(c, "#f-password", PASSWORD).await;
+    submit(c, "form.stack button[type=submit]").await;
+    wait_for_text(c, "h1", "Call for papers of devopsdays USA 2010").await;
+    let rows = text_of(c, "table.proposals tbody tr").await;
+    assert!(
+        rows.contains("Infrastructure as code, five minutes") && rows.contains("5.0"),
+        "ranked first with its score: {rows}"
+    );
+    let (ours, theirs) = app.with_conn(|conn| {
+        use diesel::prelude::*;
+        use ghent::db::schema::proposals;
+        let mut id = |t: &str| {
+            proposals::table
+                .filter(proposals::title.eq(t))
+                .select(proposals::id)
+                .first::<String>(conn)
+                .unwrap()
+        };
+        (
+            id("Infrastructure as code, five minutes"),
+            id("Nobody needs ops"),
+        )
+    });
+    c.find(Locator::Css(&format!("#pick-{ours}")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    submit(c, "button[value=accept]").await;
+    wait_for_text(
+        c,
+        ".flash",
+        "Accepted 1 proposal(s); the speakers are being mailed.",
+    )
+    .await;
+    c.find(Locator::Css(&format!("#pick-{theirs}")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.execute("window.confirm = function () { return true; };", vec![])
+        .await
+        .unwrap();
+    submit(c, "button[value=reject]").await;
+    wait_for_text(
+        c,
+        ".flash",
+        "Rejected 1 proposal(s); the speakers are being mailed.",
+    )
+    .await;
+
+    // The speaker gets the acceptance over SMTP, follows its link, confirms, gets the confirmation.
+    let all = catcher.wait_for(6, Duration::from_secs(10)).await;
+    let accepted = all
+        .iter()
+        .find(|m| {
+            m.rcpt_to == ["adam@example.org"]
+                && parsed(m)
+                    .subject()
+                    .is_some_and(|s| s.starts_with("Action required: confirm your talk"))
+        })
+        .expect("acceptance");
+    assert!(
+        all.iter().any(|m| m.rcpt_to == ["second@example.org"]
+            && parsed(m).subject()
+                == Some("Your proposal “Nobody needs ops” for devopsdays USA 2010")),
+        "the rejection"
+    );
+    c.goto(&link_in(
+        &parsed(accepted).body_text(0).unwrap(),
+        &app.address,
+    ))
+    .await
+    .unwrap();
+    submit(c, "button[value=confirm]").await;
+    wait_for_text(
+        c,
+        ".flash",
+        "Thank you! Your talk is confirmed; a confirmation is on its way by mail.",
+    )
+    .await;
+    let all = catcher.wait_for(7, Duration::from_secs(10)).await;
+    assert!(all.iter().any(|m| m.rcpt_to == ["adam@example.org"]
+        && parsed(m).subject()
+            == Some("Confirmed: “Infrastructure as code, five minutes” at devopsdays USA 2010")));
+
+    // The talk can now be scheduled: the organizer finds it in the slot form's talks.
+    c.goto(&format!(
+        "{}/admin/events/usa-2010/programme/slots/new",
+        app.address
+    ))
+    .await
+    .unwrap();
+    c.find(Locator::Css("#f-talk_id"))
+        .await
+        .unwrap()
+        .select_by_label("Infrastructure as code, five minutes")
+        .await
+        .unwrap();
+    c.clone().close().await.unwrap();
+}

@@ -526,3 +526,50 @@ impl TestApp {
         })
     }
 }
+
+impl TestApp {
+    /// Runs every due job to completion, whichever runner picks it up.
+    ///
+    /// The app's own background runner is awake too, so a job this runner finds
+    /// claimed may still be running elsewhere: wait until nothing due is left queued
+    /// or running, and fail loudly with the job's error if one keeps failing.
+    pub async fn run_jobs(&self) {
+        use diesel::prelude::*;
+        use ghent::db::schema::jobs;
+        self.state.jobs_notifier.wake();
+        let runner = ghent::jobs::runner::JobRunner::new(
+            self.state.db.clone(),
+            self.clock.clone(),
+            ghent::jobs::runner::JobContext {
+                mailer: self.state.mailer.clone(),
+            },
+            chrono::Duration::minutes(5),
+            std::time::Duration::from_millis(50),
+            ghent::mail::worker::Notifier::new(),
+        );
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        loop {
+            while runner.run_due().await.unwrap() > 0 {}
+            let now = self.clock.now_naive();
+            let pending: Vec<(String, String, Option<String>)> = self.with_conn(|c| {
+                jobs::table
+                    .filter(
+                        jobs::status.eq("running").or(jobs::status
+                            .eq_any(["queued", "failed"])
+                            .and(jobs::due_at.le(now))),
+                    )
+                    .select((jobs::kind, jobs::status, jobs::last_error))
+                    .load(c)
+                    .unwrap()
+            });
+            if pending.is_empty() {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "jobs still pending after 15 s: {pending:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+}

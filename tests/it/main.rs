@@ -7,6 +7,7 @@ mod helpers;
 mod access;
 mod accounts;
 mod browser;
+mod cfp;
 mod cli;
 mod events;
 mod mail;

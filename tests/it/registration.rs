@@ -48,21 +48,6 @@ async fn register(v: &Visitor, name: &str, email: &str) -> reqwest::Response {
 }
 
 /// Runs the job runner once (expiries are jobs due by the app clock).
-async fn run_jobs(app: &TestApp) {
-    app.state.jobs_notifier.wake();
-    let runner = ghent::jobs::runner::JobRunner::new(
-        app.state.db.clone(),
-        app.clock.clone(),
-        ghent::jobs::runner::JobContext {
-            mailer: app.state.mailer.clone(),
-        },
-        chrono::Duration::minutes(5),
-        Duration::from_millis(50),
-        ghent::mail::worker::Notifier::new(),
-    );
-    while runner.run_due().await.unwrap() > 0 {}
-}
-
 fn link_for(caught: &[ghent::mail::catcher::CaughtMail], to: &str, address: &str) -> String {
     let m = caught
         .iter()
@@ -334,7 +319,7 @@ async fn a_full_event_puts_people_on_the_waiting_list_and_a_cancellation_offers_
 
     // Bob lets the offer pass: after the offer time it goes to Cy.
     app.clock.advance(chrono::Duration::hours(49));
-    run_jobs(&app).await;
+    app.run_jobs().await;
     assert_eq!(status_of(&app, "bob@example.org"), "expired");
     assert_eq!(status_of(&app, "cy@example.org"), "offered");
     // Cy takes it.
@@ -364,10 +349,10 @@ async fn an_unconfirmed_hold_expires_and_raising_capacity_promotes_in_order() {
         register(&app.new_visitor(), n, e).await;
     }
     app.clock.advance(chrono::Duration::hours(47));
-    run_jobs(&app).await;
+    app.run_jobs().await;
     assert_eq!(status_of(&app, "ann@example.org"), "pending", "not yet");
     app.clock.advance(chrono::Duration::hours(2));
-    run_jobs(&app).await;
+    app.run_jobs().await;
     assert_eq!(status_of(&app, "ann@example.org"), "expired");
     assert_eq!(status_of(&app, "bob@example.org"), "offered");
     // An organizer raises the capacity from 1 to 3: Cy and Di, in that order, get offers.
@@ -633,7 +618,7 @@ async fn personal_data_is_purged_after_the_retention_period_and_by_hand() {
         )
         .unwrap()
     });
-    run_jobs(&app).await;
+    app.run_jobs().await;
     assert_eq!(
         app.count("registrations"),
         0,

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::accounts::service::{self, LoginLimits};
 use crate::error::{AppError, AppResult};
-use crate::web::extractors::{ClientIp, CsrfForm, SESSION_TOKEN_KEY};
+use crate::web::extractors::{ClientIp, CsrfForm, NoFields, SESSION_TOKEN_KEY};
 use crate::web::render::{csrf_token, flash, redirect, Page};
 use crate::web::AppState;
 
@@ -108,15 +108,11 @@ pub async fn login(
     }
 }
 
-/// The logout form carries only the CSRF token.
-#[derive(Debug, Default, Deserialize)]
-pub struct EmptyForm {}
-
 /// `POST /logout`: deletes the session row, so the cookie opens nothing any more.
 pub async fn logout(
     state: web::Data<AppState>,
     session: Session,
-    CsrfForm(_): CsrfForm<EmptyForm>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
     if let Ok(Some(token)) = session.get::<String>(SESSION_TOKEN_KEY) {
         state

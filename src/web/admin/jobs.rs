@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::error::{AppError, AppResult};
 use crate::events::display;
 use crate::jobs;
-use crate::web::extractors::{AdminUser, CsrfForm};
+use crate::web::extractors::{AdminUser, CsrfForm, NoFields};
 use crate::web::render::{flash, redirect, Page};
 use crate::web::AppState;
 
@@ -67,17 +67,13 @@ pub async fn list(
         .render(&state, &session)
 }
 
-/// Only the CSRF token.
-#[derive(Debug, Default, Deserialize)]
-pub struct Empty {}
-
 /// `POST /admin/jobs/{id}/retry`.
 pub async fn retry(
     state: web::Data<AppState>,
     session: Session,
     AdminUser(viewer): AdminUser,
     id: web::Path<String>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
     if !viewer.organizer.is_site_admin {
         return Err(AppError::Forbidden);

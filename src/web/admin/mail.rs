@@ -16,7 +16,7 @@ use crate::mail::compose::Sources;
 use crate::mail::outbox::{self, Envelope};
 use crate::mail::queries::{self, LogFilter};
 use crate::mail::{templates, views};
-use crate::web::extractors::{AdminUser, CsrfForm};
+use crate::web::extractors::{AdminUser, CsrfForm, NoFields};
 use crate::web::render::{flash, redirect, Frame, Page};
 use crate::web::AppState;
 
@@ -101,17 +101,13 @@ pub async fn message_html(
         .body(mail.html_body))
 }
 
-/// An empty form (only the CSRF token).
-#[derive(Debug, Default, Deserialize)]
-pub struct Empty {}
-
 /// `POST …/mail/messages/{id}/resend`: queues a copy as a new message.
 pub async fn resend(
     state: web::Data<AppState>,
     session: Session,
     AdminUser(viewer): AdminUser,
     path: web::Path<(String, String)>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
     let (slug, id) = path.into_inner();
     let event = event_for(&state, &viewer, slug).await?;
@@ -158,7 +154,7 @@ pub async fn retry(
     session: Session,
     AdminUser(viewer): AdminUser,
     path: web::Path<(String, String)>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
     let (slug, id) = path.into_inner();
     let event = event_for(&state, &viewer, slug).await?;
@@ -183,7 +179,7 @@ pub async fn test(
     session: Session,
     AdminUser(viewer): AdminUser,
     slug: web::Path<String>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
     let event = event_for(&state, &viewer, slug.into_inner()).await?;
     let (now, mailer, e, to, name) = (
@@ -399,7 +395,7 @@ pub async fn template_reset(
     session: Session,
     AdminUser(viewer): AdminUser,
     path: web::Path<(String, String)>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
     let (slug, kind) = path.into_inner();
     let event = event_for(&state, &viewer, slug).await?;

@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod cfp;
 pub mod events;
 pub mod jobs;
 pub mod mail;

@@ -14,7 +14,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::events::{view, Event};
 use crate::programme::service::{self, PersonForm, RoomForm, SlotForm, TalkForm, TrackForm};
 use crate::programme::{release, views};
-use crate::web::extractors::{AdminUser, CsrfForm};
+use crate::web::extractors::{AdminUser, CsrfForm, NoFields};
 use crate::web::render::{flash, redirect, Frame, Page};
 use crate::web::AppState;
 
@@ -50,10 +50,6 @@ fn page(
             .title(format!("{title} · {}", event.name)),
     )
 }
-
-/// Only the CSRF token.
-#[derive(Debug, Default, Deserialize)]
-pub struct Empty {}
 
 /// `GET …/programme/`: the draft grid, conflicts, unscheduled talks, release.
 pub async fn overview(
@@ -226,7 +222,7 @@ pub async fn delete_room(
     session: Session,
     AdminUser(viewer): AdminUser,
     path: web::Path<(String, String)>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
     let (slug, id) = path.into_inner();
     let event = event_for(&state, &viewer, slug).await?;
@@ -816,7 +812,7 @@ pub async fn unschedule(
     session: Session,
     AdminUser(viewer): AdminUser,
     path: web::Path<(String, String)>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
     let (slug, id) = path.into_inner();
     let event = event_for(&state, &viewer, slug).await?;
@@ -834,7 +830,7 @@ pub async fn delete_slot(
     session: Session,
     AdminUser(viewer): AdminUser,
     path: web::Path<(String, String)>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
     let (slug, id) = path.into_inner();
     let event = event_for(&state, &viewer, slug).await?;

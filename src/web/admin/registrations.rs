@@ -13,7 +13,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::events::{display, view, Event};
 use crate::registration::questions::{self, QuestionForm};
 use crate::registration::{service, views};
-use crate::web::extractors::{AdminUser, CsrfForm};
+use crate::web::extractors::{AdminUser, CsrfForm, NoFields};
 use crate::web::render::{flash, redirect, Frame, Page};
 use crate::web::AppState;
 
@@ -174,17 +174,13 @@ pub async fn add(
     }
 }
 
-/// Only the CSRF token.
-#[derive(Debug, Default, Deserialize)]
-pub struct Empty {}
-
 /// `POST …/registrations/{id}/cancel`.
 pub async fn cancel(
     state: web::Data<AppState>,
     session: Session,
     AdminUser(viewer): AdminUser,
     path: web::Path<(String, String)>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
     let (slug, id) = path.into_inner();
     let event = event_for(&state, &viewer, slug).await?;
@@ -226,7 +222,7 @@ pub async fn resend(
     session: Session,
     AdminUser(viewer): AdminUser,
     path: web::Path<(String, String)>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
     let (slug, id) = path.into_inner();
     let event = event_for(&state, &viewer, slug).await?;
@@ -248,7 +244,7 @@ pub async fn purge(
     session: Session,
     AdminUser(viewer): AdminUser,
     slug: web::Path<String>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
     let event = event_for(&state, &viewer, slug.into_inner()).await?;
     let (now, actor, e) = (state.now(), viewer.actor(), event.clone());
@@ -366,7 +362,7 @@ pub async fn question_delete(
     session: Session,
     AdminUser(viewer): AdminUser,
     path: web::Path<(String, String)>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
     let (slug, id) = path.into_inner();
     let event = event_for(&state, &viewer, slug).await?;

@@ -1,5 +1,6 @@
 //! Public pages: anyone may see them.
 
+pub mod cfp;
 pub mod events;
 pub mod health;
 pub mod password;

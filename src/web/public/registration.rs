@@ -3,14 +3,13 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
 use serde_json::json;
 
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::events::{display, queries as event_queries, Event};
 use crate::registration::service::{self, RegistrationForm};
 use crate::registration::{questions, views};
-use crate::web::extractors::{ClientIp, CsrfForm};
+use crate::web::extractors::{ClientIp, CsrfForm, NoFields};
 use crate::web::render::{flash, redirect, Page};
 use crate::web::AppState;
 
@@ -165,16 +164,12 @@ pub async fn page(
     Ok(response)
 }
 
-/// Only the CSRF token.
-#[derive(Debug, Default, Deserialize)]
-pub struct Empty {}
-
 /// `POST /{slug}/registration/{token}/confirm`: confirms the address, or takes an offered seat.
 pub async fn confirm(
     state: web::Data<AppState>,
     session: Session,
     path: web::Path<(String, String)>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
     let (slug, token) = path.into_inner();
     let event = event_by_slug(&state, slug).await?;
@@ -203,7 +198,7 @@ pub async fn cancel(
     state: web::Data<AppState>,
     session: Session,
     path: web::Path<(String, String)>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
     let (slug, token) = path.into_inner();
     let event = event_by_slug(&state, slug).await?;
@@ -285,7 +280,7 @@ pub async fn erase(
     state: web::Data<AppState>,
     session: Session,
     path: web::Path<(String, String)>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
     let (slug, token) = path.into_inner();
     let event = event_by_slug(&state, slug).await?;

@@ -1,0 +1,272 @@
+//! Organizers and reviewers and the call for papers: the proposals (ranked for organizers),
+//! reviewing, decisions one by one or in bulk, reminders, submission types.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use diesel::Connection;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::accounts::{Capability, Viewer};
+use crate::cfp::review;
+use crate::cfp::service::{self, TypeForm};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::events::{view, Event};
+use crate::web::extractors::{AdminUser, CsrfForm, NoFields};
+use crate::web::render::{flash, redirect, Frame, Page};
+use crate::web::AppState;
+
+async fn event_for(
+    state: &AppState,
+    viewer: &Viewer,
+    slug: String,
+    cap: Capability,
+) -> AppResult<Event> {
+    let v = viewer.clone();
+    state
+        .read(move |conn| view::event_for(conn, &v, &slug, cap))
+        .await
+}
+
+fn base(event: &Event) -> String {
+    format!("/admin/events/{}/cfp", event.slug)
+}
+
+/// Filters.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    /// Track id.
+    pub track: String,
+    /// Submission type id.
+    pub kind: String,
+}
+
+async fn list_page(
+    f: &Frame<'_>,
+    event: &Event,
+    query: &ListQuery,
+    type_form: &TypeForm,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let (v, e) = (f.viewer.clone(), event.clone());
+    let (track, kind) = (
+        Some(query.track.clone()).filter(|s| !s.is_empty()),
+        Some(query.kind.clone()).filter(|s| !s.is_empty()),
+    );
+    let organizer = f.viewer.can(&event.id, Capability::Organize);
+    let (rows, types, tracks) = f
+        .state
+        .read(move |conn| {
+            Ok((
+                review::list(conn, &v, &e, track.as_deref(), kind.as_deref())?,
+                service::types_of(conn, &e.id)?,
+                crate::programme::service::tracks_of(conn, &e.id)?,
+            ))
+        })
+        .await?;
+    let unconfirmed: Vec<_> = rows.iter().filter(|r| r.proposal.state == "accepted").map(|r| json!({ "id": r.proposal.id, "title": r.proposal.title, "speakers": r.speakers, "reminders": r.proposal.reminders_sent })).collect();
+    f.render(
+        Page::new("admin/cfp")
+            .data(json!({
+                "slug": event.slug, "event_name": event.name, "base": base(event), "rows": rows, "types": types, "tracks": tracks,
+                "track": query.track, "kind": query.kind, "organizer": organizer, "unconfirmed": unconfirmed, "anonymous": event.anonymous_review,
+                "type_form": type_form, "errors": errors, "kinds": crate::programme::model::TALK_KINDS,
+            }))
+            .status(status)
+            .title(format!("Call for papers · {}", event.name)),
+    )
+}
+
+/// `GET /admin/events/{slug}/cfp/`: proposals (reviewers and organizers).
+pub async fn list(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    slug: web::Path<String>,
+    query: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    let event = event_for(&state, &viewer, slug.into_inner(), Capability::Review).await?;
+    list_page(
+        &Frame::new(&state, &session, &viewer),
+        &event,
+        &query,
+        &TypeForm {
+            kind: "talk".into(),
+            duration_minutes: "30".into(),
+            ..TypeForm::default()
+        },
+        FieldErrors::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// `GET /admin/events/{slug}/cfp/proposals/{id}`: a proposal and its reviews.
+pub async fn proposal(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let (slug, id) = path.into_inner();
+    let event = event_for(&state, &viewer, slug, Capability::Review).await?;
+    let (v, e) = (viewer.clone(), event.clone());
+    let d = state
+        .read(move |conn| review::detail(conn, &v, &e, &id))
+        .await?;
+    let organizer = viewer.can(&event.id, Capability::Organize);
+    Frame::new(&state, &session, &viewer).render(
+        Page::new("admin/cfp_proposal")
+            .data(json!({ "slug": event.slug, "event_name": event.name, "base": base(&event), "d": d, "organizer": organizer, "errors": {} }))
+            .title(format!("Proposal · {}", event.name)),
+    )
+}
+
+/// The review form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReviewForm {
+    /// Score.
+    pub score: String,
+    /// Comment.
+    pub comment: String,
+}
+
+/// `POST …/cfp/proposals/{id}/review`.
+pub async fn save_review(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    path: web::Path<(String, String)>,
+    CsrfForm(form): CsrfForm<ReviewForm>,
+) -> AppResult<HttpResponse> {
+    let (slug, id) = path.into_inner();
+    let event = event_for(&state, &viewer, slug, Capability::Review).await?;
+    let (now, v, e, pid) = (state.now(), viewer.clone(), event.clone(), id.clone());
+    match state
+        .write(move |conn| review::save(conn, now, &v, &e, &pid, &form.score, &form.comment))
+        .await
+    {
+        Ok(()) => flash(&session, "Review saved."),
+        Err(AppError::Invalid(errors)) => flash(
+            &session,
+            &format!(
+                "Not saved: {}",
+                errors.into_values().collect::<Vec<_>>().join(" ")
+            ),
+        ),
+        Err(e) => return Err(e),
+    }
+    Ok(redirect(&format!("{}/proposals/{id}", base(&event))))
+}
+
+/// `POST /admin/events/{slug}/cfp/decide`: `ids` (repeated) and `action` (accept or reject).
+pub async fn decide(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    slug: web::Path<String>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> AppResult<HttpResponse> {
+    let event = event_for(&state, &viewer, slug.into_inner(), Capability::Organize).await?;
+    let ids: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "ids")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let action = pairs
+        .iter()
+        .find(|(k, _)| k == "action")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    let accept = match action {
+        "accept" => true,
+        "reject" => false,
+        _ => return Err(AppError::BadRequest("Choose accept or reject.".into())),
+    };
+    if ids.is_empty() {
+        flash(&session, "Tick the proposals to decide on first.");
+        return Ok(redirect(&format!("{}/", base(&event))));
+    }
+    let (now, mailer, actor, e) = (
+        state.now(),
+        state.mailer.clone(),
+        viewer.actor(),
+        event.clone(),
+    );
+    let n = state
+        .write(move |conn| service::decide(conn, now, &mailer, &actor, &e, &ids, accept))
+        .await?;
+    flash(
+        &session,
+        &format!(
+            "{} {n} proposal(s); the speakers are being mailed.",
+            if accept { "Accepted" } else { "Rejected" }
+        ),
+    );
+    Ok(redirect(&format!("{}/", base(&event))))
+}
+
+/// `POST …/cfp/proposals/{id}/remind`: remind an accepted speaker by hand.
+pub async fn remind(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    path: web::Path<(String, String)>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> AppResult<HttpResponse> {
+    let (slug, id) = path.into_inner();
+    let event = event_for(&state, &viewer, slug, Capability::Organize).await?;
+    let (now, mailer, e) = (state.now(), state.mailer.clone(), event.clone());
+    let sent = state
+        .write(move |conn| {
+            service::proposal_of_event(conn, &e.id, &id)?;
+            conn.transaction(|conn| service::remind(conn, now, &mailer, &id, false))
+        })
+        .await?;
+    flash(
+        &session,
+        if sent {
+            "Reminder sent."
+        } else {
+            "That proposal is not waiting for a confirmation."
+        },
+    );
+    Ok(redirect(&format!("{}/", base(&event))))
+}
+
+/// `POST /admin/events/{slug}/cfp/types`.
+pub async fn add_type(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    slug: web::Path<String>,
+    CsrfForm(form): CsrfForm<TypeForm>,
+) -> AppResult<HttpResponse> {
+    let event = event_for(&state, &viewer, slug.into_inner(), Capability::Organize).await?;
+    let (now, actor, e, f) = (state.now(), viewer.actor(), event.clone(), form.clone());
+    match state
+        .write(move |conn| service::add_type(conn, now, &actor, &e, &f))
+        .await
+    {
+        Ok(t) => {
+            flash(&session, &format!("Added {}.", t.name));
+            Ok(redirect(&format!("{}/", base(&event))))
+        }
+        Err(AppError::Invalid(errors)) => {
+            list_page(
+                &Frame::new(&state, &session, &viewer),
+                &event,
+                &ListQuery::default(),
+                &form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
