@@ -8,7 +8,8 @@ use diesel::prelude::*;
 
 use crate::accounts::{self, Actor, Role};
 use crate::db::schema::{
-    people, questions, rooms, slots, submission_types, talk_people, talks, tracks,
+    people, proposal_speakers, proposals, questions, rooms, slots, submission_types, talk_people,
+    talks, tracks,
 };
 use crate::db::{new_id, AnyConnection};
 use crate::error::{AppError, AppResult};
@@ -426,6 +427,7 @@ Andrew Shafer, Patrick Debois, John Willis and Damon Edwards."
             tracks::position.eq(0),
         ))
         .execute(conn)?;
+    let mut type_ids = Vec::new();
     for (i, (name, kind, minutes)) in [
         ("Panel topic or panelist", "panel", 45),
         ("Lightning talk", "ignite", 5),
@@ -433,9 +435,11 @@ Andrew Shafer, Patrick Debois, John Willis and Damon Edwards."
     .iter()
     .enumerate()
     {
+        let type_id = new_id();
+        type_ids.push(type_id.clone());
         diesel::insert_into(submission_types::table)
             .values((
-                submission_types::id.eq(new_id()),
+                submission_types::id.eq(type_id),
                 submission_types::event_id.eq(&event.id),
                 submission_types::name.eq(*name),
                 submission_types::kind.eq(*kind),
@@ -464,6 +468,7 @@ Andrew Shafer, Patrick Debois, John Willis and Damon Edwards."
             ))
             .execute(conn)?;
     }
+    sample_proposals(conn, now, &event, &type_ids, &track)?;
     let panels: [(&str, &str, &[&str], &str); 7] = [
         (
             "09:30",
@@ -621,6 +626,80 @@ Andrew Shafer, Patrick Debois, John Willis and Damon Edwards."
         "Drinks",
     )?;
     Ok(event)
+}
+
+/// Three proposals waiting for review in USA 2010, so the demo's CfP pages are not empty.
+/// Their speakers are sample people with `example.org` addresses.
+fn sample_proposals(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    event: &Event,
+    type_ids: &[String],
+    track: &str,
+) -> AppResult<()> {
+    let samples = [
+        (
+            "Sample Speaker One",
+            "Monitoring is not a four-letter word",
+            0,
+            "A panel on what developers and operators each want from monitoring, and the one dashboard they could share.",
+        ),
+        (
+            "Sample Speaker Two",
+            "Configuration management in five minutes",
+            1,
+            "Twenty slides, fifteen seconds each: why your servers should be cattle, not pets.",
+        ),
+        (
+            "Sample Speaker Three",
+            "The release that never ends",
+            1,
+            "An ignite about continuous deployment at a small shop, and what broke first.",
+        ),
+    ];
+    for (i, (name, title, type_index, summary)) in samples.iter().enumerate() {
+        let person = new_id();
+        diesel::insert_into(people::table)
+            .values((
+                people::id.eq(&person),
+                people::name.eq(*name),
+                people::email.eq(Some(format!("sample-speaker-{}@example.org", i + 1))),
+                people::bio.eq("Sample data for the Ghent demo."),
+                people::photo_url.eq(""),
+                people::website_url.eq(""),
+                people::social.eq(""),
+                people::created_at.eq(now),
+                people::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        let proposal = new_id();
+        diesel::insert_into(proposals::table)
+            .values((
+                proposals::id.eq(&proposal),
+                proposals::event_id.eq(&event.id),
+                proposals::submitter_id.eq(&person),
+                proposals::submission_type_id.eq(&type_ids[*type_index]),
+                proposals::track_id.eq(Some(track)),
+                proposals::title.eq(*title),
+                proposals::abstract_.eq(*summary),
+                proposals::description.eq(""),
+                proposals::notes.eq(""),
+                proposals::state.eq("submitted"),
+                proposals::submitted_at.eq(now),
+                proposals::updated_at.eq(now),
+                proposals::reminders_sent.eq(0),
+            ))
+            .execute(conn)?;
+        diesel::insert_into(proposal_speakers::table)
+            .values((
+                proposal_speakers::id.eq(new_id()),
+                proposal_speakers::proposal_id.eq(&proposal),
+                proposal_speakers::person_id.eq(&person),
+                proposal_speakers::position.eq(0),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// A large synthetic conference for benchmarks (`ghent seed --large`): 3 days, 6 rooms,
