@@ -246,7 +246,7 @@ async fn exports_validate_against_the_schedule_schemas() {
     let schema: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../shared/schemas/schedule.schema.json"
+            "/tests/schemas/schedule.schema.json"
         ))
         .unwrap(),
     )
@@ -292,7 +292,7 @@ async fn exports_validate_against_the_schedule_schemas() {
                     "--schema",
                     concat!(
                         env!("CARGO_MANIFEST_DIR"),
-                        "/../shared/schemas/schedule.xml.xsd"
+                        "/tests/schemas/schedule.xml.xsd"
                     ),
                 ])
                 .arg(&file)
