@@ -9,8 +9,8 @@ ROUNDS="${2:-3}"
 build_release
 dir=$(mktemp -d)
 port=12525
-(cd "$dir" && RUST_LOG=warn "$GHENT_BIN" mail-catcher --bind "127.0.0.1:$port" >"$dir/catcher.log" 2>&1 &)
-trap 'pkill -f "mail-catcher --bind 127.0.0.1:$port" || true; rm -rf "$dir"' EXIT
+(cd "$dir" || exit 1; RUST_LOG=warn "$GHENT_BIN" mail-catcher --bind "127.0.0.1:$port" >"$dir/catcher.log" 2>&1 & echo $! >"$dir/catcher.pid")
+trap 'kill "$(cat "$dir/catcher.pid")" 2>/dev/null || true; rm -rf "$dir"' EXIT
 sleep 0.5
 DB="${DATABASE_URL:-sqlite://$dir/bench.sqlite3}"
 export DATABASE_URL="$DB" GHENT_DATA_DIR="$dir/data" GHENT_SMTP_URL="smtp://127.0.0.1:$port" RUST_LOG=warn
@@ -36,7 +36,7 @@ PY
   fi
 }
 
-echo "ghent $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo dev), $(nproc) cores, $N messages per round, ${DB%%:*}"
+echo "ghent $(bin_label), $(nproc) cores, $N messages per round, ${DB%%:*}"
 rates=()
 for round in $(seq 1 "$ROUNDS"); do
   queue

@@ -9,8 +9,8 @@ build_release
 dir=$(mktemp -d)
 port=18080
 start_ghent "$dir" "$port"
-trap 'stop_ghent $port; rm -rf "$dir"' EXIT
-echo "ghent $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo dev), $(nproc) cores, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds"
+trap 'stop_ghent "$dir"; rm -rf "$dir"' EXIT
+echo "ghent $(bin_label), $(nproc) cores, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds"
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round"
   measure "GET /" "http://127.0.0.1:$port/"

@@ -14,8 +14,9 @@ gport=18080
 nport=18081
 export DATABASE_URL="sqlite://$dir/bench.sqlite3" GHENT_DATA_DIR="$dir/data" RUST_LOG=warn
 "$GHENT_BIN" seed --large >/dev/null
-(cd "$dir" && GHENT_BIND="127.0.0.1:$gport" "$GHENT_BIN" serve >"$dir/ghent.log" 2>&1 &)
-cleanup() { pkill -f "ghent serve" -U "$(id -u)" 2>/dev/null || true; [ -f "$dir/nginx.pid" ] && kill "$(cat "$dir/nginx.pid")" 2>/dev/null; rm -rf "$dir"; }
+# `cd` is a statement of its own so that `&` and `$!` are the server itself, not a subshell.
+(cd "$dir" || exit 1; GHENT_BIND="127.0.0.1:$gport" "$GHENT_BIN" serve >"$dir/ghent.log" 2>&1 & echo $! >"$dir/ghent.pid")
+cleanup() { kill "$(cat "$dir/ghent.pid")" 2>/dev/null || true; [ -f "$dir/nginx.pid" ] && kill "$(cat "$dir/nginx.pid")" 2>/dev/null; rm -rf "$dir"; }
 trap cleanup EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$gport/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 
@@ -41,9 +42,8 @@ chmod -R a+rX "$dir"
 nginx -c "$dir/nginx.conf" -p "$dir"
 sleep 0.3
 
-echo "ghent $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo dev) vs $(nginx -v 2>&1 | sed 's/.*: //'), $(nproc) cores, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds"
+echo "ghent $(bin_label) vs $(nginx -v 2>&1 | sed 's/.*: //'), $(nproc) cores, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds"
 printf 'sizes: programme %s bytes, talk %s bytes, schedule.xml %s bytes\n' "$(wc -c <"$dir/www/programme.html")" "$(wc -c <"$dir/www/talk.html")" "$(wc -c <"$dir/www/schedule.xml")"
-rps_of() { awk '{print $2}' <<<"$1"; }
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round"
   for pair in "programme|/large-sample/programme/|/programme.html" "talk page|/large-sample/talks/$talk/|/talk.html" "schedule.xml|/large-sample/programme/schedule.xml|/schedule.xml"; do

@@ -18,10 +18,10 @@ for round in $(seq 1 "$ROUNDS"); do
   token=$(grep -o 'name="csrf_token" value="[^"]*"' "$dir/form.html" | head -n1 | sed 's/.*value="//; s/"$//')
   cookie="ghent=$(awk '$6 == "ghent" {print $7}' "$dir/cookies")"
   [ -n "$token" ] && [ "$cookie" != "ghent=" ] || { echo "could not get a form token" >&2; exit 1; }
-  [ "$round" = 1 ] && echo "ghent $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo dev), $(nproc) cores, sqlite, wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
+  [ "$round" = 1 ] && echo "ghent $(bin_label), $(nproc) cores, sqlite, wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
   out=$(measure "round $round: POST register" "http://127.0.0.1:$port/usa-2010/register/" -s "$ROOT/bench/register.lua" -- "$token" "$cookie" usa-2010)
   echo "$out"
-  stop_ghent "$port"
+  stop_ghent "$dir"
   sleep 0.5
   python3 - "$dir/data/demo.sqlite3" <<'PY'
 import sqlite3, sys
