@@ -130,15 +130,23 @@ async fn text_of(client: &Client, css: &str) -> String {
 /// Waits until the first `css` element reads `expected`: after a click, the old page may still
 /// be showing for a moment.
 async fn wait_for_text(client: &Client, css: &str, expected: &str) {
+    wait_until_text(client, css, &format!("{expected:?}"), |text| {
+        text == expected
+    })
+    .await;
+}
+
+/// Waits until the text of the first `css` element passes `ok` (described as `what`).
+async fn wait_until_text(client: &Client, css: &str, what: &str, ok: impl Fn(&str) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let text = text_of(client, css).await;
-        if text == expected {
+        if ok(&text) {
             return;
         }
         assert!(
             Instant::now() < deadline,
-            "{css} reads {text:?}, not {expected:?}"
+            "{css} reads {text:?}, not {what}"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -356,6 +364,29 @@ async fn submit(c: &Client, css: &str) {
         .unwrap();
 }
 
+/// Fills the slot form's start, end and room.
+async fn slot_time_and_room(c: &Client, starts: &str, ends: &str, room: &str) {
+    set_value(c, "#f-starts_at", starts).await;
+    set_value(c, "#f-ends_at", ends).await;
+    c.find(Locator::Css("#f-room_id"))
+        .await
+        .unwrap()
+        .select_by_label(room)
+        .await
+        .unwrap();
+}
+
+/// Signs in through the login form on its way to `next`, and waits for the page titled `h1`.
+async fn log_in(c: &Client, app: &TestApp, email: &str, next: &str, h1: &str) {
+    c.goto(&format!("{}/login?next={next}", app.address))
+        .await
+        .unwrap();
+    fill(c, "#f-email", email).await;
+    fill(c, "#f-password", PASSWORD).await;
+    submit(c, "form.stack button[type=submit]").await;
+    wait_for_text(c, "h1", h1).await;
+}
+
 #[tokio::test]
 async fn an_organizer_schedules_a_talk_releases_moves_it_and_the_speaker_is_told() {
     let catcher = catcher().await;
@@ -363,16 +394,14 @@ async fn an_organizer_schedules_a_talk_releases_moves_it_and_the_speaker_is_told
     app.organizer("damon@example.org", false, &[("usa-2010", Role::Owner)]);
     let Some(b) = browser().await else { return };
     let c = &b.client;
-    c.goto(&format!(
-        "{}/login?next=/admin/events/usa-2010/programme/speakers",
-        app.address
-    ))
-    .await
-    .unwrap();
-    fill(c, "#f-email", "damon@example.org").await;
-    fill(c, "#f-password", PASSWORD).await;
-    submit(c, "form.stack button[type=submit]").await;
-    wait_for_text(c, "h1", "Speakers of devopsdays USA 2010").await;
+    log_in(
+        c,
+        &app,
+        "damon@example.org",
+        "/admin/events/usa-2010/programme/speakers",
+        "Speakers of devopsdays USA 2010",
+    )
+    .await;
 
     // A new speaker, a talk for them, a slot for the talk.
     fill(c, "#f-name", "Jez Humble").await;
@@ -402,14 +431,7 @@ async fn an_organizer_schedules_a_talk_releases_moves_it_and_the_speaker_is_told
     ))
     .await
     .unwrap();
-    set_value(c, "#f-starts_at", "2010-06-25T17:45").await;
-    set_value(c, "#f-ends_at", "2010-06-25T18:15").await;
-    c.find(Locator::Css("#f-room_id"))
-        .await
-        .unwrap()
-        .select_by_label("Main stage")
-        .await
-        .unwrap();
+    slot_time_and_room(c, "2010-06-25T17:45", "2010-06-25T18:15", "Main stage").await;
     c.find(Locator::Css("#f-talk_id"))
         .await
         .unwrap()
@@ -488,6 +510,137 @@ async fn an_organizer_schedules_a_talk_releases_moves_it_and_the_speaker_is_told
         .await
         .unwrap();
     screenshot(c, "programme-page.png").await;
+    c.clone().close().await.unwrap();
+}
+
+/// Plays one HTML5 drag and drop from `source` (CSS) onto the grid cell of `slot_id`. WebDriver
+/// pointer actions do not start native HTML5 drags in Chromium, so the test dispatches the
+/// same `dragstart`, `dragover` and `drop` events a person's drag produces, with one shared
+/// `DataTransfer`; everything after that (the editor's handlers, its POST, the reload) is real.
+async fn drag_onto_slot(c: &Client, source: &str, slot_id: &str) {
+    c.execute(
+        r#"const [source, slotId] = arguments;
+        const from = document.querySelector(source);
+        const to = document.querySelector(`td[data-slot-id="${slotId}"]`);
+        const data = new DataTransfer();
+        from.dispatchEvent(new DragEvent("dragstart", { bubbles: true, dataTransfer: data }));
+        to.dispatchEvent(new DragEvent("dragover", { bubbles: true, cancelable: true, dataTransfer: data }));
+        to.dispatchEvent(new DragEvent("drop", { bubbles: true, cancelable: true, dataTransfer: data }));"#,
+        vec![json!(source), json!(slot_id)],
+    )
+    .await
+    .unwrap();
+}
+
+/// The slot id holding `talk_id` in the database, if any.
+fn slot_of_talk(app: &TestApp, talk_id: &str) -> Option<String> {
+    use diesel::prelude::*;
+    use ghent::db::schema::slots;
+    app.with_conn(|c| {
+        slots::table
+            .filter(slots::talk_id.eq(talk_id))
+            .select(slots::id)
+            .first(c)
+            .optional()
+            .unwrap()
+    })
+}
+
+/// The editor grid's cell of `slot_id`.
+fn cell(slot_id: &str) -> String {
+    format!("td[data-slot-id=\"{slot_id}\"]")
+}
+
+/// Waits until `slot_id`'s cell in the editor grid shows `title` (the page reloads after a drop).
+async fn wait_for_cell(c: &Client, slot_id: &str, title: &str) {
+    wait_until_text(c, &cell(slot_id), &format!("showing {title:?}"), |text| {
+        text.contains(title)
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_organizer_drags_talks_onto_slots_in_the_grid_editor() {
+    let app = spawn_demo_app().await;
+    app.organizer("damon@example.org", false, &[("usa-2010", Role::Owner)]);
+    let Some(b) = browser().await else { return };
+    let c = &b.client;
+    log_in(
+        c,
+        &app,
+        "damon@example.org",
+        "/admin/events/usa-2010/programme/slots/new",
+        "New slot",
+    )
+    .await;
+    // An empty slot to drag into, in the gap before the drinks.
+    slot_time_and_room(c, "2010-06-25T17:45", "2010-06-25T18:00", "Main stage").await;
+    fill(c, "#f-title", "Spare slot").await;
+    submit(c, "form.stack button[type=submit]").await;
+    wait_for_text(c, "h1", "Programme of devopsdays USA 2010").await;
+    let spare: String = c
+        .execute(
+            "return [...document.querySelectorAll('td[data-slot-id]')].find(td => td.innerText.includes('Spare slot')).dataset.slotId;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // A scheduled talk dragged from its cell into the spare slot moves there.
+    let (talk_id, title): (String, String) = {
+        let v = c
+            .execute(
+                "const t = document.querySelector('#programme-editor .draggable-talk'); return [t.dataset.talkId, t.innerText.trim()];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        (
+            v[0].as_str().unwrap().to_string(),
+            v[1].as_str().unwrap().to_string(),
+        )
+    };
+    let from = slot_of_talk(&app, &talk_id).expect("the demo talk has a slot");
+    drag_onto_slot(
+        c,
+        &format!("#programme-editor .draggable-talk[data-talk-id=\"{talk_id}\"]"),
+        &spare,
+    )
+    .await;
+    wait_for_cell(c, &spare, &title).await;
+    assert_eq!(
+        slot_of_talk(&app, &talk_id).as_deref(),
+        Some(spare.as_str())
+    );
+    let old_cell = text_of(c, &cell(&from)).await;
+    assert!(
+        !old_cell.contains(&title),
+        "the old slot still shows the talk: {old_cell:?}"
+    );
+
+    // Taken out with the slot's form (no JS needed), it is listed as unscheduled; dragged from
+    // that list back onto its old slot, it is placed again.
+    c.goto(&format!(
+        "{}/admin/events/usa-2010/programme/slots/{spare}",
+        app.address
+    ))
+    .await
+    .unwrap();
+    submit(c, ".actions form[action$=\"/unschedule\"] button").await;
+    wait_for_text(c, "h1", "Programme of devopsdays USA 2010").await;
+    assert_eq!(slot_of_talk(&app, &talk_id), None);
+    assert!(text_of(c, "ul.unscheduled").await.contains(&title));
+    drag_onto_slot(
+        c,
+        &format!("ul.unscheduled [data-talk-id=\"{talk_id}\"]"),
+        &from,
+    )
+    .await;
+    wait_for_cell(c, &from, &title).await;
+    assert_eq!(slot_of_talk(&app, &talk_id).as_deref(), Some(from.as_str()));
     c.clone().close().await.unwrap();
 }
 
@@ -714,16 +867,14 @@ async fn a_speaker_submits_a_reviewer_scores_an_organizer_accepts_and_the_speake
     .await;
 
     // A reviewer scores it.
-    c.goto(&format!(
-        "{}/login?next=/admin/events/usa-2010/cfp/",
-        app.address
-    ))
-    .await
-    .unwrap();
-    fill(c, "#f-email", "reviewer@example.org").await;
-    fill(c, "#f-password", PASSWORD).await;
-    submit(c, "form.stack button[type=submit]").await;
-    wait_for_text(c, "h1", "Call for papers of devopsdays USA 2010").await;
+    log_in(
+        c,
+        &app,
+        "reviewer@example.org",
+        "/admin/events/usa-2010/cfp/",
+        "Call for papers of devopsdays USA 2010",
+    )
+    .await;
     c.find(Locator::LinkText("Infrastructure as code, five minutes"))
         .await
         .unwrap()
@@ -749,16 +900,14 @@ async fn a_speaker_submits_a_reviewer_scores_an_organizer_accepts_and_the_speake
     wait_for_text(c, ".flash", "You are signed out.").await;
 
     // The organizer accepts it and rejects the other.
-    c.goto(&format!(
-        "{}/login?next=/admin/events/usa-2010/cfp/",
-        app.address
-    ))
-    .await
-    .unwrap();
-    fill(c, "#f-email", "owner@example.org").await;
-    fill(c, "#f-password", PASSWORD).await;
-    submit(c, "form.stack button[type=submit]").await;
-    wait_for_text(c, "h1", "Call for papers of devopsdays USA 2010").await;
+    log_in(
+        c,
+        &app,
+        "owner@example.org",
+        "/admin/events/usa-2010/cfp/",
+        "Call for papers of devopsdays USA 2010",
+    )
+    .await;
     let rows = text_of(c, "table.proposals tbody tr").await;
     assert!(
         rows.contains("Infrastructure as code, five minutes") && rows.contains("5.0"),
