@@ -108,7 +108,10 @@ impl Mailer {
     /// The built-in sources of a kind.
     pub fn builtin(&self, kind: &str) -> AppResult<Sources> {
         Ok(Sources {
-            subject: source_of(&format!("mail/{kind}/subject.hbs"))?,
+            // A subject is one line; the file's final newline would end up in the form's input.
+            subject: source_of(&format!("mail/{kind}/subject.hbs"))?
+                .trim_end()
+                .to_string(),
             text: source_of(&format!("mail/{kind}/text.hbs"))?,
             html: source_of(&format!("mail/{kind}/html.hbs"))?,
         })
