@@ -45,14 +45,8 @@ pub struct TypeForm {
     pub duration_minutes: String,
 }
 
-/// Adds a submission type.
-pub fn add_type(
-    conn: &mut AnyConnection,
-    now: NaiveDateTime,
-    actor: &Actor,
-    event: &Event,
-    form: &TypeForm,
-) -> AppResult<SubmissionType> {
+/// Checks a submission type form: (name, kind, minutes) or the errors per field.
+fn parse_type(form: &TypeForm) -> Result<(String, String, i32), FieldErrors> {
     let mut e = FieldErrors::new();
     let name = values::parse_line(&form.name, "a name", 80)
         .map_err(|m| e.insert("name".into(), m))
@@ -63,31 +57,161 @@ pub fn add_type(
     let minutes = values::parse_int(&form.duration_minutes, "the duration", 1, 24 * 60)
         .map_err(|m| e.insert("duration_minutes".into(), m))
         .ok();
-    let (Some(name), Some(duration_minutes), true) = (name, minutes, e.is_empty()) else {
-        return Err(AppError::Invalid(e));
-    };
+    match (name, minutes, e.is_empty()) {
+        (Some(name), Some(minutes), true) => Ok((name, form.kind.clone(), minutes)),
+        _ => Err(e),
+    }
+}
+
+/// The submission type `id` of the event.
+fn type_of(conn: &mut AnyConnection, event_id: &str, id: &str) -> AppResult<SubmissionType> {
+    submission_types::table
+        .filter(submission_types::event_id.eq(event_id))
+        .filter(submission_types::id.eq(id))
+        .select(SubmissionType::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+/// How many proposals of the event use each submission type, by type id.
+pub fn type_use(
+    conn: &mut AnyConnection,
+    event_id: &str,
+) -> QueryResult<std::collections::HashMap<String, i64>> {
+    Ok(proposals::table
+        .filter(proposals::event_id.eq(event_id))
+        .group_by(proposals::submission_type_id)
+        .select((proposals::submission_type_id, diesel::dsl::count_star()))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+fn audit_type(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    actor: &Actor,
+    t: &SubmissionType,
+    action: &str,
+    summary: &str,
+) -> AppResult<()> {
+    audit::record(
+        conn,
+        now,
+        actor,
+        Change {
+            event_id: Some(&t.event_id),
+            action,
+            entity_type: "submission_type",
+            entity_id: Some(&t.id),
+        },
+        summary,
+    )?;
+    Ok(())
+}
+
+/// Adds a submission type.
+pub fn add_type(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    actor: &Actor,
+    event: &Event,
+    form: &TypeForm,
+) -> AppResult<SubmissionType> {
+    let (name, kind, duration_minutes) = parse_type(form).map_err(AppError::Invalid)?;
     let t = SubmissionType {
         id: new_id(),
         event_id: event.id.clone(),
         name,
-        kind: form.kind.clone(),
+        kind,
         duration_minutes,
         position: types_of(conn, &event.id)?.len() as i32,
     };
     diesel::insert_into(submission_types::table)
         .values(&t)
         .execute(conn)?;
-    audit::record(
+    audit_type(
         conn,
         now,
         actor,
-        Change {
-            event_id: Some(&event.id),
-            action: "cfp.type.add",
-            entity_type: "submission_type",
-            entity_id: Some(&t.id),
-        },
+        &t,
+        "cfp.type.add",
         &format!("Added submission type {}", t.name),
+    )?;
+    Ok(t)
+}
+
+/// Changes a submission type. Proposals keep it; talks already confirmed keep the kind and
+/// duration they were given.
+pub fn update_type(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    actor: &Actor,
+    event: &Event,
+    id: &str,
+    form: &TypeForm,
+) -> AppResult<SubmissionType> {
+    let old = type_of(conn, &event.id, id)?;
+    let (name, kind, duration_minutes) = parse_type(form).map_err(AppError::Invalid)?;
+    diesel::update(submission_types::table.find(&old.id))
+        .set((
+            submission_types::name.eq(&name),
+            submission_types::kind.eq(&kind),
+            submission_types::duration_minutes.eq(duration_minutes),
+        ))
+        .execute(conn)?;
+    let t = SubmissionType {
+        name,
+        kind,
+        duration_minutes,
+        ..old.clone()
+    };
+    audit_type(
+        conn,
+        now,
+        actor,
+        &t,
+        "cfp.type.update",
+        &format!(
+            "Changed submission type {} ({}, {} min) to {} ({}, {} min)",
+            old.name, old.kind, old.duration_minutes, t.name, t.kind, t.duration_minutes
+        ),
+    )?;
+    Ok(t)
+}
+
+/// Deletes a submission type no proposal uses; one in use is refused (rename it instead), so
+/// no proposal loses its type.
+pub fn delete_type(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    actor: &Actor,
+    event: &Event,
+    id: &str,
+) -> AppResult<SubmissionType> {
+    let t = type_of(conn, &event.id, id)?;
+    let used = type_use(conn, &event.id)?.get(&t.id).copied().unwrap_or(0);
+    if used > 0 {
+        let mut e = FieldErrors::new();
+        e.insert(
+            "type".into(),
+            format!(
+                "{} is the type of {used} proposal{}, so it stays; you can rename it.",
+                t.name,
+                if used == 1 { "" } else { "s" }
+            ),
+        );
+        return Err(AppError::Invalid(e));
+    }
+    diesel::delete(submission_types::table.find(&t.id)).execute(conn)?;
+    audit_type(
+        conn,
+        now,
+        actor,
+        &t,
+        "cfp.type.delete",
+        &format!("Deleted submission type {}", t.name),
     )?;
     Ok(t)
 }

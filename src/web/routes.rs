@@ -107,6 +107,8 @@ route_table! {
         get "/events/{slug}/cfp/" => admin::cfp::list;
         post "/events/{slug}/cfp/decide" => admin::cfp::decide;
         post "/events/{slug}/cfp/types" => admin::cfp::add_type;
+        post "/events/{slug}/cfp/types/{id}" => admin::cfp::update_type;
+        post "/events/{slug}/cfp/types/{id}/delete" => admin::cfp::delete_type;
         get "/events/{slug}/cfp/proposals/{id}" => admin::cfp::proposal;
         post "/events/{slug}/cfp/proposals/{id}/review" => admin::cfp::save_review;
         post "/events/{slug}/cfp/proposals/{id}/remind" => admin::cfp::remind;

@@ -537,3 +537,135 @@ async fn after_the_deadline_the_form_says_closed_and_takes_nothing() {
     assert_eq!(r.status().as_u16(), 409);
     assert_eq!(app.count("proposals"), demo_proposals + 1);
 }
+
+fn type_fields<'a>(name: &'a str, kind: &'a str, minutes: &'a str) -> [(&'a str, &'a str); 3] {
+    [
+        ("name", name),
+        ("kind", kind),
+        ("duration_minutes", minutes),
+    ]
+}
+
+#[tokio::test]
+async fn organizers_add_change_and_delete_submission_types_but_not_one_in_use() {
+    let app = spawn_demo_app().await;
+    app.organizer("org@example.org", false, &[("usa-2010", Role::Organizer)]);
+    let v = app.new_visitor();
+    v.login("org@example.org").await;
+    let page = "/admin/events/usa-2010/cfp/";
+
+    // Bad input comes back with the typed values and a message.
+    let r = v
+        .post_form(
+            page,
+            "/admin/events/usa-2010/cfp/types",
+            &type_fields("Open-space pitch", "talk", "0"),
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains(r#"value="Open-space pitch""#), "{html}");
+    assert!(html.contains("The duration must be a whole number from 1 to 1440."));
+
+    let r = v
+        .post_form(
+            page,
+            "/admin/events/usa-2010/cfp/types",
+            &type_fields("Open-space pitch", "talk", "2"),
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let pitch = type_id(&app, "Open-space pitch");
+
+    // Renamed and lengthened; a bad change to it is shown on its own form, typed input kept.
+    let change = format!("/admin/events/usa-2010/cfp/types/{pitch}");
+    let r = v
+        .post_form(
+            page,
+            &change,
+            &type_fields("Open-space pitch (long)", "ignite", "three"),
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains(r#"value="Open-space pitch (long)""#) && html.contains(r#"value="three""#)
+    );
+    assert!(html.contains(&format!(r#"id="type-error-{pitch}""#)));
+    let r = v
+        .post_form(
+            page,
+            &change,
+            &type_fields("Open-space pitch (long)", "ignite", "3"),
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (name, kind, minutes) = app.with_conn(|c| {
+        use ghent::db::schema::submission_types as t;
+        t::table
+            .find(&pitch)
+            .select((t::name, t::kind, t::duration_minutes))
+            .first::<(String, String, i32)>(c)
+            .unwrap()
+    });
+    assert_eq!(
+        (name.as_str(), kind.as_str(), minutes),
+        ("Open-space pitch (long)", "ignite", 3)
+    );
+    let (_, html) = v.get_html(page).await;
+    assert!(html.contains(r#"value="Open-space pitch (long)""#));
+    assert!(
+        !html.contains("type-error-") && !html.contains("aria-invalid"),
+        "no errors shown when there are none"
+    );
+
+    // An unused type can go; one that proposals use cannot, and says why.
+    let r = v.post_form(page, &format!("{change}/delete"), &[]).await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(
+        app.with_conn(|c| {
+            use ghent::db::schema::submission_types as t;
+            t::table.find(&pitch).count().get_result::<i64>(c).unwrap()
+        }),
+        0
+    );
+    let used: String = app.with_conn(|c| {
+        proposals::table
+            .select(proposals::submission_type_id)
+            .first(c)
+            .unwrap()
+    });
+    let types_before = app.count("submission_types");
+    let r = v
+        .post_form(
+            page,
+            &format!("/admin/events/usa-2010/cfp/types/{used}/delete"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("so it stays; you can rename it."), "{html}");
+    assert_eq!(app.count("submission_types"), types_before);
+
+    // A reviewer may not change types; another event's type is not found through this one.
+    app.organizer("rev@example.org", false, &[("usa-2010", Role::Reviewer)]);
+    let rv = app.new_visitor();
+    rv.login("rev@example.org").await;
+    let r = rv
+        .post_form(
+            page,
+            &format!("/admin/events/usa-2010/cfp/types/{used}/delete"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+    let r = v
+        .post_form(
+            page,
+            &format!("/admin/events/ghent-2009/cfp/types/{used}"),
+            &[("name", "x"), ("kind", "talk"), ("duration_minutes", "5")],
+        )
+        .await;
+    assert!(matches!(r.status().as_u16(), 403 | 404));
+}

@@ -43,12 +43,28 @@ pub struct ListQuery {
     pub kind: String,
 }
 
+/// A submission type form sent back after an error: which one (`None`: the new-type form), what
+/// was typed (`None`: nothing, e.g. a refused delete; the stored values are shown), and what is
+/// wrong.
+struct TypeInput {
+    id: Option<String>,
+    form: Option<TypeForm>,
+    errors: FieldErrors,
+}
+
+fn new_type_defaults() -> TypeForm {
+    TypeForm {
+        kind: "talk".into(),
+        duration_minutes: "30".into(),
+        ..TypeForm::default()
+    }
+}
+
 async fn list_page(
     f: &Frame<'_>,
     event: &Event,
     query: &ListQuery,
-    type_form: &TypeForm,
-    errors: FieldErrors,
+    input: Option<TypeInput>,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
     let (v, e) = (f.viewer.clone(), event.clone());
@@ -57,23 +73,50 @@ async fn list_page(
         Some(query.kind.clone()).filter(|s| !s.is_empty()),
     );
     let organizer = f.viewer.can(&event.id, Capability::Organize);
-    let (rows, types, tracks) = f
+    let (rows, types, used, tracks) = f
         .state
         .read(move |conn| {
             Ok((
                 review::list(conn, &v, &e, track.as_deref(), kind.as_deref())?,
                 service::types_of(conn, &e.id)?,
+                service::type_use(conn, &e.id)?,
                 crate::programme::service::tracks_of(conn, &e.id)?,
             ))
         })
         .await?;
     let unconfirmed: Vec<_> = rows.iter().filter(|r| r.proposal.state == "accepted").map(|r| json!({ "id": r.proposal.id, "title": r.proposal.title, "speakers": r.speakers, "reminders": r.proposal.reminders_sent })).collect();
+    // Each type with its edit form: what was typed and its errors if that form came back.
+    let type_views: Vec<_> = types
+        .iter()
+        .map(|t| {
+            let stored = TypeForm {
+                name: t.name.clone(),
+                kind: t.kind.clone(),
+                duration_minutes: t.duration_minutes.to_string(),
+            };
+            let (form, errors) = match &input {
+                Some(i) if i.id.as_deref() == Some(t.id.as_str()) => {
+                    (i.form.clone().unwrap_or(stored), i.errors.clone())
+                }
+                _ => (stored, FieldErrors::new()),
+            };
+            json!({ "type": t, "used": used.get(&t.id).copied().unwrap_or(0), "form": form, "errors": errors })
+        })
+        .collect();
+    let (type_form, errors) = match input {
+        Some(TypeInput {
+            id: None,
+            form,
+            errors,
+        }) => (form.unwrap_or_else(new_type_defaults), errors),
+        _ => (new_type_defaults(), FieldErrors::new()),
+    };
     f.render(
         Page::new("admin/cfp")
             .data(json!({
                 "slug": event.slug, "event_name": event.name, "base": base(event), "rows": rows, "types": types, "tracks": tracks,
                 "track": query.track, "kind": query.kind, "organizer": organizer, "unconfirmed": unconfirmed, "anonymous": event.anonymous_review,
-                "type_form": type_form, "errors": errors, "kinds": crate::programme::model::TALK_KINDS,
+                "type_views": type_views, "type_form": type_form, "errors": errors, "kinds": crate::programme::model::TALK_KINDS,
             }))
             .status(status)
             .title(format!("Call for papers · {}", event.name)),
@@ -93,12 +136,7 @@ pub async fn list(
         &Frame::new(&state, &session, &viewer),
         &event,
         &query,
-        &TypeForm {
-            kind: "talk".into(),
-            duration_minutes: "30".into(),
-            ..TypeForm::default()
-        },
-        FieldErrors::new(),
+        None,
         StatusCode::OK,
     )
     .await
@@ -238,6 +276,36 @@ pub async fn remind(
     Ok(redirect(&format!("{}/", base(&event))))
 }
 
+/// After a change to the submission types: back to the CfP page with a flash, or the page again
+/// with the form as it was typed and its errors.
+async fn after_type_change(
+    state: &AppState,
+    session: &Session,
+    viewer: &Viewer,
+    event: &Event,
+    result: AppResult<String>,
+    id: Option<String>,
+    form: Option<TypeForm>,
+) -> AppResult<HttpResponse> {
+    match result {
+        Ok(message) => {
+            flash(session, &message);
+            Ok(redirect(&format!("{}/#types-h", base(event))))
+        }
+        Err(AppError::Invalid(errors)) => {
+            list_page(
+                &Frame::new(state, session, viewer),
+                event,
+                &ListQuery::default(),
+                Some(TypeInput { id, form, errors }),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// `POST /admin/events/{slug}/cfp/types`.
 pub async fn add_type(
     state: web::Data<AppState>,
@@ -248,25 +316,60 @@ pub async fn add_type(
 ) -> AppResult<HttpResponse> {
     let event = event_for(&state, &viewer, slug.into_inner(), Capability::Organize).await?;
     let (now, actor, e, f) = (state.now(), viewer.actor(), event.clone(), form.clone());
-    match state
+    let result = state
         .write(move |conn| service::add_type(conn, now, &actor, &e, &f))
         .await
-    {
-        Ok(t) => {
-            flash(&session, &format!("Added {}.", t.name));
-            Ok(redirect(&format!("{}/", base(&event))))
-        }
-        Err(AppError::Invalid(errors)) => {
-            list_page(
-                &Frame::new(&state, &session, &viewer),
-                &event,
-                &ListQuery::default(),
-                &form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+        .map(|t| format!("Added {}.", t.name));
+    after_type_change(&state, &session, &viewer, &event, result, None, Some(form)).await
+}
+
+/// `POST /admin/events/{slug}/cfp/types/{id}`: rename, change kind or minutes.
+pub async fn update_type(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    path: web::Path<(String, String)>,
+    CsrfForm(form): CsrfForm<TypeForm>,
+) -> AppResult<HttpResponse> {
+    let (slug, id) = path.into_inner();
+    let event = event_for(&state, &viewer, slug, Capability::Organize).await?;
+    let (now, actor, e, f, i) = (
+        state.now(),
+        viewer.actor(),
+        event.clone(),
+        form.clone(),
+        id.clone(),
+    );
+    let result = state
+        .write(move |conn| service::update_type(conn, now, &actor, &e, &i, &f))
+        .await
+        .map(|t| format!("Saved {}.", t.name));
+    after_type_change(
+        &state,
+        &session,
+        &viewer,
+        &event,
+        result,
+        Some(id),
+        Some(form),
+    )
+    .await
+}
+
+/// `POST /admin/events/{slug}/cfp/types/{id}/delete`: only while no proposal uses it.
+pub async fn delete_type(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    path: web::Path<(String, String)>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> AppResult<HttpResponse> {
+    let (slug, id) = path.into_inner();
+    let event = event_for(&state, &viewer, slug, Capability::Organize).await?;
+    let (now, actor, e, i) = (state.now(), viewer.actor(), event.clone(), id.clone());
+    let result = state
+        .write(move |conn| service::delete_type(conn, now, &actor, &e, &i))
+        .await
+        .map(|t| format!("Deleted {}.", t.name));
+    after_type_change(&state, &session, &viewer, &event, result, Some(id), None).await
 }
