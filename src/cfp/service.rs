@@ -938,7 +938,9 @@ pub fn respond(
         diesel::insert_into(talks::table)
             .values(&talk)
             .execute(conn)?;
-        for (position, person) in speakers_of(conn, &p.id)?.into_iter().enumerate() {
+        let speakers = speakers_of(conn, &p.id)?;
+        let person_ids: Vec<String> = speakers.iter().map(|s| s.id.clone()).collect();
+        for (position, person) in speakers.into_iter().enumerate() {
             diesel::insert_into(talk_people::table)
                 .values(TalkPerson {
                     id: new_id(),
@@ -962,6 +964,15 @@ pub fn respond(
             .select(Proposal::as_select())
             .first(conn)?;
         mail_speakers(conn, now, mailer, event, &p, "cfp_confirmed")?;
+        // Speakers at the door: each gets a registration (and its ticket mail) outside the seats.
+        crate::registration::service::register_speakers(
+            conn,
+            now,
+            mailer,
+            &Actor::system("speaker"),
+            event,
+            Some(&person_ids),
+        )?;
         audit::record(
             conn,
             now,

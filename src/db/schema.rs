@@ -293,6 +293,7 @@ diesel::table! {
         terms_accepted_at -> Timestamp,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        kind -> Text,
     }
 }
 

@@ -145,6 +145,7 @@ pub fn sample_context(kind: &str, base_url: &str) -> Value {
         "starts": "Friday 30 October 2009, 09:00 CET",
         "venue": "Ghent, Belgium",
         "contact_email": "organizers@ghent.example",
+        "code_of_conduct_url": "https://ghent.example/conduct",
     });
     let recipient = json!({ "name": "Patrick Debois", "email": "patrick@example.org" });
     let mut ctx =
@@ -174,6 +175,7 @@ pub fn sample_context(kind: &str, base_url: &str) -> Value {
             "link": format!("{base_url}/ghent-2009/registration/SAMPLE-TOKEN"),
             "expires": "Tuesday 20 October 2009, 12:00 CEST",
             "position": 3,
+            "speaker": false,
         }),
         "schedule_change" => json!({
             "programme_url": format!("{base_url}/ghent-2009/programme/"),

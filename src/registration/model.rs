@@ -87,12 +87,15 @@ pub struct Registration {
     pub checked_in_at: Option<NaiveDateTime>,
     /// Cancelled at.
     pub cancelled_at: Option<NaiveDateTime>,
-    /// Code of conduct and privacy note accepted at.
+    /// Code of conduct and privacy note accepted at (on the form). For a registration given to
+    /// a speaker, which passed no form, when it was given: the ticket mail links both texts.
     pub terms_accepted_at: NaiveDateTime,
     /// Created.
     pub created_at: NaiveDateTime,
     /// Changed.
     pub updated_at: NaiveDateTime,
+    /// `attendee` (holds a seat of the capacity) or `speaker` (a speaker's, outside it).
+    pub kind: String,
 }
 
 impl Registration {

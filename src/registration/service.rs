@@ -14,7 +14,7 @@ use super::questions::{self, RawAnswers};
 use super::ticket;
 use crate::accounts::Actor;
 use crate::audit::{self, Change};
-use crate::db::schema::{answers, events, mail_outbox, registrations};
+use crate::db::schema::{answers, events, mail_outbox, people, registrations, talk_people, talks};
 use crate::db::{new_id, AnyConnection};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::events::{display, queries as event_queries, Event};
@@ -46,10 +46,11 @@ pub fn with_event_locked<T>(
     })
 }
 
-/// Seats held (pending, offered, confirmed).
+/// Seats of the capacity held (pending, offered, confirmed attendees; speakers are outside it).
 pub fn seats_held(conn: &mut AnyConnection, event_id: &str) -> QueryResult<i64> {
     registrations::table
         .filter(registrations::event_id.eq(event_id))
+        .filter(registrations::kind.eq("attendee"))
         .filter(registrations::status.eq_any(Status::HOLDING))
         .count()
         .get_result(conn)
@@ -119,13 +120,14 @@ fn context(
         "event": {
             "name": event.name, "slug": event.slug, "url": format!("{}/{}/", mailer.base_url, event.slug),
             "dates": display::date_range(event.starts_at, event.ends_at, tz), "starts": display::datetime(event.starts_at, tz),
-            "venue": venue, "contact_email": event.contact_email,
+            "venue": venue, "contact_email": event.contact_email, "code_of_conduct_url": event.code_of_conduct_url,
         },
         "site": { "base_url": mailer.base_url },
         "link": manage_url(mailer, event, r),
         "expires": r.expires_at.map(|t| display::datetime(t, tz)),
         // Only the waiting-list mail shows a position; counting it costs a scan of the list.
         "position": if r.status() == Status::Waiting { waiting_position(conn, r)? } else { 0 },
+        "speaker": r.kind == "speaker",
     }))
 }
 
@@ -322,6 +324,58 @@ fn load(conn: &mut AnyConnection, id: &str) -> QueryResult<Registration> {
         .first(conn)
 }
 
+/// The next arrival number of an event (call with the event locked).
+fn next_seq(conn: &mut AnyConnection, event_id: &str) -> QueryResult<i64> {
+    Ok(registrations::table
+        .filter(registrations::event_id.eq(event_id))
+        .select(diesel::dsl::max(registrations::seq))
+        .first::<Option<i64>>(conn)?
+        .unwrap_or(0)
+        + 1)
+}
+
+/// A registration to insert; the rest (id, tokens, arrival number, times) is filled in.
+struct NewRow<'a> {
+    event_id: &'a str,
+    name: String,
+    email: String,
+    company: String,
+    status: Status,
+    kind: &'static str,
+    expires_at: Option<NaiveDateTime>,
+}
+
+/// Inserts a new registration at the end of the line (call with the event locked).
+fn insert_row(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    row: NewRow<'_>,
+) -> QueryResult<Registration> {
+    let r = Registration {
+        id: new_id(),
+        event_id: row.event_id.to_string(),
+        seq: next_seq(conn, row.event_id)?,
+        name: row.name,
+        email: row.email,
+        company: row.company,
+        status: row.status.as_str().into(),
+        manage_token: tokens::new_token(),
+        desk_token: tokens::new_token(),
+        expires_at: row.expires_at,
+        confirmed_at: (row.status == Status::Confirmed).then_some(now),
+        checked_in_at: None,
+        cancelled_at: None,
+        terms_accepted_at: now,
+        created_at: now,
+        updated_at: now,
+        kind: row.kind.into(),
+    };
+    diesel::insert_into(registrations::table)
+        .values(&r)
+        .execute(conn)?;
+    Ok(r)
+}
+
 /// Registers someone (registration must be open). Pending with a seat while there are seats,
 /// else on the waiting list; an address already registered gets its mail again instead.
 pub fn register(
@@ -349,12 +403,7 @@ pub fn register(
         }
         let held = seats_held(conn, &event.id)?;
         let has_seat = event.capacity.is_none_or(|c| held < i64::from(c));
-        let seq: i64 = registrations::table
-            .filter(registrations::event_id.eq(&event.id))
-            .select(diesel::dsl::max(registrations::seq))
-            .first::<Option<i64>>(conn)?
-            .unwrap_or(0)
-            + 1;
+        let seq = next_seq(conn, &event.id)?;
         let (status, expires_at) = if has_seat {
             (
                 Status::Pending,
@@ -382,28 +431,20 @@ pub fn register(
                 old.id.clone()
             }
             None => {
-                let r = Registration {
-                    id: new_id(),
-                    event_id: event.id.clone(),
-                    seq,
-                    name: input.name.clone(),
-                    email: input.email.as_str().to_string(),
-                    company: input.company.clone(),
-                    status: status.as_str().into(),
-                    manage_token: tokens::new_token(),
-                    desk_token: tokens::new_token(),
-                    expires_at,
-                    confirmed_at: None,
-                    checked_in_at: None,
-                    cancelled_at: None,
-                    terms_accepted_at: now,
-                    created_at: now,
-                    updated_at: now,
-                };
-                diesel::insert_into(registrations::table)
-                    .values(&r)
-                    .execute(conn)?;
-                r.id
+                insert_row(
+                    conn,
+                    now,
+                    NewRow {
+                        event_id: &event.id,
+                        name: input.name.clone(),
+                        email: input.email.as_str().to_string(),
+                        company: input.company.clone(),
+                        status,
+                        kind: "attendee",
+                        expires_at,
+                    },
+                )?
+                .id
             }
         };
         save_answers(conn, &id, &input.answers, existing.is_some())?;
@@ -772,6 +813,10 @@ pub struct Counts {
     pub expired: i64,
     /// Confirmed and checked in.
     pub checked_in: i64,
+    /// Seats of the capacity held by attendees (pending, offered, confirmed).
+    pub seats_held: i64,
+    /// Speakers' registrations (not cancelled), outside the capacity.
+    pub speakers: i64,
 }
 
 /// Counts for an event.
@@ -797,11 +842,18 @@ pub fn counts(conn: &mut AnyConnection, event_id: &str) -> QueryResult<Counts> {
         .filter(registrations::checked_in_at.is_not_null())
         .count()
         .get_result(conn)?;
+    c.seats_held = seats_held(conn, event_id)?;
+    c.speakers = registrations::table
+        .filter(registrations::event_id.eq(event_id))
+        .filter(registrations::kind.eq("speaker"))
+        .filter(registrations::status.ne("cancelled"))
+        .count()
+        .get_result(conn)?;
     Ok(c)
 }
 
-/// The attendee list, filtered by status (`checked_in` is a filter too) and a search over name
-/// and email, in arrival order.
+/// The attendee list, filtered by status (`checked_in` and `speaker` are filters too) and a
+/// search over name and email, in arrival order.
 pub fn list(
     conn: &mut AnyConnection,
     event_id: &str,
@@ -815,6 +867,7 @@ pub fn list(
         .into_boxed();
     match status {
         Some("checked_in") => q = q.filter(registrations::checked_in_at.is_not_null()),
+        Some("speaker") => q = q.filter(registrations::kind.eq("speaker")),
         Some(s) => q = q.filter(registrations::status.eq(s.to_string())),
         None => {}
     }
@@ -879,33 +932,23 @@ pub fn add_by_hand(
         }
         let held = seats_held(conn, &event.id)?;
         let has_seat = event.capacity.is_none_or(|c| held < i64::from(c));
-        let seq: i64 = registrations::table
-            .filter(registrations::event_id.eq(&event.id))
-            .select(diesel::dsl::max(registrations::seq))
-            .first::<Option<i64>>(conn)?
-            .unwrap_or(0)
-            + 1;
-        let r = Registration {
-            id: new_id(),
-            event_id: event.id.clone(),
-            seq,
-            name,
-            email: email.into_inner(),
-            company,
-            status: if has_seat { "confirmed" } else { "waiting" }.into(),
-            manage_token: tokens::new_token(),
-            desk_token: tokens::new_token(),
-            expires_at: None,
-            confirmed_at: has_seat.then_some(now),
-            checked_in_at: None,
-            cancelled_at: None,
-            terms_accepted_at: now,
-            created_at: now,
-            updated_at: now,
-        };
-        diesel::insert_into(registrations::table)
-            .values(&r)
-            .execute(conn)?;
+        let r = insert_row(
+            conn,
+            now,
+            NewRow {
+                event_id: &event.id,
+                name,
+                email: email.into_inner(),
+                company,
+                status: if has_seat {
+                    Status::Confirmed
+                } else {
+                    Status::Waiting
+                },
+                kind: "attendee",
+                expires_at: None,
+            },
+        )?;
         send_status_mail(conn, now, mailer, event, &r)?;
         audit::record(
             conn,
@@ -920,6 +963,132 @@ pub fn add_by_hand(
             &format!("Added {} ({})", r.name, r.status),
         )?;
         Ok(r)
+    })
+}
+
+/// What [`register_speakers`] did.
+#[derive(Debug, Default, Clone, Copy, Serialize)]
+pub struct SpeakerRegistrations {
+    /// New speaker registrations.
+    pub added: usize,
+    /// Registrations that were there already (as an attendee's) and became a speaker's.
+    pub changed: usize,
+}
+
+/// Gives the people of the event's confirmed talks (speakers and moderators: all of them, or
+/// those in `only`) a speaker's registration: confirmed at once, outside the capacity, the ticket
+/// mailed. Someone registered already keeps their registration, which becomes a speaker's, and
+/// a seat they held as an attendee passes to the waiting list. A speaker's registration that
+/// exists (even cancelled: they said they will not come) is left alone, so running this again
+/// changes nothing. People without an email address (from an imported schedule) are skipped.
+pub fn register_speakers(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    mailer: &Mailer,
+    actor: &Actor,
+    event: &Event,
+    only: Option<&[String]>,
+) -> AppResult<SpeakerRegistrations> {
+    let mut q = talk_people::table
+        .inner_join(talks::table)
+        .inner_join(people::table)
+        .filter(talks::event_id.eq(&event.id))
+        .filter(talks::state.eq("confirmed"))
+        .select((people::name, people::email))
+        .order((talks::number, talk_people::position))
+        .into_boxed();
+    if let Some(ids) = only {
+        q = q.filter(people::id.eq_any(ids.to_vec()));
+    }
+    let mut seen = std::collections::HashSet::new();
+    let speakers: Vec<(String, String)> = q
+        .load::<(String, Option<String>)>(conn)?
+        .into_iter()
+        .filter_map(|(name, email)| {
+            let email = email?.to_lowercase();
+            seen.insert(email.clone()).then(|| {
+                (
+                    if name.trim().is_empty() {
+                        email.clone()
+                    } else {
+                        name
+                    },
+                    email,
+                )
+            })
+        })
+        .collect();
+    with_event_locked(conn, &event.id, |conn| {
+        let mut done = SpeakerRegistrations::default();
+        for (name, email) in speakers {
+            let existing = registrations::table
+                .filter(registrations::event_id.eq(&event.id))
+                .filter(registrations::email.eq(&email))
+                .select(Registration::as_select())
+                .first(conn)
+                .optional()?;
+            let id = match existing {
+                Some(r) if r.kind == "speaker" => continue,
+                Some(r) => {
+                    diesel::update(registrations::table.find(&r.id))
+                        .set((
+                            registrations::kind.eq("speaker"),
+                            registrations::status.eq("confirmed"),
+                            registrations::confirmed_at.eq(Some(r.confirmed_at.unwrap_or(now))),
+                            registrations::expires_at.eq(None::<NaiveDateTime>),
+                            registrations::cancelled_at.eq(None::<NaiveDateTime>),
+                            registrations::updated_at.eq(now),
+                        ))
+                        .execute(conn)?;
+                    done.changed += 1;
+                    // Already confirmed: their ticket is valid as it is.
+                    if r.status() == Status::Confirmed {
+                        continue;
+                    }
+                    r.id
+                }
+                None => {
+                    done.added += 1;
+                    insert_row(
+                        conn,
+                        now,
+                        NewRow {
+                            event_id: &event.id,
+                            name,
+                            email,
+                            company: String::new(),
+                            status: Status::Confirmed,
+                            kind: "speaker",
+                            expires_at: None,
+                        },
+                    )?
+                    .id
+                }
+            };
+            let r = load(conn, &id)?;
+            send_status_mail(conn, now, mailer, event, &r)?;
+        }
+        if done.changed > 0 {
+            fill_seats(conn, now, mailer, event)?;
+        }
+        if done.added + done.changed > 0 {
+            audit::record(
+                conn,
+                now,
+                actor,
+                Change {
+                    event_id: Some(&event.id),
+                    action: "registration.speakers",
+                    entity_type: "event",
+                    entity_id: Some(&event.id),
+                },
+                &format!(
+                    "Registered speakers: {} added, {} registrations became speakers'",
+                    done.added, done.changed
+                ),
+            )?;
+        }
+        Ok(done)
     })
 }
 
@@ -1004,6 +1173,7 @@ pub fn csv(conn: &mut AnyConnection, event: &Event) -> AppResult<Vec<u8>> {
         "email",
         "company",
         "status",
+        "kind",
         "registered",
         "confirmed",
         "checked in",
@@ -1022,6 +1192,7 @@ pub fn csv(conn: &mut AnyConnection, event: &Event) -> AppResult<Vec<u8>> {
             r.email.clone(),
             csv_safe(&r.company),
             r.status.clone(),
+            r.kind.clone(),
             display::short_datetime(r.created_at, tz),
             r.confirmed_at
                 .map(|t| display::short_datetime(t, tz))

@@ -95,6 +95,7 @@ route_table! {
         get "/events/{slug}/registrations.csv" => admin::registrations::csv;
         post "/events/{slug}/registrations" => admin::registrations::add;
         post "/events/{slug}/registrations/purge" => admin::registrations::purge;
+        post "/events/{slug}/registrations/speakers" => admin::registrations::register_speakers;
         post "/events/{slug}/registrations/{id}/cancel" => admin::registrations::cancel;
         post "/events/{slug}/registrations/{id}/resend" => admin::registrations::resend;
         get "/events/{slug}/questions" => admin::registrations::question_list;

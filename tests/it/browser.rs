@@ -988,10 +988,22 @@ async fn a_speaker_submits_a_reviewer_scores_an_organizer_accepts_and_the_speake
         "Thank you! Your talk is confirmed; a confirmation is on its way by mail.",
     )
     .await;
-    let all = catcher.wait_for(7, Duration::from_secs(10)).await;
+    // The confirmation and (speakers at the door) a registration ticket: 8 mails in all.
+    let all = catcher.wait_for(8, Duration::from_secs(10)).await;
     assert!(all.iter().any(|m| m.rcpt_to == ["adam@example.org"]
         && parsed(m).subject()
             == Some("Confirmed: “Infrastructure as code, five minutes” at devopsdays USA 2010")));
+    let ticket = all
+        .iter()
+        .find(|m| {
+            m.rcpt_to == ["adam@example.org"]
+                && parsed(m).subject() == Some("Your ticket for devopsdays USA 2010")
+        })
+        .expect("a speaker's ticket");
+    assert!(parsed(ticket)
+        .body_text(0)
+        .unwrap()
+        .contains("You are one of the speakers"));
 
     // The talk can now be scheduled: the organizer finds it in the slot form's talks.
     c.goto(&format!(

@@ -411,9 +411,12 @@ async fn accepting_mails_a_confirm_link_confirming_makes_a_talk_and_rejecting_ma
     assert!(page.contains("Will you give this talk"));
     let r = v.post_form(path, path, &[("action", "confirm")]).await;
     assert_eq!(r.status().as_u16(), 303);
-    let caught = catcher.wait_for(7, Duration::from_secs(10)).await;
+    // The confirmation, and the speaker's registration ticket.
+    let caught = catcher.wait_for(8, Duration::from_secs(10)).await;
     assert!(caught.iter().any(|m| m.rcpt_to == ["accepted@example.org"]
         && parsed(m).subject() == Some("Confirmed: “Deploys on Fridays” at devopsdays USA 2010")));
+    assert!(caught.iter().any(|m| m.rcpt_to == ["accepted@example.org"]
+        && parsed(m).subject() == Some("Your ticket for devopsdays USA 2010")));
     let talk: (String, String, i32) = app.with_conn(|c| {
         talks::table
             .filter(talks::title.eq("Deploys on Fridays"))

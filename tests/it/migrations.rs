@@ -46,7 +46,7 @@ fn every_migration_can_be_reverted_and_applied_again() {
     let test_db = TestDb::unmigrated();
     let mut conn = Manager::new(&test_db.url).open().unwrap();
     let applied = db::run_migrations(&mut conn).unwrap();
-    assert_eq!(applied, 5);
+    assert_eq!(applied, 6);
     let after_up = tables(&mut conn);
     let index_count = indexes(&mut conn);
     for t in [
@@ -66,14 +66,14 @@ fn every_migration_can_be_reverted_and_applied_again() {
         );
     }
     let reverted = db::revert_all_migrations(&mut conn).unwrap();
-    assert_eq!(reverted, 5);
+    assert_eq!(reverted, 6);
     let after_down = tables(&mut conn);
     assert_eq!(
         after_down,
         vec!["__diesel_schema_migrations".to_string()],
         "down.sql left tables behind"
     );
-    assert_eq!(db::run_migrations(&mut conn).unwrap(), 5);
+    assert_eq!(db::run_migrations(&mut conn).unwrap(), 6);
     assert_eq!(tables(&mut conn), after_up);
     assert_eq!(indexes(&mut conn), index_count);
 }
@@ -183,4 +183,76 @@ fn schema_rs_matches_the_migrated_database() {
             "columns of {table} differ between schema.rs and the migrations"
         );
     }
+}
+
+/// Every column (table, name, type, nullability) and index name: what a migration changes.
+fn shape(conn: &mut AnyConnection) -> Vec<String> {
+    let sqls: &[&str] = match backend() {
+        Backend::Sqlite => &[
+            "SELECT m.name || '.' || p.name || ' ' || p.type || ' ' || p.\"notnull\" AS name FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY 1",
+            "SELECT 'index ' || name AS name FROM sqlite_master WHERE type = 'index' ORDER BY 1",
+        ],
+        Backend::Postgres => &[
+            "SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable AS name FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1",
+            "SELECT 'index ' || indexname AS name FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1",
+        ],
+    };
+    sqls.iter()
+        .flat_map(|sql| diesel::sql_query(*sql).load::<Name>(conn).unwrap())
+        .map(|n| n.name)
+        // diesel's own bookkeeping table appears with the first migration run.
+        .filter(|n| !n.contains("__diesel_schema_migrations"))
+        .collect()
+}
+
+/// Applies the next migration (`up`) or reverts the last one; false when there was none.
+fn step(conn: &mut AnyConnection, up: bool) -> bool {
+    use diesel_migrations::MigrationHarness;
+    fn go<C: MigrationHarness<B>, B: diesel::backend::Backend>(
+        c: &mut C,
+        source: impl Fn() -> diesel_migrations::EmbeddedMigrations,
+        up: bool,
+    ) -> bool {
+        if up {
+            !c.pending_migrations(source()).unwrap().is_empty()
+                && c.run_next_migration(source()).is_ok()
+        } else {
+            !c.applied_migrations().unwrap().is_empty() && c.revert_last_migration(source()).is_ok()
+        }
+    }
+    match conn {
+        AnyConnection::Sqlite(c) => go(c, || db::SQLITE_MIGRATIONS, up),
+        AnyConnection::Postgresql(c) => go(c, || db::POSTGRES_MIGRATIONS, up),
+    }
+}
+
+#[test]
+fn each_down_sql_restores_exactly_the_schema_before_its_up_sql() {
+    let test_db = TestDb::unmigrated();
+    let mut conn = Manager::new(&test_db.url).open().unwrap();
+    // The shape before each migration, applied one by one…
+    let mut before = vec![shape(&mut conn)];
+    while step(&mut conn, true) {
+        before.push(shape(&mut conn));
+    }
+    assert_eq!(before.len(), 7, "six migrations");
+    assert!(
+        before[6].contains(&"registrations.kind TEXT 1".to_string())
+            || before[6].contains(&"registrations.kind text NO".to_string()),
+        "the last migration adds registrations.kind"
+    );
+    // …is the shape after reverting them one by one, from the last.
+    let mut n = before.len() - 1;
+    while step(&mut conn, false) {
+        n -= 1;
+        let now = shape(&mut conn);
+        let left: Vec<_> = now.iter().filter(|x| !before[n].contains(x)).collect();
+        let lost: Vec<_> = before[n].iter().filter(|x| !now.contains(x)).collect();
+        assert!(
+            left.is_empty() && lost.is_empty(),
+            "reverting migration {} left {left:?} behind and lost {lost:?}",
+            n + 1
+        );
+    }
+    assert_eq!(n, 0);
 }

@@ -520,7 +520,7 @@ async fn organizers_list_search_export_add_cancel_and_check_people_in() {
         .text()
         .await
         .unwrap();
-    assert!(csv.starts_with("seq,name,email,company,status,registered,confirmed,checked in,T-shirt size,Dietary needs"), "{csv}");
+    assert!(csv.starts_with("seq,name,email,company,status,kind,registered,confirmed,checked in,T-shirt size,Dietary needs"), "{csv}");
     assert!(
         csv.contains("'=HYPERLINK"),
         "formulas are neutralised: {csv}"
@@ -877,4 +877,135 @@ async fn cancellations_and_promotions_racing_new_registrations_never_exceed_capa
             .collect()
     });
     assert_eq!(unique.len() as i64, app.count("registrations"));
+}
+
+fn kind_of(app: &TestApp, email: &str) -> (String, String, i64) {
+    app.with_conn(|c| {
+        registrations::table
+            .filter(registrations::email.eq(email))
+            .select((
+                registrations::kind,
+                registrations::status,
+                registrations::seq,
+            ))
+            .first(c)
+            .unwrap()
+    })
+}
+
+fn person_id(app: &TestApp, email: &str) -> String {
+    use ghent::db::schema::people;
+    app.with_conn(|c| {
+        people::table
+            .filter(people::email.eq(email))
+            .select(people::id)
+            .first(c)
+            .unwrap()
+    })
+}
+
+#[tokio::test]
+async fn speakers_of_confirmed_talks_get_registrations_outside_the_seats() {
+    let app = spawn_demo_app().await;
+    app.organizer("org@example.org", false, &[("usa-2010", Role::Organizer)]);
+    let org = app.new_visitor();
+    org.login("org@example.org").await;
+    let held = app.count("registrations");
+    set_capacity(&app, "usa-2010", Some(held as i32 + 1));
+
+    // Jez, who will speak, takes the last seat; Ann joins the waiting list.
+    let v = app.new_visitor();
+    register(&v, "Jez Humble", "jez@example.org").await;
+    register(&v, "Ann Attendee", "ann@example.org").await;
+    assert_eq!(status_of(&app, "jez@example.org"), "pending");
+    assert_eq!(status_of(&app, "ann@example.org"), "waiting");
+    let (_, _, jez_seq) = kind_of(&app, "jez@example.org");
+
+    // A keynote added by hand, with Jez and Gene.
+    let speakers = "/admin/events/usa-2010/programme/speakers";
+    for (name, email) in [
+        ("Jez Humble", "jez@example.org"),
+        ("Gene Kim", "gene@example.org"),
+    ] {
+        let r = org
+            .post_form(speakers, speakers, &[("name", name), ("email", email)])
+            .await;
+        assert_eq!(r.status().as_u16(), 303);
+    }
+    let (jez, gene) = (
+        person_id(&app, "jez@example.org"),
+        person_id(&app, "gene@example.org"),
+    );
+    let r = org
+        .post_form(
+            "/admin/events/usa-2010/programme/talks/new",
+            "/admin/events/usa-2010/programme/talks",
+            &[
+                ("title", "Keynote: the three ways"),
+                ("kind", "keynote"),
+                ("duration_minutes", "45"),
+                ("language", "en"),
+                ("state", "confirmed"),
+                ("person", &jez),
+                ("role", "speaker"),
+                ("person", &gene),
+                ("role", "speaker"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap());
+
+    let page = "/admin/events/usa-2010/registrations";
+    let action = "/admin/events/usa-2010/registrations/speakers";
+    let r = org.post_form(page, action, &[]).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, html) = org
+        .get_html("/admin/events/usa-2010/registrations?status=speaker")
+        .await;
+    assert!(
+        html.contains("Registered 1 new speaker(s) and turned 1 existing registration(s) into speaker registrations."),
+        "{html}"
+    );
+    let rows = texts(&html, "table.attendees tbody tr");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(rows
+        .iter()
+        .all(|r| r.contains("speaker") && r.contains("confirmed")));
+    assert!(html.contains("speakers 2 (outside the seats)"), "{html}");
+
+    // Gene is new; Jez keeps his registration (and place in the order), now a speaker's…
+    assert_eq!(kind_of(&app, "gene@example.org").0, "speaker");
+    assert_eq!(
+        kind_of(&app, "jez@example.org"),
+        ("speaker".to_string(), "confirmed".to_string(), jez_seq)
+    );
+    // …and the seat he held as an attendee is offered to Ann.
+    assert_eq!(status_of(&app, "ann@example.org"), "offered");
+    let outbox = app.outbox();
+    let tickets: Vec<_> = outbox
+        .iter()
+        .filter(|m| m.kind == "registration_ticket")
+        .collect();
+    for to in ["jez@example.org", "gene@example.org"] {
+        let t = tickets
+            .iter()
+            .find(|m| m.recipient_email == to)
+            .unwrap_or_else(|| panic!("no ticket for {to}"));
+        assert!(
+            t.text_body.contains("You are one of the speakers"),
+            "{}",
+            t.text_body
+        );
+    }
+    assert!(outbox
+        .iter()
+        .any(|m| m.recipient_email == "ann@example.org" && m.kind == "registration_offer"));
+
+    // Again: nothing changes, nobody is mailed twice.
+    let mails = app.count("mail_outbox");
+    let r = org.post_form(page, action, &[]).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, html) = org.get_html(page).await;
+    assert!(html.contains("Every speaker of a confirmed talk has a registration already."));
+    assert_eq!(app.count("mail_outbox"), mails);
 }

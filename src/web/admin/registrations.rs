@@ -72,7 +72,7 @@ async fn list_page(
             .data(json!({
                 "slug": event.slug, "event_name": event.name, "base": base(event), "counts": counts, "rows": rows,
                 "capacity": event.capacity, "status": query.status, "q": query.q, "form": form, "errors": errors,
-                "statuses": ["pending", "confirmed", "waiting", "offered", "cancelled", "expired", "checked_in"],
+                "statuses": ["pending", "confirmed", "waiting", "offered", "cancelled", "expired", "checked_in", "speaker"],
                 "purged": event.purged_at.map(|t| display::datetime(t, event.tz())),
             }))
             .status(status)
@@ -256,6 +256,41 @@ pub async fn purge(
         &format!("Deleted the personal data of {n} attendees."),
     );
     Ok(redirect(&format!("{}/registrations", base(&event))))
+}
+
+/// `POST …/registrations/speakers`: registrations for the speakers of confirmed talks.
+pub async fn register_speakers(
+    state: web::Data<AppState>,
+    session: Session,
+    AdminUser(viewer): AdminUser,
+    slug: web::Path<String>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> AppResult<HttpResponse> {
+    let event = event_for(&state, &viewer, slug.into_inner()).await?;
+    let (now, mailer, actor, e) = (
+        state.now(),
+        state.mailer.clone(),
+        viewer.actor(),
+        event.clone(),
+    );
+    let done = state
+        .write(move |conn| service::register_speakers(conn, now, &mailer, &actor, &e, None))
+        .await?;
+    flash(
+        &session,
+        &if done.added + done.changed == 0 {
+            "Every speaker of a confirmed talk has a registration already.".to_string()
+        } else {
+            format!(
+                "Registered {} new speaker(s) and turned {} existing registration(s) into speaker registrations. Their tickets are being mailed.",
+                done.added, done.changed
+            )
+        },
+    );
+    Ok(redirect(&format!(
+        "{}/registrations?status=speaker",
+        base(&event)
+    )))
 }
 
 // ------------------------------------------------------------ questions
