@@ -403,7 +403,6 @@ pub fn register(
         }
         let held = seats_held(conn, &event.id)?;
         let has_seat = event.capacity.is_none_or(|c| held < i64::from(c));
-        let seq = next_seq(conn, &event.id)?;
         let (status, expires_at) = if has_seat {
             (
                 Status::Pending,
@@ -413,11 +412,14 @@ pub fn register(
             (Status::Waiting, None)
         };
         let id = match &existing {
-            // Someone who cancelled (or let a hold expire) may register again, at the end of the line.
+            // Someone who cancelled (or let a hold expire) may register again, at the end of the
+            // line, as an attendee: through the form everyone needs one of the seats (a speaker
+            // who cancelled gets a speaker's registration again from the organizers).
             Some(old) => {
                 diesel::update(registrations::table.find(&old.id))
                     .set((
-                        registrations::seq.eq(seq),
+                        registrations::seq.eq(next_seq(conn, &event.id)?),
+                        registrations::kind.eq("attendee"),
                         registrations::name.eq(&input.name),
                         registrations::company.eq(&input.company),
                         registrations::status.eq(status.as_str()),

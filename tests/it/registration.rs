@@ -1008,4 +1008,21 @@ async fn speakers_of_confirmed_talks_get_registrations_outside_the_seats() {
     let (_, html) = org.get_html(page).await;
     assert!(html.contains("Every speaker of a confirmed talk has a registration already."));
     assert_eq!(app.count("mail_outbox"), mails);
+
+    // A speaker who cancelled and registers again through the form needs a seat like anyone:
+    // the last one is on offer to Ann, so Gene waits, as an attendee.
+    let gene_id: String = app.with_conn(|c| {
+        registrations::table
+            .filter(registrations::email.eq("gene@example.org"))
+            .select(registrations::id)
+            .first(c)
+            .unwrap()
+    });
+    let r = org
+        .post_form(page, &format!("{page}/{gene_id}/cancel"), &[])
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    register(&v, "Gene Kim", "gene@example.org").await;
+    let (kind, status, _) = kind_of(&app, "gene@example.org");
+    assert_eq!((kind.as_str(), status.as_str()), ("attendee", "waiting"));
 }
