@@ -135,13 +135,18 @@ pub fn list(
     event: &Event,
     track: Option<&str>,
     kind: Option<&str>,
+    state: Option<&str>,
 ) -> AppResult<Vec<Row>> {
     let organizer = viewer.can(&event.id, Capability::Organize);
     let mut q = proposals::table
         .filter(proposals::event_id.eq(&event.id))
-        .filter(proposals::state.ne("withdrawn"))
         .select(Proposal::as_select())
         .into_boxed();
+    // Withdrawn proposals only when asked for by name.
+    q = match state {
+        Some(st) => q.filter(proposals::state.eq(st.to_string())),
+        None => q.filter(proposals::state.ne("withdrawn")),
+    };
     if let Some(t) = track {
         q = q.filter(proposals::track_id.eq(t.to_string()));
     }

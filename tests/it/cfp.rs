@@ -404,6 +404,24 @@ async fn accepting_mails_a_confirm_link_confirming_makes_a_talk_and_rejecting_ma
     assert_eq!(app.count("talks"), 7 + 7, "only the demo's talks so far");
     let (_, list) = app.get_html("/admin/events/usa-2010/cfp/").await;
     assert!(texts(&list, "ul.unconfirmed li")[0].contains("Deploys on Fridays"));
+    // Filtered by state; who has not confirmed is listed whatever the filter.
+    let (_, rejected) = app
+        .get_html("/admin/events/usa-2010/cfp/?state=rejected")
+        .await;
+    let rows = texts(&rejected, "table.proposals tbody tr");
+    assert!(
+        rows.len() == 1 && rows[0].contains("Never deploy"),
+        "{rows:?}"
+    );
+    assert!(texts(&rejected, "ul.unconfirmed li")[0].contains("Deploys on Fridays"));
+    let (_, accepted_list) = app
+        .get_html("/admin/events/usa-2010/cfp/?state=accepted")
+        .await;
+    let rows = texts(&accepted_list, "table.proposals tbody tr");
+    assert!(
+        rows.len() == 1 && rows[0].contains("Deploys on Fridays"),
+        "{rows:?}"
+    );
     let link = link_in(&parsed(accepted).body_text(0).unwrap(), &app.address);
     let path = &link[app.address.len()..];
     let v = app.new_visitor();

@@ -41,7 +41,19 @@ pub struct ListQuery {
     pub track: String,
     /// Submission type id.
     pub kind: String,
+    /// Proposal state (`submitted`, `accepted`…).
+    pub state: String,
 }
+
+/// The proposal states the list filters by, in the order a proposal goes through them.
+const STATES: [&str; 6] = [
+    "submitted",
+    "accepted",
+    "confirmed",
+    "declined",
+    "rejected",
+    "withdrawn",
+];
 
 /// A submission type form sent back after an error: which one (`None`: the new-type form), what
 /// was typed (`None`: nothing, e.g. a refused delete; the stored values are shown), and what is
@@ -68,23 +80,33 @@ async fn list_page(
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
     let (v, e) = (f.viewer.clone(), event.clone());
-    let (track, kind) = (
+    let (track, kind, state) = (
         Some(query.track.clone()).filter(|s| !s.is_empty()),
         Some(query.kind.clone()).filter(|s| !s.is_empty()),
+        Some(query.state.clone()).filter(|s| !s.is_empty()),
     );
     let organizer = f.viewer.can(&event.id, Capability::Organize);
-    let (rows, types, used, tracks) = f
+    let (rows, unconfirmed, types, used, tracks) = f
         .state
         .read(move |conn| {
             Ok((
-                review::list(conn, &v, &e, track.as_deref(), kind.as_deref())?,
+                review::list(
+                    conn,
+                    &v,
+                    &e,
+                    track.as_deref(),
+                    kind.as_deref(),
+                    state.as_deref(),
+                )?,
+                // Who has not confirmed yet, whatever the filters above show.
+                review::list(conn, &v, &e, None, None, Some("accepted"))?,
                 service::types_of(conn, &e.id)?,
                 service::type_use(conn, &e.id)?,
                 crate::programme::service::tracks_of(conn, &e.id)?,
             ))
         })
         .await?;
-    let unconfirmed: Vec<_> = rows.iter().filter(|r| r.proposal.state == "accepted").map(|r| json!({ "id": r.proposal.id, "title": r.proposal.title, "speakers": r.speakers, "reminders": r.proposal.reminders_sent })).collect();
+    let unconfirmed: Vec<_> = unconfirmed.iter().map(|r| json!({ "id": r.proposal.id, "title": r.proposal.title, "speakers": r.speakers, "reminders": r.proposal.reminders_sent })).collect();
     // Each type with its edit form: what was typed and its errors if that form came back.
     let type_views: Vec<_> = types
         .iter()
@@ -115,7 +137,7 @@ async fn list_page(
         Page::new("admin/cfp")
             .data(json!({
                 "slug": event.slug, "event_name": event.name, "base": base(event), "rows": rows, "types": types, "tracks": tracks,
-                "track": query.track, "kind": query.kind, "organizer": organizer, "unconfirmed": unconfirmed, "anonymous": event.anonymous_review,
+                "track": query.track, "kind": query.kind, "state": query.state, "states": STATES, "organizer": organizer, "unconfirmed": unconfirmed, "anonymous": event.anonymous_review,
                 "type_views": type_views, "type_form": type_form, "errors": errors, "kinds": crate::programme::model::TALK_KINDS,
             }))
             .status(status)
