@@ -538,6 +538,24 @@ pub fn talk_ics(s: &Snapshot, ctx: &ExportContext<'_>, talk_id: &str) -> Option<
     Some(cal.done().to_string())
 }
 
+/// A personal agenda: the chosen talks of the release (in programme order; ids it does not
+/// know are left out), as one calendar.
+pub fn agenda_ics(s: &Snapshot, ctx: &ExportContext<'_>, talk_ids: &[&str]) -> String {
+    let mut cal = Calendar::new();
+    cal.name(&format!("{} · my agenda", s.event.name))
+        .timezone(s.event.timezone.as_str());
+    for slot in &s.slots {
+        if let Some(id) = slot.talk_id.as_deref().filter(|id| talk_ids.contains(id)) {
+            let e = Entry {
+                slot,
+                talk: s.talk(id),
+            };
+            cal.push(ical_event(s, ctx, &e));
+        }
+    }
+    cal.done().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -40,6 +40,10 @@ pub struct RenderedProgramme {
     pub event_id: String,
     /// The release version.
     pub version: i32,
+    /// When it was released.
+    pub released_at: chrono::NaiveDateTime,
+    /// The release itself, for what depends on the visitor's choice (a personal agenda).
+    pub snapshot: Snapshot,
     pages: HashMap<String, CachedPage>,
 }
 
@@ -47,6 +51,21 @@ impl RenderedProgramme {
     /// A page by key (`grid`, `talk/<id>`, `schedule.xml`…).
     pub fn page(&self, key: &str) -> Option<&CachedPage> {
         self.pages.get(key)
+    }
+
+    /// A personal agenda: the iCal feed of the chosen talks (unknown ids are left out). It
+    /// carries an ETag like the cached pages, so a calendar polling it gets 304s.
+    pub fn agenda_ics(&self, base_url: &str, talk_ids: &[&str]) -> CachedPage {
+        let ctx = ExportContext {
+            base_url,
+            version: self.version,
+            released_at: self.released_at,
+        };
+        page(
+            self.version,
+            "text/calendar; charset=utf-8",
+            export::agenda_ics(&self.snapshot, &ctx, talk_ids).into_bytes(),
+        )
     }
 }
 
@@ -372,6 +391,8 @@ fn render_all(
     Ok(RenderedProgramme {
         event_id: s.event.id.clone(),
         version: v,
+        released_at: r.released_at,
+        snapshot: s.clone(),
         pages,
     })
 }

@@ -644,6 +644,78 @@ async fn an_organizer_drags_talks_onto_slots_in_the_grid_editor() {
     c.clone().close().await.unwrap();
 }
 
+/// The star button of a talk (on the grid or beside a talk page's title).
+fn star(title: &str) -> String {
+    format!("button.star[aria-label=\"In my agenda: {title}\"]")
+}
+
+#[tokio::test]
+async fn a_visitor_stars_talks_and_subscribes_to_a_feed_of_just_those() {
+    let app = spawn_demo_app().await;
+    let Some(b) = browser().await else { return };
+    let c = &b.client;
+    let programme = format!("{}/ghent-2009/programme/", app.address);
+    c.goto(&programme).await.unwrap();
+    wait_for_text(
+        c,
+        "#my-agenda .count",
+        "Star talks (☆) to build your agenda.",
+    )
+    .await;
+    for title in [
+        "Introducing Kanban in operations",
+        "Building Agile Infrastructures with Puppet",
+    ] {
+        submit(c, &star(title)).await;
+    }
+    wait_for_text(c, "#my-agenda .count", "2 talks in your agenda.").await;
+
+    // Kept in the browser: after a reload, and on the talk's own page, where it is taken out.
+    c.goto(&programme).await.unwrap();
+    wait_for_text(c, "#my-agenda .count", "2 talks in your agenda.").await;
+    c.find(Locator::LinkText("Introducing Kanban in operations"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let on_page = star("Introducing Kanban in operations");
+    let pressed = c
+        .wait()
+        .for_element(Locator::Css(&on_page))
+        .await
+        .unwrap()
+        .attr("aria-pressed")
+        .await
+        .unwrap();
+    assert_eq!(pressed.as_deref(), Some("true"));
+    submit(c, &on_page).await;
+    c.goto(&programme).await.unwrap();
+    wait_for_text(c, "#my-agenda .count", "1 talk in your agenda.").await;
+
+    // The feed the page links holds that one talk.
+    let feed = c
+        .find(Locator::Css("#my-agenda a.feed"))
+        .await
+        .unwrap()
+        .prop("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let ics = app
+        .client
+        .get(&feed)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(ics.matches("BEGIN:VEVENT").count(), 1, "{ics}");
+    assert!(ics.contains("SUMMARY:Building Agile Infrastructures with Puppet"));
+    c.clone().close().await.unwrap();
+}
+
 #[tokio::test]
 async fn an_attendee_registers_confirms_and_is_checked_in_and_a_cancellation_promotes_the_waiting_list(
 ) {

@@ -799,3 +799,50 @@ fn import_schedule_reads_a_frab_file_from_the_command_line() {
     );
     assert!(stdout.contains("Released version 1"));
 }
+
+#[tokio::test]
+async fn a_personal_agenda_feed_holds_just_the_chosen_talks() {
+    let app = spawn_demo_app().await;
+    let kanban = talk_id(&app, "Introducing Kanban in operations");
+    let puppet = talk_id(&app, "Building Agile Infrastructures with Puppet");
+    let url =
+        format!("/ghent-2009/programme/agenda.ics?talks={kanban},not-a-talk,{puppet},{kanban}");
+    let r = app.get(&url).await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/calendar"));
+    let etag = r.headers()["etag"].to_str().unwrap().to_string();
+    let ics = r.text().await.unwrap();
+    assert_eq!(ics.matches("BEGIN:VEVENT").count(), 2, "{ics}");
+    // Each once, in programme order: Friday's Puppet talk before Saturday's Kanban one.
+    let (p, k) = (
+        ics.find("SUMMARY:Building Agile Infrastructures with Puppet")
+            .unwrap(),
+        ics.find("SUMMARY:Introducing Kanban in operations")
+            .unwrap(),
+    );
+    assert!(p < k);
+    assert!(
+        ics.contains("X-WR-CALNAME:devopsdays Ghent 2009 · my agenda"),
+        "{ics}"
+    );
+    assert!(
+        !ics.contains('@') || !ics.contains("example.org"),
+        "no addresses"
+    );
+    // Polling it revalidates like the other exports.
+    let again = app
+        .client
+        .get(format!("{}{url}", app.address))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status().as_u16(), 304);
+    // No talks chosen: an empty calendar, not an error.
+    let (status, empty) = app.get_html("/ghent-2009/programme/agenda.ics").await;
+    assert_eq!(status, 200);
+    assert!(empty.contains("BEGIN:VCALENDAR") && !empty.contains("BEGIN:VEVENT"));
+}
