@@ -13,10 +13,12 @@
   function save() {
     try { window.localStorage.setItem(key, JSON.stringify(chosen)); } catch (e) { /* private mode: this page only */ }
   }
+  // A toggle: the name stays, aria-pressed tells the state. The talk page's button also says in
+  // words what it is; the grid's, in a crowded cell, is the star alone (its name says the rest).
   function show(button) {
     var on = chosen.indexOf(button.dataset.talkId) >= 0;
     button.setAttribute("aria-pressed", on ? "true" : "false");
-    button.textContent = on ? "\u2605" : "\u2606";
+    button.textContent = (on ? "\u2605" : "\u2606") + (button.dataset.words ? " In my agenda" : "");
   }
   function summary() {
     var box = document.getElementById("my-agenda");
@@ -29,11 +31,12 @@
     feed.hidden = chosen.length === 0;
     feed.href = "/" + slug + "/programme/agenda.ics?talks=" + chosen.join(",");
   }
-  function star(id, title) {
+  function star(id, title, words) {
     var button = document.createElement("button");
     button.type = "button";
     button.className = "star";
     button.dataset.talkId = id;
+    if (words) { button.dataset.words = "1"; }
     button.setAttribute("aria-label", "In my agenda: " + title);
     show(button);
     button.addEventListener("click", function () {
@@ -54,7 +57,7 @@
   // A talk page: after its title (not inside it, so the heading reads as the title alone).
   if (root.dataset.talk) {
     var heading = root.querySelector("h1");
-    heading.insertAdjacentElement("afterend", star(root.dataset.talk, heading.textContent.trim()));
+    heading.insertAdjacentElement("afterend", star(root.dataset.talk, heading.textContent.trim(), true));
   }
   summary();
 }());
