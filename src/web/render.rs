@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 
 use super::state::AppState;
 use crate::accounts::Viewer;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldErrors};
 use crate::tokens;
 
 pub use crate::embedded::TemplateFiles;
@@ -208,4 +208,34 @@ pub fn redirect(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header(("Location", location))
         .finish()
+}
+
+/// The status of a form shown again because its input was invalid.
+pub const INVALID: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
+
+/// How a form's POST ends. `Ok`: `done`, usually a flash and a redirect. Invalid input: `again`,
+/// the same form once more with what was typed and a message per field (rendered with 422 by the
+/// caller). Any other error goes on to the error page.
+pub async fn after_form<T, Fut>(
+    result: AppResult<T>,
+    done: impl FnOnce(T) -> HttpResponse,
+    again: impl FnOnce(FieldErrors) -> Fut,
+) -> AppResult<HttpResponse>
+where
+    Fut: std::future::Future<Output = AppResult<HttpResponse>>,
+{
+    match result {
+        Ok(value) => Ok(done(value)),
+        Err(AppError::Invalid(errors)) => again(errors).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// A refusal as one line for a flash, where the form cannot be shown again in place (a small
+/// form on a busy page): "Not saved: <every message>".
+pub fn not_saved(errors: FieldErrors) -> String {
+    format!(
+        "Not saved: {}",
+        errors.into_values().collect::<Vec<_>>().join(" ")
+    )
 }

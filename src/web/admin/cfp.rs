@@ -14,7 +14,7 @@ use crate::cfp::service::{self, TypeForm};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::events::{view, Event};
 use crate::web::extractors::{AdminUser, CsrfForm, NoFields};
-use crate::web::render::{flash, redirect, Frame, Page};
+use crate::web::render::{after_form, flash, not_saved, redirect, Frame, Page, INVALID};
 use crate::web::AppState;
 
 async fn event_for(
@@ -211,13 +211,7 @@ pub async fn save_review(
         .await
     {
         Ok(()) => flash(&session, "Review saved."),
-        Err(AppError::Invalid(errors)) => flash(
-            &session,
-            &format!(
-                "Not saved: {}",
-                errors.into_values().collect::<Vec<_>>().join(" ")
-            ),
-        ),
+        Err(AppError::Invalid(errors)) => flash(&session, &not_saved(errors)),
         Err(e) => return Err(e),
     }
     Ok(redirect(&format!("{}/proposals/{id}", base(&event))))
@@ -309,23 +303,24 @@ async fn after_type_change(
     id: Option<String>,
     form: Option<TypeForm>,
 ) -> AppResult<HttpResponse> {
-    match result {
-        Ok(message) => {
+    let (frame, query) = (Frame::new(state, session, viewer), ListQuery::default());
+    after_form(
+        result,
+        |message| {
             flash(session, &message);
-            Ok(redirect(&format!("{}/#types-h", base(event))))
-        }
-        Err(AppError::Invalid(errors)) => {
+            redirect(&format!("{}/#types-h", base(event)))
+        },
+        |errors| {
             list_page(
-                &Frame::new(state, session, viewer),
+                &frame,
                 event,
-                &ListQuery::default(),
+                &query,
                 Some(TypeInput { id, form, errors }),
-                StatusCode::UNPROCESSABLE_ENTITY,
+                INVALID,
             )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+        },
+    )
+    .await
 }
 
 /// `POST /admin/events/{slug}/cfp/types`.

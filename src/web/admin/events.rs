@@ -10,7 +10,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::events::service::{self, CloneForm, EventForm};
 use crate::events::{queries, view};
 use crate::web::extractors::{AdminUser, CsrfForm};
-use crate::web::render::{flash, redirect, Page};
+use crate::web::render::{after_form, flash, redirect, Page, INVALID};
 use crate::web::AppState;
 
 /// Data of the event form page.
@@ -86,12 +86,13 @@ pub async fn create(
             service::create(conn, now, &actor, input, false)
         })
         .await;
-    match result {
-        Ok(event) => {
+    after_form(
+        result,
+        |event| {
             flash(&session, &format!("Created {}.", event.name));
-            Ok(redirect(&format!("/admin/events/{}/", event.slug)))
-        }
-        Err(AppError::Invalid(errors)) => {
+            redirect(&format!("/admin/events/{}/", event.slug))
+        },
+        |errors| {
             let page = FormPage {
                 heading: "New event",
                 action: "/admin/events".into(),
@@ -100,16 +101,10 @@ pub async fn create(
                 timezones: timezones(),
                 slug: None,
             };
-            form_page(
-                &state,
-                &session,
-                &viewer,
-                page,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-        }
-        Err(e) => Err(e),
-    }
+            std::future::ready(form_page(&state, &session, &viewer, page, INVALID))
+        },
+    )
+    .await
 }
 
 /// `GET /admin/events/{slug}/`: the event's admin overview.
@@ -184,12 +179,13 @@ pub async fn update(
             service::update(conn, now, &mailer, &v.actor(), &event, input)
         })
         .await;
-    match result {
-        Ok(event) => {
+    after_form(
+        result,
+        |event| {
             flash(&session, "Saved.");
-            Ok(redirect(&format!("/admin/events/{}/", event.slug)))
-        }
-        Err(AppError::Invalid(errors)) => {
+            redirect(&format!("/admin/events/{}/", event.slug))
+        },
+        |errors| {
             let page = FormPage {
                 heading: "Edit event",
                 action: format!("/admin/events/{original_slug}/edit"),
@@ -198,16 +194,10 @@ pub async fn update(
                 timezones: timezones(),
                 slug: Some(original_slug),
             };
-            form_page(
-                &state,
-                &session,
-                &viewer,
-                page,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-        }
-        Err(e) => Err(e),
-    }
+            std::future::ready(form_page(&state, &session, &viewer, page, INVALID))
+        },
+    )
+    .await
 }
 
 #[derive(Serialize)]
@@ -261,8 +251,9 @@ pub async fn clone(
             service::clone_event(conn, now, &v.actor(), &source, &submitted)
         })
         .await;
-    match result {
-        Ok(event) => {
+    after_form(
+        result,
+        |event| {
             flash(
                 &session,
                 &format!(
@@ -270,22 +261,24 @@ pub async fn clone(
                     event.name, source_slug
                 ),
             );
-            Ok(redirect(&format!("/admin/events/{}/edit", event.slug)))
-        }
-        Err(AppError::Invalid(errors)) => {
+            redirect(&format!("/admin/events/{}/edit", event.slug))
+        },
+        |errors| {
             let page = ClonePage {
                 source: source_slug.clone(),
-                source_name: source_slug,
+                source_name: source_slug.clone(),
                 form,
                 errors,
             };
-            Page::new("admin/event_clone")
-                .data(page)
-                .viewer(&viewer)
-                .status(StatusCode::UNPROCESSABLE_ENTITY)
-                .title("Clone event")
-                .render(&state, &session)
-        }
-        Err(e) => Err(e),
-    }
+            std::future::ready(
+                Page::new("admin/event_clone")
+                    .data(page)
+                    .viewer(&viewer)
+                    .status(INVALID)
+                    .title("Clone event")
+                    .render(&state, &session),
+            )
+        },
+    )
+    .await
 }

@@ -17,7 +17,7 @@ use crate::mail::outbox::{self, Envelope};
 use crate::mail::queries::{self, LogFilter};
 use crate::mail::{templates, views};
 use crate::web::extractors::{AdminUser, CsrfForm, NoFields};
-use crate::web::render::{flash, redirect, Frame, Page};
+use crate::web::render::{after_form, flash, redirect, Frame, Page, INVALID};
 use crate::web::AppState;
 
 async fn event_for(state: &AppState, viewer: &Viewer, slug: String) -> AppResult<Event> {
@@ -299,11 +299,7 @@ pub async fn template_form(
         action: String::new(),
     };
     editor(
-        &Frame {
-            state: &state,
-            session: &session,
-            viewer: &viewer,
-        },
+        &Frame::new(&state, &session, &viewer),
         &event,
         &kind,
         &form,
@@ -328,11 +324,7 @@ pub async fn template_save(
     }
     if form.action != "save" {
         return editor(
-            &Frame {
-                state: &state,
-                session: &session,
-                viewer: &viewer,
-            },
+            &Frame::new(&state, &session, &viewer),
             &event,
             &kind,
             &form,
@@ -358,8 +350,10 @@ pub async fn template_save(
             templates::save_override(conn, now, &mailer, &actor, &e.id, &k, &sources)
         })
         .await;
-    match result {
-        Ok(()) => {
+    let frame = Frame::new(&state, &session, &viewer);
+    after_form(
+        result,
+        |()| {
             flash(
                 &session,
                 &format!(
@@ -367,26 +361,14 @@ pub async fn template_save(
                     kind, event.name
                 ),
             );
-            Ok(redirect(&format!(
+            redirect(&format!(
                 "/admin/events/{}/mail/templates/{kind}",
                 event.slug
-            )))
-        }
-        Err(AppError::Invalid(errors)) => editor(
-            &Frame {
-                state: &state,
-                session: &session,
-                viewer: &viewer,
-            },
-            &event,
-            &kind,
-            &form,
-            false,
-            errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        Err(e) => Err(e),
-    }
+            ))
+        },
+        |errors| std::future::ready(editor(&frame, &event, &kind, &form, false, errors, INVALID)),
+    )
+    .await
 }
 
 /// `POST /admin/events/{slug}/mail/templates/{kind}/reset`.
@@ -455,11 +437,7 @@ pub async fn bulk_form(
         ..BulkForm::default()
     };
     compose_page(
-        &Frame {
-            state: &state,
-            session: &session,
-            viewer: &viewer,
-        },
+        &Frame::new(&state, &session, &viewer),
         &event,
         &form,
         FieldErrors::new(),
@@ -492,11 +470,7 @@ pub async fn bulk_send(
         Ok(input) => input,
         Err(errors) => {
             return compose_page(
-                &Frame {
-                    state: &state,
-                    session: &session,
-                    viewer: &viewer,
-                },
+                &Frame::new(&state, &session, &viewer),
                 &event,
                 &form.mail,
                 errors,
@@ -511,11 +485,7 @@ pub async fn bulk_send(
             .map_err(AppError::BadRequest)?;
         let preview = json!({ "to": format!("{} <{}>", probe.name, probe.email), "subject": rendered.subject, "text": rendered.text });
         return compose_page(
-            &Frame {
-                state: &state,
-                session: &session,
-                viewer: &viewer,
-            },
+            &Frame::new(&state, &session, &viewer),
             &event,
             &form.mail,
             FieldErrors::new(),

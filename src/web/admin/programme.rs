@@ -15,7 +15,7 @@ use crate::events::{view, Event};
 use crate::programme::service::{self, PersonForm, RoomForm, SlotForm, TalkForm, TrackForm};
 use crate::programme::{release, views};
 use crate::web::extractors::{AdminUser, CsrfForm, NoFields};
-use crate::web::render::{flash, redirect, Frame, Page};
+use crate::web::render::{after_form, flash, redirect, Frame, Page, INVALID};
 use crate::web::AppState;
 
 async fn event_for(state: &AppState, viewer: &Viewer, slug: String) -> AppResult<Event> {
@@ -170,27 +170,19 @@ async fn save_room_common(
 ) -> AppResult<HttpResponse> {
     let event = event_for(state, viewer, slug).await?;
     let (now, actor, e, f) = (state.now(), viewer.actor(), event.clone(), form.clone());
-    match state
+    let result = state
         .write(move |conn| service::save_room(conn, now, &actor, &e, id.as_deref(), &f))
-        .await
-    {
-        Ok(room) => {
+        .await;
+    let (frame, no_track) = (Frame::new(state, session, viewer), TrackForm::default());
+    after_form(
+        result,
+        |room| {
             flash(session, &format!("Saved room {}.", room.name));
-            Ok(redirect(&format!("{}/rooms", base(&event))))
-        }
-        Err(AppError::Invalid(errors)) => {
-            rooms_page(
-                &Frame::new(state, session, viewer),
-                &event,
-                &form,
-                &TrackForm::default(),
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+            redirect(&format!("{}/rooms", base(&event)))
+        },
+        |errors| rooms_page(&frame, &event, &form, &no_track, errors, INVALID),
+    )
+    .await
 }
 
 /// `POST …/programme/rooms`.
@@ -246,31 +238,26 @@ async fn save_track_common(
 ) -> AppResult<HttpResponse> {
     let event = event_for(state, viewer, slug).await?;
     let (now, actor, e, f) = (state.now(), viewer.actor(), event.clone(), form.clone());
-    match state
+    let result = state
         .write(move |conn| service::save_track(conn, now, &actor, &e, id.as_deref(), &f))
-        .await
-    {
-        Ok(track) => {
+        .await;
+    let (frame, no_room) = (Frame::new(state, session, viewer), RoomForm::default());
+    after_form(
+        result,
+        |track| {
             flash(session, &format!("Saved track {}.", track.name));
-            Ok(redirect(&format!("{}/rooms", base(&event))))
-        }
-        Err(AppError::Invalid(errors)) => {
+            redirect(&format!("{}/rooms", base(&event)))
+        },
+        // The rooms page has the room form too: the track form's fields are `track_*`.
+        |errors| {
             let errors = errors
                 .into_iter()
                 .map(|(k, v)| (format!("track_{k}"), v))
                 .collect();
-            rooms_page(
-                &Frame::new(state, session, viewer),
-                &event,
-                &RoomForm::default(),
-                &form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+            rooms_page(&frame, &event, &no_room, &form, errors, INVALID)
+        },
+    )
+    .await
 }
 
 /// `POST …/programme/tracks`.
@@ -355,29 +342,22 @@ pub async fn create_speaker(
 ) -> AppResult<HttpResponse> {
     let event = event_for(&state, &viewer, slug.into_inner()).await?;
     let (now, actor, e, f) = (state.now(), viewer.actor(), event.clone(), form.clone());
-    match state
+    let result = state
         .write(move |conn| service::save_person(conn, now, &actor, &e, None, &f))
-        .await
-    {
-        Ok(p) => {
+        .await;
+    let frame = Frame::new(&state, &session, &viewer);
+    after_form(
+        result,
+        |p| {
             flash(
                 &session,
                 &format!("{} is in the speaker list; add them to a talk.", p.name),
             );
-            Ok(redirect(&format!("{}/speakers/{}", base(&event), p.id)))
-        }
-        Err(AppError::Invalid(errors)) => {
-            speakers_page(
-                &Frame::new(&state, &session, &viewer),
-                &event,
-                form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+            redirect(&format!("{}/speakers/{}", base(&event), p.id))
+        },
+        |errors| speakers_page(&frame, &event, form, errors, INVALID),
+    )
+    .await
 }
 
 /// `GET …/programme/speakers/{id}`.
@@ -433,31 +413,32 @@ pub async fn update_speaker(
         form.clone(),
         id.clone(),
     );
-    match state
+    let result = state
         .write(move |conn| service::save_person(conn, now, &actor, &e, Some(&pid), &f))
-        .await
-    {
-        Ok(p) => {
+        .await;
+    after_form(
+        result,
+        |p| {
             flash(&session, &format!("Saved {}.", p.name));
-            Ok(redirect(&format!("{}/speakers", base(&event))))
-        }
-        Err(AppError::Invalid(errors)) => {
+            redirect(&format!("{}/speakers", base(&event)))
+        },
+        |errors| {
             let data = PersonPage {
                 form,
                 errors,
                 id: Some(id),
             };
-            page(
+            std::future::ready(page(
                 &Frame::new(&state, &session, &viewer),
                 &event,
                 "admin/programme_speaker",
                 "Speaker",
                 serde_json::to_value(data).unwrap_or_default(),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-        }
-        Err(e) => Err(e),
-    }
+                INVALID,
+            ))
+        },
+    )
+    .await
 }
 
 // ------------------------------------------------------------ talks
@@ -569,29 +550,21 @@ async fn save_talk_common(
         form.clone(),
         id.clone(),
     );
-    match state
+    let result = state
         .write(move |conn| {
             conn.transaction(|conn| service::save_talk(conn, now, &actor, &e, tid.as_deref(), &f))
         })
-        .await
-    {
-        Ok(talk) => {
+        .await;
+    let frame = Frame::new(state, session, viewer);
+    after_form(
+        result,
+        |talk| {
             flash(session, &format!("Saved “{}”.", talk.title));
-            Ok(redirect(&format!("{}/talks", base(&event))))
-        }
-        Err(AppError::Invalid(errors)) => {
-            talk_form_page(
-                &Frame::new(state, session, viewer),
-                &event,
-                id,
-                form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+            redirect(&format!("{}/talks", base(&event)))
+        },
+        |errors| talk_form_page(&frame, &event, id, form, errors, INVALID),
+    )
+    .await
 }
 
 /// `POST …/programme/talks`.
@@ -730,29 +703,21 @@ async fn save_slot_common(
         form.clone(),
         id.clone(),
     );
-    match state
+    let result = state
         .write(move |conn| {
             conn.transaction(|conn| service::save_slot(conn, now, &actor, &e, sid.as_deref(), &f))
         })
-        .await
-    {
-        Ok(_) => {
+        .await;
+    let frame = Frame::new(state, session, viewer);
+    after_form(
+        result,
+        |_| {
             flash(session, "Slot saved (not public until you release).");
-            Ok(redirect(&format!("{}/", base(&event))))
-        }
-        Err(AppError::Invalid(errors)) => {
-            slot_form_page(
-                &Frame::new(state, session, viewer),
-                &event,
-                id,
-                form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+            redirect(&format!("{}/", base(&event)))
+        },
+        |errors| slot_form_page(&frame, &event, id, form, errors, INVALID),
+    )
+    .await
 }
 
 /// `POST …/programme/slots`.

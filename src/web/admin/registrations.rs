@@ -14,7 +14,7 @@ use crate::events::{display, view, Event};
 use crate::registration::questions::{self, QuestionForm};
 use crate::registration::{service, views};
 use crate::web::extractors::{AdminUser, CsrfForm, NoFields};
-use crate::web::render::{flash, redirect, Frame, Page};
+use crate::web::render::{after_form, flash, redirect, Frame, Page, INVALID};
 use crate::web::AppState;
 
 async fn event_for(state: &AppState, viewer: &Viewer, slug: String) -> AppResult<Event> {
@@ -135,7 +135,7 @@ pub async fn add(
         event.clone(),
         form.clone(),
     );
-    match state
+    let result = state
         .write(move |conn| {
             service::add_by_hand(
                 conn,
@@ -150,28 +150,20 @@ pub async fn add(
                 },
             )
         })
-        .await
-    {
-        Ok(r) => {
+        .await;
+    let (frame, query) = (Frame::new(&state, &session, &viewer), ListQuery::default());
+    after_form(
+        result,
+        |r| {
             flash(
                 &session,
                 &format!("Added {} ({}); their mail is on its way.", r.name, r.status),
             );
-            Ok(redirect(&format!("{}/registrations", base(&event))))
-        }
-        Err(AppError::Invalid(errors)) => {
-            list_page(
-                &Frame::new(&state, &session, &viewer),
-                &event,
-                &ListQuery::default(),
-                &form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+            redirect(&format!("{}/registrations", base(&event)))
+        },
+        |errors| list_page(&frame, &event, &query, &form, errors, INVALID),
+    )
+    .await
 }
 
 /// `POST …/registrations/{id}/cancel`.
@@ -346,26 +338,19 @@ async fn save_question(
 ) -> AppResult<HttpResponse> {
     let event = event_for(state, viewer, slug).await?;
     let (now, actor, e, f) = (state.now(), viewer.actor(), event.clone(), form.clone());
-    match state
+    let result = state
         .write(move |conn| questions::save(conn, now, &actor, &e, id.as_deref(), &f))
-        .await
-    {
-        Ok(q) => {
+        .await;
+    let frame = Frame::new(state, session, viewer);
+    after_form(
+        result,
+        |q| {
             flash(session, &format!("Saved “{}”.", q.label));
-            Ok(redirect(&format!("{}/questions", base(&event))))
-        }
-        Err(AppError::Invalid(errors)) => {
-            questions_page(
-                &Frame::new(state, session, viewer),
-                &event,
-                &form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+            redirect(&format!("{}/questions", base(&event)))
+        },
+        |errors| questions_page(&frame, &event, &form, errors, INVALID),
+    )
+    .await
 }
 
 /// `POST /admin/events/{slug}/questions`.

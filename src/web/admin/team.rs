@@ -12,7 +12,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::events::view;
 use crate::values::EmailAddress;
 use crate::web::extractors::{AdminUser, CsrfForm};
-use crate::web::render::{flash, redirect, Page};
+use crate::web::render::{after_form, flash, redirect, Page, INVALID};
 use crate::web::AppState;
 
 /// The add-member form.
@@ -142,30 +142,20 @@ pub async fn add(
             })
         })
         .await;
-    match result {
-        Ok((added, slug)) => {
+    after_form(
+        result,
+        |(added, slug)| {
             let note = if added.created {
                 " They had no account: an invitation with a link to choose a password is on its way."
             } else {
                 ""
             };
             flash(&session, &format!("Added {}.{note}", added.organizer.email));
-            Ok(redirect(&format!("/admin/events/{slug}/team")))
-        }
-        Err(AppError::Invalid(errors)) => {
-            render_team(
-                &state,
-                &session,
-                &viewer,
-                slug,
-                form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+            redirect(&format!("/admin/events/{slug}/team"))
+        },
+        |errors| render_team(&state, &session, &viewer, slug, form, errors, INVALID),
+    )
+    .await
 }
 
 /// `POST /admin/events/{slug}/team/{organizer_id}/role`.

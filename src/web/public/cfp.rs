@@ -13,7 +13,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::events::{display, queries as event_queries, Event};
 use crate::programme::Person;
 use crate::web::extractors::{ClientIp, CsrfForm, NoFields};
-use crate::web::render::{flash, redirect, Page};
+use crate::web::render::{after_form, flash, redirect, Page, INVALID};
 use crate::web::AppState;
 
 /// Session key of the signed-in speaker's person id.
@@ -451,18 +451,26 @@ pub async fn save_profile(
         Err(r) => return Ok(r),
     };
     let (now, e, f, email) = (state.now(), event.clone(), form.clone(), me.email.clone());
-    match state.write(move |conn| service::save_profile(conn, now, &e, &me, &f)).await {
-        Ok(_) => {
+    let result = state
+        .write(move |conn| service::save_profile(conn, now, &e, &me, &f))
+        .await;
+    after_form(
+        result,
+        |_| {
             flash(&session, "Profile saved. It carries over to other events you speak at.");
-            Ok(redirect(&format!("/{}/cfp/proposals", event.slug)))
-        }
-        Err(AppError::Invalid(errors)) => Page::new("public/cfp_profile")
-            .data(json!({ "slug": event.slug, "event_name": event.name, "email": email, "form": form, "errors": errors }))
-            .status(StatusCode::UNPROCESSABLE_ENTITY)
-            .title("Your speaker profile")
-            .render(&state, &session),
-        Err(e) => Err(e),
-    }
+            redirect(&format!("/{}/cfp/proposals", event.slug))
+        },
+        |errors| {
+            std::future::ready(
+                Page::new("public/cfp_profile")
+                    .data(json!({ "slug": event.slug, "event_name": event.name, "email": email, "form": form, "errors": errors }))
+                    .status(INVALID)
+                    .title("Your speaker profile")
+                    .render(&state, &session),
+            )
+        },
+    )
+    .await
 }
 
 /// `GET /{slug}/cfp/confirm/{token}`: the accepted speaker's confirm-or-decline page.

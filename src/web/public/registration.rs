@@ -10,7 +10,7 @@ use crate::events::{display, queries as event_queries, Event};
 use crate::registration::service::{self, RegistrationForm};
 use crate::registration::{questions, views};
 use crate::web::extractors::{ClientIp, CsrfForm, NoFields};
-use crate::web::render::{flash, redirect, Page};
+use crate::web::render::{flash, not_saved, redirect, Page};
 use crate::web::AppState;
 
 async fn event_by_slug(state: &AppState, slug: String) -> AppResult<Event> {
@@ -239,13 +239,7 @@ pub async fn answers(
         .await
     {
         Ok(()) => flash(&session, "Saved."),
-        Err(AppError::Invalid(errors)) => flash(
-            &session,
-            &format!(
-                "Not saved: {}",
-                errors.into_values().collect::<Vec<_>>().join(" ")
-            ),
-        ),
+        Err(AppError::Invalid(errors)) => flash(&session, &not_saved(errors)),
         Err(e) => return Err(e),
     }
     Ok(redirect(&format!("/{}/registration/{token}", event.slug)))
