@@ -385,21 +385,17 @@ async fn accepting_mails_a_confirm_link_confirming_makes_a_talk_and_rejecting_ma
         .await;
     assert_eq!(r.status().as_u16(), 303);
     let caught = catcher.wait_for(6, Duration::from_secs(10)).await;
-    let accepted = caught
-        .iter()
-        .find(|m| {
-            m.rcpt_to == ["accepted@example.org"]
-                && parsed(m)
-                    .subject()
-                    .is_some_and(|s| s.starts_with("Action required"))
-        })
-        .expect("acceptance mail");
+    let accepted = mail_to(&caught, "accepted@example.org", |s| {
+        s.starts_with("Action required")
+    })
+    .expect("acceptance mail");
     assert_eq!(
         parsed(accepted).subject(),
         Some("Action required: confirm your talk “Deploys on Fridays” at devopsdays USA 2010")
     );
-    assert!(caught.iter().any(|m| m.rcpt_to == ["rejected@example.org"]
-        && parsed(m).subject() == Some("Your proposal “Never deploy” for devopsdays USA 2010")));
+    assert!(mail_to(&caught, "rejected@example.org", |s| s
+        == "Your proposal “Never deploy” for devopsdays USA 2010")
+    .is_some());
     // Not a talk until confirmed.
     assert_eq!(app.count("talks"), 7 + 7, "only the demo's talks so far");
     let (_, list) = app.get_html("/admin/events/usa-2010/cfp/").await;
@@ -431,10 +427,15 @@ async fn accepting_mails_a_confirm_link_confirming_makes_a_talk_and_rejecting_ma
     assert_eq!(r.status().as_u16(), 303);
     // The confirmation, and the speaker's registration ticket.
     let caught = catcher.wait_for(8, Duration::from_secs(10)).await;
-    assert!(caught.iter().any(|m| m.rcpt_to == ["accepted@example.org"]
-        && parsed(m).subject() == Some("Confirmed: “Deploys on Fridays” at devopsdays USA 2010")));
-    assert!(caught.iter().any(|m| m.rcpt_to == ["accepted@example.org"]
-        && parsed(m).subject() == Some("Your ticket for devopsdays USA 2010")));
+    for subject in [
+        "Confirmed: “Deploys on Fridays” at devopsdays USA 2010",
+        "Your ticket for devopsdays USA 2010",
+    ] {
+        assert!(
+            mail_to(&caught, "accepted@example.org", |s| s == subject).is_some(),
+            "{subject}"
+        );
+    }
     let talk: (String, String, i32) = app.with_conn(|c| {
         talks::table
             .filter(talks::title.eq("Deploys on Fridays"))

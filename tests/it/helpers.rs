@@ -487,6 +487,17 @@ pub fn parsed(mail: &ghent::mail::catcher::CaughtMail) -> mail_parser::Message<'
         .expect("a parseable message")
 }
 
+/// The first caught mail to `to` whose subject passes `subject` (e.g. `|s| s == "…"`).
+pub fn mail_to<'a>(
+    caught: &'a [ghent::mail::catcher::CaughtMail],
+    to: &str,
+    subject: impl Fn(&str) -> bool,
+) -> Option<&'a ghent::mail::catcher::CaughtMail> {
+    caught
+        .iter()
+        .find(|m| m.rcpt_to == [to] && subject(parsed(m).subject().unwrap_or_default()))
+}
+
 /// The first `http…` link in a text that starts with `prefix`.
 pub fn link_in(text: &str, prefix: &str) -> String {
     let start = text
