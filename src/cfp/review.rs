@@ -2,6 +2,8 @@
 //! reviewers' scores on a proposal only after scoring it; organizers see everything, ranked by
 //! mean score. With anonymous review, reviewers do not see speaker names.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
@@ -9,7 +11,7 @@ use serde::Serialize;
 use super::model::{Proposal, Review, SubmissionType};
 use super::service::{self, speakers_of};
 use crate::accounts::{Capability, Viewer};
-use crate::db::schema::{organizers, proposals, reviews, tracks};
+use crate::db::schema::{organizers, people, proposal_speakers, proposals, reviews, tracks};
 use crate::db::{new_id, AnyConnection};
 use crate::error::{AppError, AppResult};
 use crate::events::{display, Event};
@@ -160,26 +162,46 @@ pub fn list(
         .select((tracks::id, tracks::name))
         .load(conn)?;
     let names = may_see_names(viewer, event);
+    // Scores and speakers of every listed proposal in two queries, not two per proposal.
+    let ids: Vec<&str> = found.iter().map(|p| p.id.as_str()).collect();
+    let mut scores_of: HashMap<String, Vec<(String, i32)>> = HashMap::new();
+    for (proposal, reviewer, score) in reviews::table
+        .filter(reviews::proposal_id.eq_any(&ids))
+        .select((reviews::proposal_id, reviews::reviewer_id, reviews::score))
+        .load::<(String, String, i32)>(conn)?
+    {
+        scores_of
+            .entry(proposal)
+            .or_default()
+            .push((reviewer, score));
+    }
+    let mut names_of: HashMap<String, Vec<String>> = HashMap::new();
+    if names {
+        for (proposal, name) in proposal_speakers::table
+            .inner_join(people::table)
+            .filter(proposal_speakers::proposal_id.eq_any(&ids))
+            .order((proposal_speakers::proposal_id, proposal_speakers::position))
+            .select((proposal_speakers::proposal_id, people::name))
+            .load::<(String, String)>(conn)?
+        {
+            let name = if name.is_empty() {
+                "(no name yet)".to_string()
+            } else {
+                name
+            };
+            names_of.entry(proposal).or_default().push(name);
+        }
+    }
     let mut rows = Vec::with_capacity(found.len());
     for p in found {
-        let reviews = reviews_of(conn, &p.id)?;
+        let reviews = scores_of.remove(&p.id).unwrap_or_default();
         let my_score = reviews
             .iter()
-            .find(|(r, _)| r.reviewer_id == viewer.organizer.id)
-            .map(|(r, _)| r.score);
-        let scores: Vec<i32> = reviews.iter().map(|(r, _)| r.score).collect();
+            .find(|(reviewer, _)| *reviewer == viewer.organizer.id)
+            .map(|(_, score)| *score);
+        let scores: Vec<i32> = reviews.iter().map(|(_, score)| *score).collect();
         let speakers = if names {
-            speakers_of(conn, &p.id)?
-                .into_iter()
-                .map(|s| {
-                    if s.name.is_empty() {
-                        "(no name yet)".into()
-                    } else {
-                        s.name
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
+            names_of.remove(&p.id).unwrap_or_default().join(", ")
         } else {
             "(hidden: anonymous review)".into()
         };
