@@ -130,6 +130,7 @@ route_table! {
     event "/{slug}" {
         get "/programme/" => public::programme::grid;
         get "/programme/changes/" => public::programme::changes;
+        get "/programme/agenda.ics" => public::programme::agenda;
         get "/programme/{file}" => public::programme::export;
         get "/talks/{id}/" => public::programme::talk;
         get "/talks/{id}/talk.ics" => public::programme::talk_ics;

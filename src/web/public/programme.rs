@@ -101,27 +101,32 @@ pub struct AgendaQuery {
 /// Most talks one agenda asks for; more are ignored (a whole programme is schedule.ics).
 const AGENDA_MAX: usize = 300;
 
-/// `GET /{slug}/programme/{file}`: schedule.xml, schedule.json, schedule.ics, programme.json,
-/// and `agenda.ics?talks=<id>,<id>…`, a personal agenda that needs no account: the programme
-/// page's star buttons keep the choice in the browser and build this link.
+/// `GET /{slug}/programme/agenda.ics?talks=<id>,<id>…`: a personal agenda that needs no
+/// account. The programme page's star buttons keep the choice in the browser and build this link.
+pub async fn agenda(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+    query: web::Query<AgendaQuery>,
+) -> AppResult<HttpResponse> {
+    let programme = state.programme_cache.get(&state, &slug).await?;
+    let ids: Vec<&str> = query
+        .talks
+        .split(',')
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .take(AGENDA_MAX)
+        .collect();
+    Ok(respond(&req, &programme.agenda_ics(&state.base_url, &ids)))
+}
+
+/// `GET /{slug}/programme/{file}`: schedule.xml, schedule.json, schedule.ics, programme.json.
 pub async fn export(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    query: web::Query<AgendaQuery>,
 ) -> AppResult<HttpResponse> {
     let (slug, file) = path.into_inner();
-    if file == "agenda.ics" {
-        let programme = state.programme_cache.get(&state, &slug).await?;
-        let ids: Vec<&str> = query
-            .talks
-            .split(',')
-            .map(str::trim)
-            .filter(|id| !id.is_empty())
-            .take(AGENDA_MAX)
-            .collect();
-        return Ok(respond(&req, &programme.agenda_ics(&state.base_url, &ids)));
-    }
     if ![
         "schedule.xml",
         "schedule.json",
