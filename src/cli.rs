@@ -108,7 +108,7 @@ pub struct CreateOrganizerArgs {
     /// Slug of an event to give the organizer a role on.
     #[arg(long, requires = "role")]
     pub event: Option<String>,
-    /// Role on that event: owner, organizer or reviewer.
+    /// Role on that event: owner, organizer, reviewer or check_in (the check-in desk only).
     #[arg(long, requires = "event")]
     pub role: Option<String>,
     /// Make the organizer a site administrator (may create events and act on all of them).
@@ -201,9 +201,9 @@ fn import_schedule(settings: Settings, args: ImportScheduleArgs) -> anyhow::Resu
     Ok(())
 }
 
-fn send_mail(settings: Settings, args: SendMailArgs) -> anyhow::Result<()> {
-    use crate::mail::transport::Transport;
-    use crate::mail::worker::{MailWorker, Notifier, WorkerConfig};
+fn send_mail(mut settings: Settings, args: SendMailArgs) -> anyhow::Result<()> {
+    use crate::mail::worker::{MailWorker, Notifier};
+    settings.ensure_secret_key()?;
     let db = Db::connect(&settings.database_url, 2)?;
     db.migrate()?;
     let clock = settings
@@ -211,14 +211,7 @@ fn send_mail(settings: Settings, args: SendMailArgs) -> anyhow::Result<()> {
         .map(Clock::starting_at)
         .unwrap_or_else(Clock::system);
     actix_web::rt::System::new().block_on(async move {
-        let transport = Transport::from_settings(&settings)?;
-        let worker = MailWorker::new(
-            db,
-            clock,
-            transport,
-            &settings.mail_from,
-            WorkerConfig::from_settings(&settings),
-        )?;
+        let worker = MailWorker::from_settings(db, clock, &settings)?;
         if args.once {
             let outcome = worker.drain().await?;
             println!(
@@ -336,10 +329,9 @@ fn read_password(from_stdin: bool) -> anyhow::Result<String> {
 fn create_organizer(settings: Settings, args: CreateOrganizerArgs) -> anyhow::Result<()> {
     let email = EmailAddress::parse(&args.email).map_err(|m| anyhow::anyhow!("--email: {m}"))?;
     let role = match &args.role {
-        Some(r) => Some(
-            Role::parse(r)
-                .ok_or_else(|| anyhow::anyhow!("--role must be owner, organizer or reviewer"))?,
-        ),
+        Some(r) => Some(Role::parse(r).ok_or_else(|| {
+            anyhow::anyhow!("--role must be owner, organizer, reviewer or check_in")
+        })?),
         None => None,
     };
     let password = read_password(args.password_stdin)?;

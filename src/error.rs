@@ -20,7 +20,7 @@ pub enum AppError {
     #[error("{0}")]
     NotFoundBecause(String),
     /// The visitor must sign in first.
-    #[error("please sign in")]
+    #[error("Please sign in to see this page.")]
     Unauthorized,
     /// The signed-in organizer may not do this.
     #[error("you do not have access to this page")]

@@ -19,6 +19,7 @@ pub mod links;
 pub mod mail;
 pub mod markdown;
 pub mod programme;
+pub mod qr;
 pub mod registration;
 pub mod seed;
 pub mod startup;

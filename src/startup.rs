@@ -19,8 +19,7 @@ use crate::clock::Clock;
 use crate::config::{Environment, Settings};
 use crate::db::Db;
 use crate::jobs::runner::{JobContext, JobRunner};
-use crate::mail::transport::Transport;
-use crate::mail::worker::{MailWorker, Notifier, WorkerConfig};
+use crate::mail::worker::{MailWorker, Notifier};
 use crate::mail::Mailer;
 use crate::web::{errors, render, routes, security, AppState};
 
@@ -48,6 +47,7 @@ impl Application {
         if applied > 0 {
             tracing::info!(applied, "database migrated");
         }
+        rekey_legacy_links(&db, settings.secret_key.as_deref().unwrap_or_default())?;
         Self::build_with_db(settings, clock, db)
     }
 
@@ -76,17 +76,10 @@ impl Application {
         };
         let mailer = Mailer::new(&base_url, &key_bytes)
             .map_err(|e| anyhow::anyhow!("loading mail templates: {e}"))?;
-        let transport = Transport::from_settings(&settings)?;
         if settings.mail_transport == crate::config::MailTransportKind::Log {
             tracing::warn!("no SMTP server configured (GHENT_SMTP_URL): mail is written to the log and kept in the outbox, not delivered");
         }
-        let mail_worker = MailWorker::new(
-            db.clone(),
-            clock.clone(),
-            transport,
-            &settings.mail_from,
-            WorkerConfig::from_settings(&settings),
-        )?;
+        let mail_worker = MailWorker::from_settings(db.clone(), clock.clone(), &settings)?;
         let mail_notifier = Notifier::new();
         let jobs_notifier = Notifier::new();
         let job_runner = JobRunner::new(
@@ -209,6 +202,20 @@ impl Application {
     }
 }
 
+/// Rows from before derived links (migration 000007) get the hashes of their derived tokens.
+fn rekey_legacy_links(db: &Db, secret: &[u8]) -> anyhow::Result<()> {
+    let mut conn = db.write()?;
+    let n = crate::registration::service::rekey_legacy(&mut conn, secret)?
+        + crate::cfp::service::rekey_legacy(&mut conn, secret)?;
+    if n > 0 {
+        tracing::warn!(
+            rows = n,
+            "private links made before this version were stored in the clear; they were replaced"
+        );
+    }
+    Ok(())
+}
+
 async fn not_found() -> crate::error::AppResult<actix_web::HttpResponse> {
     Err(crate::error::AppError::NotFound)
 }
@@ -228,15 +235,46 @@ async fn refuse_nul_in_urls(
     Ok(next.call(req).await?.map_into_boxed_body())
 }
 
-/// One log line per request: method, path, status, duration.
+/// One log line per request: method, path, status, duration. A route's `{token}` segment (a
+/// sign-in, private-page, confirm or unsubscribe link) is logged as `•••`.
 async fn request_log(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let method = req.method().clone();
-    let path = req.path().to_string();
     let res = next.call(req).await?;
+    let path = redacted_path(res.request());
     tracing::info!(%method, %path, status = res.status().as_u16(), micros = started.elapsed().as_micros() as u64, "request");
     Ok(res)
+}
+
+/// The request's path with its route's `{token}` segment replaced by `•••`.
+pub fn redacted_path(req: &actix_web::HttpRequest) -> String {
+    let path = req.path();
+    match req.match_info().get("token").filter(|t| !t.is_empty()) {
+        Some(token) => path.replace(token, crate::mail::credentials::REDACTED),
+        None => path.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted_path;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn request_log_lines_show_token_segments_as_dots() {
+        let req = TestRequest::default()
+            .uri("/usa-2010/registration/AbCdEfGhIjKlMnOpQrStUv/confirm")
+            .param("slug", "usa-2010")
+            .param("token", "AbCdEfGhIjKlMnOpQrStUv")
+            .to_http_request();
+        assert_eq!(redacted_path(&req), "/usa-2010/registration/•••/confirm");
+        let plain = TestRequest::default()
+            .uri("/usa-2010/programme/")
+            .param("slug", "usa-2010")
+            .to_http_request();
+        assert_eq!(redacted_path(&plain), "/usa-2010/programme/");
+    }
 }

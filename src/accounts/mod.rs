@@ -5,4 +5,4 @@ pub mod model;
 pub mod password;
 pub mod service;
 
-pub use model::{Actor, Capability, Organizer, Role, Viewer};
+pub use model::{Actor, Can, Capability, Organizer, Role, Viewer};

@@ -61,7 +61,7 @@ pub struct EventRole {
     pub event_id: String,
     /// The organizer.
     pub organizer_id: String,
-    /// `owner`, `organizer` or `reviewer`.
+    /// See [`Role`].
     pub role: String,
     /// Granted.
     pub created_at: NaiveDateTime,
@@ -81,27 +81,28 @@ pub struct SessionRow {
     pub expires_at: NaiveDateTime,
 }
 
-/// What someone may do on an event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
+/// Someone's role on an event: a named set of [`Capability`]s, not a ladder (a check-in
+/// volunteer may use the desk but not review; a reviewer may review but not use the desk).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Role {
+    /// Runs the event and manages its team.
+    Owner,
+    /// Runs the event: edits it, its programme, registrations and mail; reviews; the desk.
+    Organizer,
     /// Reviews proposals; sees nothing else of the event's admin.
     Reviewer,
-    /// Runs the event: edits it, its programme, registrations and mail.
-    Organizer,
-    /// An organizer who also manages the team.
-    Owner,
+    /// A volunteer at the check-in desk: searches, scans and checks attendees in, nothing else.
+    CheckIn,
 }
 
 impl Role {
-    /// Parses `owner`, `organizer` or `reviewer`.
+    /// Every role, in the order the team page lists them.
+    pub const ALL: [Role; 4] = [Role::Owner, Role::Organizer, Role::Reviewer, Role::CheckIn];
+
+    /// Parses a stored name.
     pub fn parse(s: &str) -> Option<Role> {
-        match s.trim() {
-            "owner" => Some(Role::Owner),
-            "organizer" => Some(Role::Organizer),
-            "reviewer" => Some(Role::Reviewer),
-            _ => None,
-        }
+        Role::ALL.into_iter().find(|r| r.as_str() == s.trim())
     }
 
     /// The stored name.
@@ -110,28 +111,63 @@ impl Role {
             Role::Owner => "owner",
             Role::Organizer => "organizer",
             Role::Reviewer => "reviewer",
+            Role::CheckIn => "check_in",
+        }
+    }
+
+    /// For people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Organizer => "organizer",
+            Role::Reviewer => "reviewer",
+            Role::CheckIn => "check-in volunteer",
+        }
+    }
+
+    /// What the role may do.
+    pub fn capabilities(self) -> &'static [Capability] {
+        use Capability::*;
+        match self {
+            Role::Owner => &[Desk, Review, Organize, ManageTeam],
+            Role::Organizer => &[Desk, Review, Organize],
+            Role::Reviewer => &[Review],
+            Role::CheckIn => &[Desk],
         }
     }
 
     /// Whether this role grants `cap`.
     pub fn grants(self, cap: Capability) -> bool {
-        match cap {
-            Capability::Review => true,
-            Capability::Organize => self >= Role::Organizer,
-            Capability::ManageTeam => self == Role::Owner,
-        }
+        self.capabilities().contains(&cap)
     }
 }
 
 /// What a page or action needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Capability {
+    /// Use the check-in desk: search attendees, open a ticket's code, check in.
+    Desk,
     /// Score and comment on proposals.
     Review,
-    /// Edit the event and everything in it.
+    /// Edit the event and everything in it (mail log included).
     Organize,
     /// Add, change and remove team members.
     ManageTeam,
+}
+
+/// What the viewer may do on one event, for templates (menus and buttons show only what works).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Can {
+    /// The check-in desk.
+    pub desk: bool,
+    /// Reviewing.
+    pub review: bool,
+    /// Everything an organizer does.
+    pub organize: bool,
+    /// The team page.
+    pub manage_team: bool,
+    /// Site administrator (creates and clones events).
+    pub site_admin: bool,
 }
 
 /// The signed-in organizer with their roles, as loaded for one request.
@@ -155,6 +191,17 @@ impl Viewer {
             return Some(Role::Owner);
         }
         self.roles.get(event_id).copied()
+    }
+
+    /// Everything the viewer may do on the event with id `event_id`.
+    pub fn can_on(&self, event_id: &str) -> Can {
+        Can {
+            desk: self.can(event_id, Capability::Desk),
+            review: self.can(event_id, Capability::Review),
+            organize: self.can(event_id, Capability::Organize),
+            manage_team: self.can(event_id, Capability::ManageTeam),
+            site_admin: self.organizer.is_site_admin,
+        }
     }
 
     /// Who to write in the audit log.
@@ -193,10 +240,24 @@ mod tests {
     fn roles_grant_what_they_should() {
         assert!(Role::Reviewer.grants(Capability::Review));
         assert!(!Role::Reviewer.grants(Capability::Organize));
+        assert!(!Role::Reviewer.grants(Capability::Desk));
         assert!(Role::Organizer.grants(Capability::Organize));
+        assert!(Role::Organizer.grants(Capability::Desk));
         assert!(!Role::Organizer.grants(Capability::ManageTeam));
         assert!(Role::Owner.grants(Capability::ManageTeam));
+        assert!(Role::CheckIn.grants(Capability::Desk));
+        for cap in [
+            Capability::Review,
+            Capability::Organize,
+            Capability::ManageTeam,
+        ] {
+            assert!(!Role::CheckIn.grants(cap), "{cap:?}");
+        }
         assert_eq!(Role::parse("owner"), Some(Role::Owner));
+        assert_eq!(Role::parse("check_in"), Some(Role::CheckIn));
         assert_eq!(Role::parse("admin"), None);
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
     }
 }

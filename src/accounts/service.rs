@@ -15,6 +15,7 @@ use crate::db::{new_id, AnyConnection};
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
 use crate::links::{self, Purpose};
+use crate::mail::credentials::{Credential, Sealed};
 use crate::mail::outbox::Envelope;
 use crate::mail::Mailer;
 use crate::tokens;
@@ -282,7 +283,12 @@ pub fn team(conn: &mut AnyConnection, event_id: &str) -> QueryResult<Vec<TeamMem
             })
         })
         .collect();
-    members.sort_by(|a, b| b.role.cmp(&a.role).then_with(|| a.email.cmp(&b.email)));
+    let rank = |r: Role| Role::ALL.iter().position(|x| *x == r);
+    members.sort_by(|a, b| {
+        rank(a.role)
+            .cmp(&rank(b.role))
+            .then_with(|| a.email.cmp(&b.email))
+    });
     Ok(members)
 }
 
@@ -347,14 +353,17 @@ pub fn add_member(
         &format!("Added {} as {}", email, role.as_str()),
     )?;
     if created {
-        let token = links::issue(
+        let issued = links::issue(
             conn,
+            mailer.secret(),
             now,
             Purpose::PasswordReset,
             &organizer.id,
             Some(event_id),
             Duration::days(7),
         )?;
+        let mut sealed = Sealed::new();
+        let token = sealed.seal(Credential::sign_in(&issued.id));
         let ctx = json!({
             "recipient": { "name": organizer.name, "email": organizer.email },
             "event": { "name": event.name, "slug": event.slug, "url": format!("{}/{}/", mailer.base_url, event.slug) },
@@ -367,7 +376,8 @@ pub fn add_member(
         let reply_to = (!event.contact_email.is_empty()).then_some(event.contact_email.as_str());
         let envelope = Envelope::to("team_invite", &organizer.email, &organizer.name)
             .for_event(event_id, reply_to)
-            .about("organizer", &organizer.id);
+            .about("organizer", &organizer.id)
+            .sealed(&sealed);
         mailer.queue(conn, now, envelope, &ctx, Vec::new())?;
     }
     Ok(AddedMember { organizer, created })
@@ -516,14 +526,17 @@ pub fn request_password_reset(
     {
         return Ok(());
     }
-    let token = links::issue(
+    let issued = links::issue(
         conn,
+        mailer.secret(),
         now,
         Purpose::PasswordReset,
         &organizer.id,
         None,
         Duration::hours(1),
     )?;
+    let mut sealed = Sealed::new();
+    let token = sealed.seal(Credential::sign_in(&issued.id));
     let ctx = json!({
         "recipient": { "name": organizer.name, "email": organizer.email },
         "site": { "base_url": mailer.base_url },
@@ -531,7 +544,8 @@ pub fn request_password_reset(
         "expires": "in 1 hour",
     });
     let envelope = Envelope::to("password_reset", &organizer.email, &organizer.name)
-        .about("organizer", &organizer.id);
+        .about("organizer", &organizer.id)
+        .sealed(&sealed);
     mailer.queue(conn, now, envelope, &ctx, Vec::new())?;
     Ok(())
 }

@@ -93,9 +93,10 @@ pub struct Proposal {
     pub state: String,
     /// The talk it became.
     pub talk_id: Option<String>,
-    /// Token of the confirm/decline link.
+    /// SHA-256 of the confirm/decline link's token, while accepted (derived, see
+    /// [`Proposal::confirm_token`]); `None` before.
     #[serde(skip)]
-    pub confirm_token: Option<String>,
+    pub confirm_token_hash: Option<String>,
     /// Submitted.
     pub submitted_at: NaiveDateTime,
     /// Changed.
@@ -106,9 +107,28 @@ pub struct Proposal {
     pub confirmed_at: Option<NaiveDateTime>,
     /// Reminders sent so far.
     pub reminders_sent: i32,
+    /// Generation of the confirm link (bumping it revokes the link).
+    #[serde(skip)]
+    pub token_generation: i32,
 }
 
 impl Proposal {
+    /// The confirm/decline link's credential (its token is derived from the secret key).
+    pub fn confirm_credential(&self) -> crate::mail::credentials::Credential {
+        crate::mail::credentials::Credential::Link {
+            kind: crate::tokens::LinkKind::ProposalConfirm,
+            id: self.id.clone(),
+            generation: self.token_generation,
+        }
+    }
+
+    /// The confirm/decline link's token, for the speaker's own page (`None` until accepted).
+    pub fn confirm_token(&self, secret: &[u8]) -> Option<String> {
+        self.confirm_token_hash
+            .as_ref()
+            .map(|_| self.confirm_credential().token(secret))
+    }
+
     /// The state as an enum.
     pub fn state(&self) -> ProposalState {
         ProposalState::parse(&self.state).unwrap_or(ProposalState::Withdrawn)

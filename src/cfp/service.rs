@@ -17,6 +17,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::events::{display, Event};
 use crate::jobs::{self, NewJob};
 use crate::links::{self, Purpose};
+use crate::mail::credentials::{Credential, Sealed};
 use crate::mail::outbox::Envelope;
 use crate::mail::{Mailer, OutboxMail};
 use crate::programme::model::{next_number, Person, Talk, TalkPerson, TALK_KINDS};
@@ -288,14 +289,17 @@ pub fn request_sign_in(
         {
             return Ok(());
         }
-        let token = links::issue(
+        let issued = links::issue(
             conn,
+            mailer.secret(),
             now,
             Purpose::SpeakerSignIn,
             &p.id,
             Some(&event.id),
             Duration::hours(1),
         )?;
+        let mut sealed = Sealed::new();
+        let token = sealed.seal(Credential::sign_in(&issued.id));
         let ctx = json!({
             "recipient": { "name": p.name, "email": email.as_str() },
             "event": event_ctx(mailer, event),
@@ -306,7 +310,9 @@ pub fn request_sign_in(
         mailer.queue(
             conn,
             now,
-            envelope("cfp_sign_in", email.as_str(), &p.name, event).about("person", &p.id),
+            envelope("cfp_sign_in", email.as_str(), &p.name, event)
+                .about("person", &p.id)
+                .sealed(&sealed),
             &ctx,
             Vec::new(),
         )?;
@@ -568,12 +574,13 @@ pub fn submit(
             notes: input.notes.clone(),
             state: ProposalState::Submitted.as_str().into(),
             talk_id: None,
-            confirm_token: None,
+            confirm_token_hash: None,
             submitted_at: now,
             updated_at: now,
             decided_at: None,
             confirmed_at: None,
             reminders_sent: 0,
+            token_generation: 0,
         };
         diesel::insert_into(proposals::table)
             .values(&p)
@@ -705,7 +712,8 @@ pub fn save_profile(
     crate::programme::service::save_person(conn, now, &actor, event, Some(&person.id), &full)
 }
 
-/// Every mail Ghent sent (or is sending) a person about an event, newest first.
+/// Every mail Ghent sent (or is sending) a person about an event, newest first, with the links
+/// that act for them shown as `•••` (the page lists them; it is no way to sign in again).
 pub fn mails_to(
     conn: &mut AnyConnection,
     event_id: &str,
@@ -720,17 +728,28 @@ pub fn mails_to(
         .order(mail_outbox::created_at.desc())
         .select(OutboxMail::as_select())
         .load(conn)
+        .map(|mails| mails.into_iter().map(OutboxMail::redacted).collect())
 }
 
 // ------------------------------------------------------------------ decisions
 
-fn decision_ctx(mailer: &Mailer, event: &Event, p: &Proposal, person: &Person) -> Value {
+fn decision_ctx(
+    mailer: &Mailer,
+    event: &Event,
+    p: &Proposal,
+    person: &Person,
+    sealed: &mut Sealed,
+) -> Value {
+    let link = p.confirm_token_hash.as_ref().map(|_| {
+        let token = sealed.seal(p.confirm_credential());
+        format!("{}/{}/cfp/confirm/{token}", mailer.base_url, event.slug)
+    });
     json!({
         "recipient": { "name": person.name, "email": person.email },
         "event": event_ctx(mailer, event),
         "site": { "base_url": mailer.base_url },
         "title": p.title,
-        "link": p.confirm_token.as_ref().map(|t| format!("{}/{}/cfp/confirm/{t}", mailer.base_url, event.slug)),
+        "link": link,
         "proposals_url": format!("{}/{}/cfp/", mailer.base_url, event.slug),
         "reminder": p.reminders_sent,
     })
@@ -749,11 +768,14 @@ fn mail_speakers(
         let Some(email) = person.email.clone() else {
             continue;
         };
-        let ctx = decision_ctx(mailer, event, p, &person);
+        let mut sealed = Sealed::new();
+        let ctx = decision_ctx(mailer, event, p, &person, &mut sealed);
         mailer.queue(
             conn,
             now,
-            envelope(kind, &email, &person.name, event).about("proposal", &p.id),
+            envelope(kind, &email, &person.name, event)
+                .about("proposal", &p.id)
+                .sealed(&sealed),
             &ctx,
             Vec::new(),
         )?;
@@ -790,14 +812,17 @@ pub fn decide(
             .select(Proposal::as_select())
             .load(conn)?;
         for p in &found {
-            let (state, token) = if accept {
+            let (state, token_hash) = if accept {
                 (
                     "accepted",
-                    Some(
-                        p.confirm_token
-                            .clone()
-                            .unwrap_or_else(crate::tokens::new_token),
-                    ),
+                    Some(p.confirm_token_hash.clone().unwrap_or_else(|| {
+                        crate::tokens::derived_hash(
+                            mailer.secret(),
+                            crate::tokens::LinkKind::ProposalConfirm,
+                            &p.id,
+                            p.token_generation,
+                        )
+                    })),
                 )
             } else {
                 ("rejected", None)
@@ -808,7 +833,7 @@ pub fn decide(
             diesel::update(proposals::table.find(&p.id))
                 .set((
                     proposals::state.eq(state),
-                    proposals::confirm_token.eq(&token),
+                    proposals::confirm_token_hash.eq(&token_hash),
                     proposals::decided_at.eq(Some(now)),
                     proposals::updated_at.eq(now),
                 ))
@@ -867,6 +892,26 @@ pub fn proposal_of_event(
         .map_err(AppError::from_lookup)
 }
 
+/// Stores the real hashes of confirm links from before derived links (generation -1). Runs on
+/// start; does nothing once done.
+pub fn rekey_legacy(conn: &mut AnyConnection, secret: &[u8]) -> QueryResult<usize> {
+    let ids: Vec<String> = proposals::table
+        .filter(proposals::token_generation.eq(-1))
+        .select(proposals::id)
+        .load(conn)?;
+    for id in &ids {
+        let hash =
+            crate::tokens::derived_hash(secret, crate::tokens::LinkKind::ProposalConfirm, id, 0);
+        diesel::update(proposals::table.find(id))
+            .set((
+                proposals::confirm_token_hash.eq(Some(hash)),
+                proposals::token_generation.eq(0),
+            ))
+            .execute(conn)?;
+    }
+    Ok(ids.len())
+}
+
 /// The accepted proposal a confirm link is for.
 pub fn by_confirm_token(
     conn: &mut AnyConnection,
@@ -875,7 +920,7 @@ pub fn by_confirm_token(
 ) -> AppResult<Proposal> {
     proposals::table
         .filter(proposals::event_id.eq(event_id))
-        .filter(proposals::confirm_token.eq(token))
+        .filter(proposals::confirm_token_hash.eq(crate::tokens::hash_token(token)))
         .select(Proposal::as_select())
         .first(conn)
         .map_err(AppError::from_lookup)

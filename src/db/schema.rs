@@ -128,6 +128,7 @@ diesel::table! {
         content_type -> Text,
         content -> Binary,
         position -> Integer,
+        render -> Text,
     }
 }
 
@@ -155,6 +156,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        credentials -> Text,
     }
 }
 
@@ -253,12 +255,13 @@ diesel::table! {
         notes -> Text,
         state -> Text,
         talk_id -> Nullable<Text>,
-        confirm_token -> Nullable<Text>,
+        confirm_token_hash -> Nullable<Text>,
         submitted_at -> Timestamp,
         updated_at -> Timestamp,
         decided_at -> Nullable<Timestamp>,
         confirmed_at -> Nullable<Timestamp>,
         reminders_sent -> Integer,
+        token_generation -> Integer,
     }
 }
 
@@ -284,8 +287,8 @@ diesel::table! {
         email -> Text,
         company -> Text,
         status -> Text,
-        manage_token -> Text,
-        desk_token -> Text,
+        manage_token_hash -> Text,
+        desk_token_hash -> Text,
         expires_at -> Nullable<Timestamp>,
         confirmed_at -> Nullable<Timestamp>,
         checked_in_at -> Nullable<Timestamp>,
@@ -294,6 +297,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         kind -> Text,
+        token_generation -> Integer,
     }
 }
 

@@ -202,6 +202,8 @@ pub struct DashboardEvent {
     pub summary: EventSummary,
     /// The viewer's role.
     pub role: String,
+    /// Where the event's admin starts for them: the overview, or the desk for check-in volunteers.
+    pub admin_path: String,
 }
 
 /// The organizer's dashboard.
@@ -222,14 +224,16 @@ pub fn dashboard(conn: &mut AnyConnection, viewer: &Viewer) -> AppResult<Dashboa
     };
     let mut events = Vec::with_capacity(list.len());
     for e in &list {
-        let role = viewer
-            .role_on(&e.id)
-            .map(|r| r.as_str())
-            .unwrap_or("")
-            .to_string();
+        let role = viewer.role_on(&e.id);
+        let admin_path = if viewer.can(&e.id, Capability::Review) {
+            format!("/admin/events/{}/", e.slug)
+        } else {
+            format!("/admin/events/{}/desk", e.slug)
+        };
         events.push(DashboardEvent {
             summary: EventSummary::build(conn, e)?,
-            role,
+            role: role.map(|r| r.label()).unwrap_or("").to_string(),
+            admin_path,
         });
     }
     Ok(Dashboard {

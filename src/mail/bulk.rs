@@ -9,9 +9,10 @@ use std::collections::BTreeMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::compose::{Mailer, Rendered, Sources};
+use super::credentials::{Credential, Sealed};
 use super::outbox::{self, Envelope};
 use super::unsubscribe;
 use crate::accounts::Actor;
@@ -23,6 +24,7 @@ use crate::db::{new_id, AnyConnection};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::events::Event;
 use crate::jobs::{self, NewJob};
+use crate::registration::Registration;
 
 /// Who a bulk mail goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,14 +76,24 @@ impl Audience {
 }
 
 /// One recipient with their placeholders.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Recipient {
     /// Address.
     pub email: String,
     /// Name.
     pub name: String,
-    /// Their private link (registration page, or the speaker sign-in).
-    pub manage_link: String,
+    /// Their page: an attendee's private registration page (a credential, sealed into the mail)
+    /// or a speaker's public CfP page (where they sign in).
+    pub page: PersonalPage,
+}
+
+/// Where `{{manage_link}}` leads.
+#[derive(Debug, Clone)]
+pub enum PersonalPage {
+    /// The attendee's private registration page.
+    Registration(Credential),
+    /// A public page (the speakers' CfP sign-in, or the event for a sample).
+    Public(String),
 }
 
 /// The recipients of an audience, one per address, in a stable order.
@@ -100,22 +112,18 @@ pub fn recipients(
             } else {
                 &["waiting", "offered"]
             };
-            let rows: Vec<(String, String, String)> = registrations::table
+            let rows: Vec<Registration> = registrations::table
                 .filter(registrations::event_id.eq(&event.id))
                 .filter(registrations::status.eq_any(statuses))
                 .order(registrations::seq)
-                .select((
-                    registrations::email,
-                    registrations::name,
-                    registrations::manage_token,
-                ))
+                .select(Registration::as_select())
                 .load(conn)?;
-            for (email, name, token) in rows {
-                let manage_link = format!("{base_url}/{}/registration/{token}", event.slug);
-                by_email.entry(email.clone()).or_insert(Recipient {
-                    email,
-                    name,
-                    manage_link,
+            for r in rows {
+                let page = PersonalPage::Registration(r.manage_credential());
+                by_email.entry(r.email.clone()).or_insert(Recipient {
+                    email: r.email,
+                    name: r.name,
+                    page,
                 });
             }
         }
@@ -144,7 +152,7 @@ pub fn recipients(
                     by_email.entry(email.clone()).or_insert(Recipient {
                         email,
                         name,
-                        manage_link: speaker_link.clone(),
+                        page: PersonalPage::Public(speaker_link.clone()),
                     });
                 }
             }
@@ -198,25 +206,16 @@ pub fn html_template_of(body: &str) -> String {
         .join("\n")
 }
 
-fn context(event: &Event, recipient: &Recipient, unsubscribe_url: &str, base_url: &str) -> Value {
-    json!({
-        "name": recipient.name,
-        "email": recipient.email,
-        "manage_link": recipient.manage_link,
-        "unsubscribe_url": unsubscribe_url,
-        "event": { "name": event.name, "slug": event.slug, "url": format!("{base_url}/{}/", event.slug), "contact_email": event.contact_email },
-        "recipient": { "name": recipient.name, "email": recipient.email },
-        "site": { "base_url": base_url },
-    })
-}
-
-/// The unsubscribe URL of a recipient.
-pub fn unsubscribe_url(mailer: &Mailer, event: &Event, email: &str) -> String {
-    format!(
-        "{}/unsubscribe/{}",
-        mailer.base_url,
-        unsubscribe::token(mailer.secret(), &event.id, email)
-    )
+/// A bulk message rendered for one recipient: their links are sealed (see
+/// [`super::credentials`]), so the outbox and the preview never hold them.
+#[derive(Debug, Clone)]
+pub struct Personal {
+    /// The message, with markers for the recipient's links.
+    pub rendered: Rendered,
+    /// What the markers stand for.
+    pub sealed: Sealed,
+    /// The `List-Unsubscribe` URL (with its marker).
+    pub unsubscribe_url: String,
 }
 
 /// Renders the message for one recipient. `strict` refuses unknown placeholders.
@@ -226,16 +225,40 @@ pub fn render_for(
     input: &BulkInput,
     recipient: &Recipient,
     strict: bool,
-) -> Result<Rendered, String> {
-    let unsubscribe = unsubscribe_url(mailer, event, &recipient.email);
-    let ctx = context(event, recipient, &unsubscribe, &mailer.base_url);
+) -> Result<Personal, String> {
+    let base_url = &mailer.base_url;
+    let mut sealed = Sealed::new();
+    let manage_link = match &recipient.page {
+        PersonalPage::Registration(credential) => format!(
+            "{base_url}/{}/registration/{}",
+            event.slug,
+            sealed.seal(credential.clone())
+        ),
+        PersonalPage::Public(url) => url.clone(),
+    };
+    let unsubscribe_url = format!(
+        "{base_url}/unsubscribe/{}",
+        sealed.seal(Credential::Unsubscribe {
+            event_id: event.id.clone(),
+            email: recipient.email.clone(),
+        })
+    );
+    let ctx = json!({
+        "name": recipient.name,
+        "email": recipient.email,
+        "manage_link": manage_link,
+        "unsubscribe_url": unsubscribe_url,
+        "event": { "name": event.name, "slug": event.slug, "url": format!("{base_url}/{}/", event.slug), "contact_email": event.contact_email },
+        "recipient": { "name": recipient.name, "email": recipient.email },
+        "site": { "base_url": base_url },
+    });
     let text = format!("{}\n\n--\nYou receive this because of {}. Unsubscribe from its announcements: {{{{unsubscribe_url}}}}", input.body, event.name);
     let html = format!(
         "{}\n<p class=\"footer\">You receive this because of {}. <a href=\"{{{{unsubscribe_url}}}}\">Unsubscribe</a> from its announcements.</p>",
         html_template_of(&input.body),
         handlebars::html_escape(&event.name)
     );
-    mailer.render_sources(
+    let rendered = mailer.render_sources(
         &Sources {
             subject: input.subject.clone(),
             text,
@@ -244,7 +267,23 @@ pub fn render_for(
         &ctx,
         strict,
         false,
-    )
+    )?;
+    Ok(Personal {
+        rendered,
+        sealed,
+        unsubscribe_url,
+    })
+}
+
+impl Personal {
+    /// The message as the organizer previews it: the recipient's links as `•••`.
+    pub fn redacted(&self) -> Rendered {
+        Rendered {
+            subject: self.sealed.redact(&self.rendered.subject),
+            text: self.sealed.redact(&self.rendered.text),
+            html: self.sealed.redact(&self.rendered.html),
+        }
+    }
 }
 
 /// A sample recipient for previews when the audience is empty.
@@ -252,7 +291,7 @@ pub fn sample_recipient(base_url: &str, event: &Event) -> Recipient {
     Recipient {
         email: "someone@example.org".into(),
         name: "Sam Sample".into(),
-        manage_link: format!("{base_url}/{}/", event.slug),
+        page: PersonalPage::Public(format!("{base_url}/{}/", event.slug)),
     }
 }
 
@@ -402,18 +441,18 @@ pub fn expand(
         if unsubscribe::is_unsubscribed(conn, &event.id, &r.email)? {
             continue;
         }
-        let rendered = render_for(mailer, &event, &input, &r, false)
+        let personal = render_for(mailer, &event, &input, &r, false)
             .map_err(|e| AppError::Internal(anyhow::anyhow!("bulk mail: {e}")))?;
-        let unsubscribe = unsubscribe_url(mailer, &event, &r.email);
         let reply_to = (!event.contact_email.is_empty()).then_some(event.contact_email.as_str());
         let envelope = Envelope {
             bulk_id: Some(bulk_id),
-            list_unsubscribe: Some(&unsubscribe),
+            list_unsubscribe: Some(&personal.unsubscribe_url),
             ..Envelope::to("bulk", &r.email, &r.name)
                 .for_event(&event.id, reply_to)
                 .about("bulk_mail", bulk_id)
+                .sealed(&personal.sealed)
         };
-        outbox::enqueue(conn, now, mailer, envelope, rendered, Vec::new())?;
+        outbox::enqueue(conn, now, mailer, envelope, personal.rendered, Vec::new())?;
         queued += 1;
     }
     diesel::update(bulk_mails::table.find(bulk_id))

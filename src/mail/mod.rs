@@ -10,6 +10,7 @@
 pub mod bulk;
 pub mod catcher;
 pub mod compose;
+pub mod credentials;
 pub mod model;
 pub mod outbox;
 pub mod queries;

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
+use super::credentials::Sealed;
 use crate::db::schema::{mail_attachments, mail_outbox, mail_templates};
 
 /// Where a message is in its life.
@@ -101,6 +102,47 @@ pub struct OutboxMail {
     pub created_at: NaiveDateTime,
     /// Accepted by the server at.
     pub sent_at: Option<NaiveDateTime>,
+    /// The credentials the message carries, sealed ([`super::credentials::Sealed`], JSON; empty
+    /// for none). The bodies hold markers where their tokens go.
+    #[serde(skip)]
+    pub credentials: String,
+}
+
+impl OutboxMail {
+    /// The credentials the message carries.
+    pub fn sealed(&self) -> Sealed {
+        Sealed::from_column(&self.credentials)
+    }
+
+    /// Whether the message carries a credential (a link that acts for its recipient).
+    pub fn carries_credential(&self) -> bool {
+        !self.credentials.is_empty()
+    }
+
+    /// The message as anyone but its recipient may see it: every credential shown as `•••`.
+    /// Every page, export and log line that shows a stored mail shows this.
+    pub fn redacted(mut self) -> OutboxMail {
+        let sealed = self.sealed();
+        self.subject = sealed.redact(&self.subject);
+        self.text_body = sealed.redact(&self.text_body);
+        self.html_body = sealed.redact(&self.html_body);
+        self.list_unsubscribe = self.list_unsubscribe.map(|u| sealed.redact(&u));
+        self
+    }
+
+    /// The message as it is sent, with working tokens (the delivery worker only).
+    pub fn revealed(&self, secret: &[u8]) -> OutboxMail {
+        let sealed = self.sealed();
+        let mut out = self.clone();
+        out.subject = sealed.reveal(secret, &self.subject);
+        out.text_body = sealed.reveal(secret, &self.text_body);
+        out.html_body = sealed.reveal(secret, &self.html_body);
+        out.list_unsubscribe = self
+            .list_unsubscribe
+            .as_ref()
+            .map(|u| sealed.reveal(secret, u));
+        out
+    }
 }
 
 /// An attachment row.
@@ -119,6 +161,9 @@ pub struct AttachmentRow {
     pub content: Vec<u8>,
     /// Order.
     pub position: i32,
+    /// `""`: send `content` as it is; `"qr_png"`: `content` is a URL (with credential markers)
+    /// rendered as a QR code when the mail is sent, so the stored row holds no token.
+    pub render: String,
 }
 
 /// An attachment to queue with a mail.
@@ -128,8 +173,35 @@ pub struct NewAttachment {
     pub filename: String,
     /// MIME type.
     pub content_type: String,
-    /// Bytes.
+    /// Bytes (for a QR code: the URL to encode).
     pub content: Vec<u8>,
+    /// See [`AttachmentRow::render`].
+    pub render: &'static str,
+}
+
+/// How an attachment is made when its mail is sent.
+pub const RENDER_QR_PNG: &str = "qr_png";
+
+impl NewAttachment {
+    /// A file sent as it is.
+    pub fn file(filename: &str, content_type: &str, content: Vec<u8>) -> NewAttachment {
+        NewAttachment {
+            filename: filename.to_string(),
+            content_type: content_type.to_string(),
+            content,
+            render: "",
+        }
+    }
+
+    /// A PNG QR code of `url`, drawn when the mail is sent (the URL may hold sealed credentials).
+    pub fn qr_png(filename: &str, url: &str) -> NewAttachment {
+        NewAttachment {
+            filename: filename.to_string(),
+            content_type: "image/png".to_string(),
+            content: url.as_bytes().to_vec(),
+            render: RENDER_QR_PNG,
+        }
+    }
 }
 
 /// A per-event template override.

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::compose::{one_line, Mailer, Rendered};
+use super::credentials::{Credential, Sealed};
 use super::model::{AttachmentRow, NewAttachment, OutboxMail, Status};
 use crate::db::schema::{mail_attachments, mail_outbox};
 use crate::db::{new_id, AnyConnection};
@@ -27,6 +28,8 @@ pub struct Envelope<'a> {
     pub bulk_id: Option<&'a str>,
     /// List-Unsubscribe URL (bulk mail only).
     pub list_unsubscribe: Option<&'a str>,
+    /// The credentials the rendered text carries as markers (none: `None`).
+    pub credentials: Option<&'a Sealed>,
 }
 
 impl<'a> Envelope<'a> {
@@ -41,7 +44,14 @@ impl<'a> Envelope<'a> {
             entity: None,
             bulk_id: None,
             list_unsubscribe: None,
+            credentials: None,
         }
+    }
+
+    /// The credentials sealed into the mail's context (see [`super::credentials`]).
+    pub fn sealed(mut self, credentials: &'a Sealed) -> Envelope<'a> {
+        self.credentials = Some(credentials).filter(|c| !c.is_empty());
+        self
     }
 
     /// The same, for an event.
@@ -100,6 +110,10 @@ pub fn enqueue(
         last_error: None,
         created_at: now,
         sent_at: None,
+        credentials: envelope
+            .credentials
+            .map(Sealed::to_column)
+            .unwrap_or_default(),
     };
     diesel::insert_into(mail_outbox::table)
         .values(&row)
@@ -113,13 +127,16 @@ pub fn enqueue(
                 content_type: a.content_type,
                 content: a.content,
                 position: position as i32,
+                render: a.render.to_string(),
             })
             .execute(conn)?;
     }
     Ok(id)
 }
 
-/// Queues a copy of a mail as a new message (new Message-ID): an organizer's "resend".
+/// Queues a copy of a mail as a new message (new Message-ID): an organizer's "resend". Sign-in
+/// links in it are issued anew and the old ones revoked, so a link that reached the wrong hands
+/// dies; derived links (an attendee's private page, a confirm link) are the same as before.
 pub fn resend(
     conn: &mut AnyConnection,
     now: NaiveDateTime,
@@ -131,6 +148,22 @@ pub fn resend(
         .order(mail_attachments::position)
         .select(AttachmentRow::as_select())
         .load(conn)?;
+    let sealed = original.sealed();
+    let mut renewed = Vec::with_capacity(sealed.items().len());
+    for credential in sealed.items() {
+        renewed.push(match credential {
+            Credential::Link {
+                kind: crate::tokens::LinkKind::SignIn,
+                id,
+                ..
+            } => match crate::links::reissue(conn, mailer.secret(), now, id)? {
+                Some(new_id) => Credential::sign_in(&new_id),
+                None => credential.clone(),
+            },
+            other => other.clone(),
+        });
+    }
+    let sealed = sealed.with_items(renewed);
     let envelope = Envelope {
         event_id: original.event_id.as_deref(),
         kind: &original.kind,
@@ -143,6 +176,7 @@ pub fn resend(
             .zip(original.entity_id.as_deref()),
         bulk_id: original.bulk_id.as_deref(),
         list_unsubscribe: original.list_unsubscribe.as_deref(),
+        credentials: Some(&sealed),
     };
     let rendered = Rendered {
         subject: original.subject.clone(),
@@ -155,6 +189,11 @@ pub fn resend(
             filename: a.filename,
             content_type: a.content_type,
             content: a.content,
+            render: if a.render == super::model::RENDER_QR_PNG {
+                super::model::RENDER_QR_PNG
+            } else {
+                ""
+            },
         })
         .collect();
     enqueue(conn, now, mailer, envelope, rendered, attachments)

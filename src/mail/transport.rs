@@ -119,8 +119,12 @@ pub fn build_message(
 /// A configured transport.
 #[derive(Clone)]
 pub enum Transport {
-    /// Write to the log; mark `logged`.
-    Log,
+    /// Write to the log; mark `logged`. Links that act for the recipient are printed only in
+    /// development (`show_links`); elsewhere the log shows them as `•••`.
+    Log {
+        /// Print working links (development only).
+        show_links: bool,
+    },
     /// Write `.eml` files.
     File(AsyncFileTransport<Tokio1Executor>),
     /// Real SMTP.
@@ -130,7 +134,7 @@ pub enum Transport {
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            Transport::Log => "Transport::Log",
+            Transport::Log { .. } => "Transport::Log",
             Transport::File(_) => "Transport::File",
             Transport::Smtp(_) => "Transport::Smtp",
         })
@@ -141,7 +145,9 @@ impl Transport {
     /// The transport the settings ask for.
     pub fn from_settings(settings: &Settings) -> anyhow::Result<Transport> {
         Ok(match settings.mail_transport {
-            MailTransportKind::Log => Transport::Log,
+            MailTransportKind::Log => Transport::Log {
+                show_links: settings.env == crate::config::Environment::Development,
+            },
             MailTransportKind::File => {
                 std::fs::create_dir_all(&settings.mail_file_dir)?;
                 Transport::File(AsyncFileTransport::new(&settings.mail_file_dir))
@@ -167,17 +173,28 @@ impl Transport {
         })
     }
 
-    /// Delivers one message; returns the status to record (`sent` or `logged`).
-    pub async fn deliver(&self, message: Message, mail: &OutboxMail) -> Result<Status, String> {
+    /// Delivers one message; returns the status to record (`sent` or `logged`). `stored` is the
+    /// outbox row (credentials sealed), `out` the same with working links, as built into `message`.
+    pub async fn deliver(
+        &self,
+        message: Message,
+        stored: &OutboxMail,
+        out: &OutboxMail,
+    ) -> Result<Status, String> {
         match self {
-            Transport::Log => {
+            Transport::Log { show_links } => {
+                let shown = if *show_links {
+                    out.clone()
+                } else {
+                    stored.clone().redacted()
+                };
+                let text = shown.text_body;
                 tracing::info!(
-                    to = %mail.recipient_email,
-                    subject = %mail.subject,
-                    kind = %mail.kind,
-                    message_id = %mail.message_id,
-                    "mail not delivered (log transport):\n{}",
-                    mail.text_body
+                    to = %stored.recipient_email,
+                    subject = %shown.subject,
+                    kind = %stored.kind,
+                    message_id = %stored.message_id,
+                    "mail not delivered (log transport):\n{text}"
                 );
                 Ok(Status::Logged)
             }

@@ -33,11 +33,16 @@ pub struct LogRow {
     pub last_error: Option<String>,
     /// Can be retried (dead or failed).
     pub retryable: bool,
+    /// Carries a link that acts for the recipient (shown as `•••`).
+    pub private_link: bool,
 }
 
 fn row(m: OutboxMail, tz: Tz) -> LogRow {
     let retryable = m.status == Status::Dead.as_str() || m.status == Status::Failed.as_str();
+    let private_link = m.carries_credential();
+    let m = m.redacted();
     LogRow {
+        private_link,
         id: m.id,
         created: display::short_datetime(m.created_at, tz),
         kind: m.kind,
@@ -84,6 +89,19 @@ pub fn log_page(conn: &mut AnyConnection, event: &Event, filter: LogFilter) -> A
     })
 }
 
+/// An attachment of a message.
+#[derive(Debug, Serialize)]
+pub struct AttachmentView {
+    /// File name.
+    pub name: String,
+    /// MIME type.
+    pub content_type: String,
+    /// Size as stored.
+    pub bytes: usize,
+    /// Drawn when the mail is sent (a QR code of a private link), so its size is not known here.
+    pub drawn_when_sent: bool,
+}
+
 /// One message as sent.
 #[derive(Debug, Serialize)]
 pub struct MessagePage {
@@ -95,19 +113,29 @@ pub struct MessagePage {
     pub sent: Option<String>,
     /// Next attempt (event time), while failed.
     pub next_attempt: Option<String>,
-    /// Attachments: (name, type, bytes).
-    pub attachments: Vec<(String, String, usize)>,
+    /// Attachments.
+    pub attachments: Vec<AttachmentView>,
     /// Can be retried.
     pub retryable: bool,
+    /// Carries links that act for the recipient; they are shown as `•••`.
+    pub private_link: bool,
 }
 
-/// Loads one message of an event (`NotFound` if it belongs to another).
+/// Loads one message of an event (`NotFound` if it belongs to another), redacted: the links that
+/// act for its recipient show as `•••`, for every role.
 pub fn message_page(conn: &mut AnyConnection, event: &Event, id: &str) -> AppResult<MessagePage> {
     let mail = queries::of_event(conn, &event.id, id)?;
+    let private_link = mail.carries_credential();
+    let mail = mail.redacted();
     let tz = event.tz();
     let attachments = queries::attachments(conn, id)?
         .into_iter()
-        .map(|a| (a.filename, a.content_type, a.content.len()))
+        .map(|a| AttachmentView {
+            drawn_when_sent: !a.render.is_empty(),
+            bytes: a.content.len(),
+            name: a.filename,
+            content_type: a.content_type,
+        })
         .collect();
     Ok(MessagePage {
         created: display::short_datetime(mail.created_at, tz),
@@ -115,6 +143,7 @@ pub fn message_page(conn: &mut AnyConnection, event: &Event, id: &str) -> AppRes
         next_attempt: (mail.status == Status::Failed.as_str())
             .then(|| display::short_datetime(mail.next_attempt_at, tz)),
         retryable: mail.status == Status::Dead.as_str() || mail.status == Status::Failed.as_str(),
+        private_link,
         attachments,
         mail,
     })

@@ -266,6 +266,28 @@ pub struct MailWorker {
     from: Mailbox,
     config: WorkerConfig,
     id: String,
+    /// The site's secret key: credentials sealed in mail are derived from it when sent.
+    secret: Arc<Vec<u8>>,
+}
+
+/// An outbox row as it leaves the server: credentials revealed, attachments drawn.
+fn outgoing(
+    mail: &OutboxMail,
+    files: Vec<AttachmentRow>,
+    secret: &[u8],
+) -> (OutboxMail, Vec<AttachmentRow>) {
+    let sealed = mail.sealed();
+    let files = files
+        .into_iter()
+        .map(|mut a| {
+            if a.render == super::model::RENDER_QR_PNG {
+                let url = sealed.reveal(secret, &String::from_utf8_lossy(&a.content));
+                a.content = crate::qr::qr_png(&url);
+            }
+            a
+        })
+        .collect();
+    (mail.revealed(secret), files)
 }
 
 impl MailWorker {
@@ -276,6 +298,7 @@ impl MailWorker {
         transport: Transport,
         from: &str,
         config: WorkerConfig,
+        secret: &[u8],
     ) -> anyhow::Result<MailWorker> {
         let from: Mailbox = from
             .parse()
@@ -292,7 +315,23 @@ impl MailWorker {
             from,
             config,
             id,
+            secret: Arc::new(secret.to_vec()),
         })
+    }
+
+    /// The worker the settings describe: their transport, sender, delivery settings and key.
+    pub fn from_settings(db: Db, clock: Clock, settings: &Settings) -> anyhow::Result<MailWorker> {
+        let secret = settings.secret_key.as_deref().ok_or_else(|| {
+            anyhow::anyhow!("no secret key: call Settings::ensure_secret_key first")
+        })?;
+        MailWorker::new(
+            db,
+            clock,
+            super::transport::Transport::from_settings(settings)?,
+            &settings.mail_from,
+            WorkerConfig::from_settings(settings),
+            secret,
+        )
     }
 
     async fn blocking<T: Send + 'static>(
@@ -336,9 +375,9 @@ impl MailWorker {
                 .map(|mail| {
                     let files = attachments.remove(&mail.id).unwrap_or_default();
                     async move {
-                        let sent = match build_message(&mail, &files, &self.from, self.clock.now())
-                        {
-                            Ok(message) => self.transport.deliver(message, &mail).await,
+                        let (out, files) = outgoing(&mail, files, &self.secret);
+                        let sent = match build_message(&out, &files, &self.from, self.clock.now()) {
+                            Ok(message) => self.transport.deliver(message, &mail, &out).await,
                             Err(e) => Err(e),
                         };
                         (mail, sent)

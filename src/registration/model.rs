@@ -5,6 +5,8 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::schema::{answers, questions, registrations};
+use crate::mail::credentials::Credential;
+use crate::tokens::{self, LinkKind};
 
 /// Where a registration stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -73,12 +75,13 @@ pub struct Registration {
     pub company: String,
     /// See [`Status`].
     pub status: String,
-    /// The private self-service link's token.
+    /// SHA-256 of the private self-service link's token (derived: see
+    /// [`Registration::manage_credential`]).
     #[serde(skip)]
-    pub manage_token: String,
-    /// The check-in QR code's token.
+    pub manage_token_hash: String,
+    /// SHA-256 of the check-in QR code's token.
     #[serde(skip)]
-    pub desk_token: String,
+    pub desk_token_hash: String,
     /// When a pending hold or an offer ends.
     pub expires_at: Option<NaiveDateTime>,
     /// Confirmed at.
@@ -96,9 +99,40 @@ pub struct Registration {
     pub updated_at: NaiveDateTime,
     /// `attendee` (holds a seat of the capacity) or `speaker` (a speaker's, outside it).
     pub kind: String,
+    /// Generation of the two links' tokens: bumping it revokes both (-1: from before derived
+    /// links, rekeyed on start).
+    #[serde(skip)]
+    pub token_generation: i32,
 }
 
 impl Registration {
+    /// The private link's credential: its token is derived from the secret key, the id and the
+    /// generation, so it can be mailed again (it is the attendee's ticket) without being stored.
+    pub fn manage_credential(&self) -> Credential {
+        Credential::Link {
+            kind: LinkKind::RegistrationManage,
+            id: self.id.clone(),
+            generation: self.token_generation,
+        }
+    }
+
+    /// The check-in code's credential (the QR code on the ticket).
+    pub fn desk_credential(&self) -> Credential {
+        Credential::Link {
+            kind: LinkKind::RegistrationDesk,
+            id: self.id.clone(),
+            generation: self.token_generation,
+        }
+    }
+
+    /// The hashes stored for a registration's links (generation `generation`).
+    pub fn token_hashes(secret: &[u8], id: &str, generation: i32) -> (String, String) {
+        (
+            tokens::derived_hash(secret, LinkKind::RegistrationManage, id, generation),
+            tokens::derived_hash(secret, LinkKind::RegistrationDesk, id, generation),
+        )
+    }
+
     /// The status as an enum (unknown values read as expired).
     pub fn status(&self) -> Status {
         Status::parse(&self.status).unwrap_or(Status::Expired)

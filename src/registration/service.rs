@@ -19,6 +19,7 @@ use crate::db::{new_id, AnyConnection};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::events::{display, queries as event_queries, Event};
 use crate::jobs::{self, NewJob};
+use crate::mail::credentials::Sealed;
 use crate::mail::outbox::Envelope;
 use crate::mail::{Mailer, NewAttachment};
 use crate::tokens;
@@ -60,7 +61,7 @@ pub fn seats_held(conn: &mut AnyConnection, event_id: &str) -> QueryResult<i64> 
 pub fn by_token(conn: &mut AnyConnection, event_id: &str, token: &str) -> AppResult<Registration> {
     registrations::table
         .filter(registrations::event_id.eq(event_id))
-        .filter(registrations::manage_token.eq(token))
+        .filter(registrations::manage_token_hash.eq(tokens::hash_token(token)))
         .select(Registration::as_select())
         .first(conn)
         .map_err(AppError::from_lookup)
@@ -88,20 +89,55 @@ pub fn waiting_position(conn: &mut AnyConnection, r: &Registration) -> QueryResu
 
 // ------------------------------------------------------------------ mail
 
-fn manage_url(mailer: &Mailer, event: &Event, r: &Registration) -> String {
+/// The attendee's private link, sealed into a mail.
+fn manage_url(mailer: &Mailer, event: &Event, r: &Registration, sealed: &mut Sealed) -> String {
     format!(
         "{}/{}/registration/{}",
-        mailer.base_url, event.slug, r.manage_token
+        mailer.base_url,
+        event.slug,
+        sealed.seal(r.manage_credential())
     )
 }
 
 /// The URL in the ticket's QR code: the organizers' check-in page for this attendee. It is not
-/// the private manage link, so a photographed badge does not open the attendee's page.
-pub fn desk_url(base_url: &str, event: &Event, r: &Registration) -> String {
-    format!(
-        "{base_url}/admin/events/{}/desk/{}",
-        event.slug, r.desk_token
-    )
+/// the private manage link, so a photographed badge does not open the attendee's page. `token`
+/// is the desk token, or a sealed marker for it in mail.
+pub fn desk_url(base_url: &str, event: &Event, token: &str) -> String {
+    format!("{base_url}/admin/events/{}/desk/{token}", event.slug)
+}
+
+/// A registration by its check-in code (the ticket's QR code).
+pub fn by_desk_token(
+    conn: &mut AnyConnection,
+    event_id: &str,
+    token: &str,
+) -> AppResult<Registration> {
+    registrations::table
+        .filter(registrations::event_id.eq(event_id))
+        .filter(registrations::desk_token_hash.eq(tokens::hash_token(token)))
+        .select(Registration::as_select())
+        .first(conn)
+        .map_err(AppError::from_lookup)
+}
+
+/// Stores the real hashes of registrations from before derived links (generation -1): their
+/// links are derived from the secret key from now on. Runs on start; does nothing once done.
+pub fn rekey_legacy(conn: &mut AnyConnection, secret: &[u8]) -> QueryResult<usize> {
+    let ids: Vec<String> = registrations::table
+        .filter(registrations::token_generation.eq(-1))
+        .select(registrations::id)
+        .load(conn)?;
+    for id in &ids {
+        let (manage, desk) = Registration::token_hashes(secret, id, 0);
+        diesel::update(registrations::table.find(id))
+            .set((
+                registrations::manage_token_hash.eq(manage),
+                registrations::desk_token_hash.eq(desk),
+                registrations::token_generation.eq(0),
+            ))
+            .execute(conn)?;
+    }
+    Ok(ids.len())
 }
 
 fn context(
@@ -109,6 +145,7 @@ fn context(
     mailer: &Mailer,
     event: &Event,
     r: &Registration,
+    sealed: &mut Sealed,
 ) -> AppResult<Value> {
     let tz = event.tz();
     let venue = match &event.venue_id {
@@ -123,7 +160,7 @@ fn context(
             "venue": venue, "contact_email": event.contact_email, "code_of_conduct_url": event.code_of_conduct_url,
         },
         "site": { "base_url": mailer.base_url },
-        "link": manage_url(mailer, event, r),
+        "link": manage_url(mailer, event, r, sealed),
         "expires": r.expires_at.map(|t| display::datetime(t, tz)),
         // Only the waiting-list mail shows a position; counting it costs a scan of the list.
         "position": if r.status() == Status::Waiting { waiting_position(conn, r)? } else { 0 },
@@ -140,23 +177,21 @@ pub fn send_status_mail(
     event: &Event,
     r: &Registration,
 ) -> AppResult<String> {
-    let ctx = context(conn, mailer, event, r)?;
+    let mut sealed = Sealed::new();
+    let ctx = context(conn, mailer, event, r, &mut sealed)?;
     let (kind, attachments) = match r.status() {
         Status::Pending => ("registration_confirm", Vec::new()),
         Status::Confirmed => {
             let venue = ctx["event"]["venue"].as_str().map(str::to_string);
+            let desk = sealed.seal(r.desk_credential());
             let attachments = vec![
-                NewAttachment {
-                    filename: format!("{}.ics", event.slug),
-                    content_type: "text/calendar; charset=utf-8".into(),
-                    content: ticket::event_ics(event, venue.as_deref(), &mailer.base_url, now)
-                        .into_bytes(),
-                },
-                NewAttachment {
-                    filename: "ticket-qr.png".into(),
-                    content_type: "image/png".into(),
-                    content: ticket::qr_png(&desk_url(&mailer.base_url, event, r)),
-                },
+                NewAttachment::file(
+                    &format!("{}.ics", event.slug),
+                    "text/calendar; charset=utf-8",
+                    ticket::event_ics(event, venue.as_deref(), &mailer.base_url, now).into_bytes(),
+                ),
+                // Drawn when the mail is sent, so the outbox holds no working check-in code.
+                NewAttachment::qr_png("ticket-qr.png", &desk_url(&mailer.base_url, event, &desk)),
             ];
             ("registration_ticket", attachments)
         }
@@ -167,7 +202,8 @@ pub fn send_status_mail(
     let reply_to = (!event.contact_email.is_empty()).then_some(event.contact_email.as_str());
     let envelope = Envelope::to(kind, &r.email, &r.name)
         .for_event(&event.id, reply_to)
-        .about("registration", &r.id);
+        .about("registration", &r.id)
+        .sealed(&sealed);
     mailer.queue(conn, now, envelope, &ctx, attachments)
 }
 
@@ -349,18 +385,21 @@ struct NewRow<'a> {
 fn insert_row(
     conn: &mut AnyConnection,
     now: NaiveDateTime,
+    secret: &[u8],
     row: NewRow<'_>,
 ) -> QueryResult<Registration> {
+    let id = new_id();
+    let (manage_token_hash, desk_token_hash) = Registration::token_hashes(secret, &id, 0);
     let r = Registration {
-        id: new_id(),
+        id,
         event_id: row.event_id.to_string(),
         seq: next_seq(conn, row.event_id)?,
         name: row.name,
         email: row.email,
         company: row.company,
         status: row.status.as_str().into(),
-        manage_token: tokens::new_token(),
-        desk_token: tokens::new_token(),
+        manage_token_hash,
+        desk_token_hash,
         expires_at: row.expires_at,
         confirmed_at: (row.status == Status::Confirmed).then_some(now),
         checked_in_at: None,
@@ -369,6 +408,7 @@ fn insert_row(
         created_at: now,
         updated_at: now,
         kind: row.kind.into(),
+        token_generation: 0,
     };
     diesel::insert_into(registrations::table)
         .values(&r)
@@ -436,6 +476,7 @@ pub fn register(
                 insert_row(
                     conn,
                     now,
+                    mailer.secret(),
                     NewRow {
                         event_id: &event.id,
                         name: input.name.clone(),
@@ -937,6 +978,7 @@ pub fn add_by_hand(
         let r = insert_row(
             conn,
             now,
+            mailer.secret(),
             NewRow {
                 event_id: &event.id,
                 name,
@@ -1054,6 +1096,7 @@ pub fn register_speakers(
                     insert_row(
                         conn,
                         now,
+                        mailer.secret(),
                         NewRow {
                             event_id: &event.id,
                             name,
@@ -1119,7 +1162,7 @@ pub fn check_in(
             .select(Registration::as_select())
             .into_boxed();
         if let Some(t) = desk_token {
-            q = q.filter(registrations::desk_token.eq(t.to_string()));
+            q = q.filter(registrations::desk_token_hash.eq(tokens::hash_token(t)));
         } else if let Some(i) = id {
             q = q.filter(registrations::id.eq(i.to_string()));
         } else {

@@ -4,8 +4,8 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::model::{Question, Registration, Status};
+use super::questions;
 use super::service::{self, Counts};
-use super::{questions, ticket};
 use crate::db::AnyConnection;
 use crate::error::AppResult;
 use crate::events::{display, Event};
@@ -62,12 +62,15 @@ pub fn question_fields(
         .collect()
 }
 
-/// The attendee's private page.
+/// The attendee's private page (`token` is theirs, from the URL; `secret` draws their ticket's
+/// check-in code).
 pub fn manage_page(
     conn: &mut AnyConnection,
     base_url: &str,
+    secret: &[u8],
     event: &Event,
     r: &Registration,
+    token: &str,
     now: chrono::NaiveDateTime,
 ) -> AppResult<Value> {
     let tz = event.tz();
@@ -78,7 +81,7 @@ pub fn manage_page(
         .map(|(k, v)| (k.clone(), v.lines().map(str::to_string).collect::<Vec<_>>()))
         .collect();
     let status = r.status();
-    let desk = service::desk_url(base_url, event, r);
+    let desk = service::desk_url(base_url, event, &r.desk_credential().token(secret));
     Ok(json!({
         "slug": event.slug,
         "event_name": event.name,
@@ -93,9 +96,9 @@ pub fn manage_page(
         "expired_hold": r.expires_at.is_some_and(|t| t <= now),
         "position": service::waiting_position(conn, r)?,
         "checked_in": r.checked_in_at.map(|t| display::datetime(t, tz)),
-        "qr_svg": (status == Status::Confirmed).then(|| ticket::qr_svg(&desk)),
+        "qr_svg": (status == Status::Confirmed).then(|| crate::qr::qr_svg(&desk)),
         "fields": question_fields(&qs, &answers, &crate::error::FieldErrors::new()),
-        "token": r.manage_token,
+        "token": token,
     }))
 }
 

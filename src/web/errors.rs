@@ -95,9 +95,10 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
             Some(state) => {
                 let session = req.get_session();
                 let page = if status == StatusCode::UNAUTHORIZED {
+                    // A notice, not an error: nothing was typed wrong yet.
                     Page::new("public/login")
                         .data(
-                            json!({ "next": req.uri().to_string(), "error": message, "form": {} }),
+                            json!({ "next": req.uri().to_string(), "notice": message, "form": {} }),
                         )
                         .title("Sign in")
                 } else {

@@ -1,7 +1,9 @@
-//! Request extractors: the signed-in organizer, a form checked against the session's CSRF
-//! token, and the client address.
+//! Request extractors: the signed-in organizer, the event an admin page is about with the
+//! organizer's right to it, a form checked against the session's CSRF token, and the client
+//! address.
 
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 
 use actix_session::SessionExt;
@@ -12,8 +14,9 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use super::state::AppState;
-use crate::accounts::{service, Viewer};
+use crate::accounts::{service, Actor, Can, Capability, Viewer};
 use crate::error::AppError;
+use crate::events::{view, Event};
 use crate::tokens::constant_time_eq;
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
@@ -43,6 +46,92 @@ impl FromRequest for AdminUser {
                 .read(move |conn| Ok(service::viewer_for_session(conn, now, &token)?))
                 .await?;
             viewer.map(AdminUser).ok_or(AppError::Unauthorized)
+        })
+    }
+}
+
+/// What an event admin page needs: a capability, as a type, so a handler's signature says it.
+pub trait Needs {
+    /// The capability.
+    const CAPABILITY: Capability;
+}
+
+/// Marker types for [`EventAdmin`].
+pub mod need {
+    use super::{Capability, Needs};
+
+    /// The check-in desk (check-in volunteers, organizers, owners).
+    pub struct Desk;
+    /// Reviewing (reviewers, organizers, owners).
+    pub struct Review;
+    /// Organizing (organizers, owners).
+    pub struct Organize;
+    /// The team (owners).
+    pub struct ManageTeam;
+
+    impl Needs for Desk {
+        const CAPABILITY: Capability = Capability::Desk;
+    }
+    impl Needs for Review {
+        const CAPABILITY: Capability = Capability::Review;
+    }
+    impl Needs for Organize {
+        const CAPABILITY: Capability = Capability::Organize;
+    }
+    impl Needs for ManageTeam {
+        const CAPABILITY: Capability = Capability::ManageTeam;
+    }
+}
+
+/// The event of an `/admin/events/{slug}/…` page and the signed-in organizer, who holds the
+/// capability `N` on it: 401 for anonymous visitors, 404 for an unknown event, 403 without the
+/// right. Resolved once per request, before the handler runs.
+pub struct EventAdmin<N> {
+    /// The event.
+    pub event: Event,
+    /// The organizer.
+    pub viewer: Viewer,
+    need: PhantomData<N>,
+}
+
+impl<N> EventAdmin<N> {
+    /// What the organizer may do on the event (for menus and buttons).
+    pub fn can(&self) -> Can {
+        self.viewer.can_on(&self.event.id)
+    }
+
+    /// Who to write in the audit log.
+    pub fn actor(&self) -> Actor {
+        self.viewer.actor()
+    }
+
+    /// Whether the organizer also holds `cap` (e.g. a reviewer's page that shows organizers more).
+    pub fn may(&self, cap: Capability) -> bool {
+        self.viewer.can(&self.event.id, cap)
+    }
+}
+
+impl<N: Needs + 'static> FromRequest for EventAdmin<N> {
+    type Error = AppError;
+    type Future = BoxFuture<EventAdmin<N>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = AdminUser::from_request(req, payload);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let slug = req.match_info().get("slug").map(str::to_string);
+        Box::pin(async move {
+            let AdminUser(viewer) = user.await?;
+            let state = state.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no app state")))?;
+            let slug = slug.ok_or(AppError::NotFound)?;
+            let v = viewer.clone();
+            let event = state
+                .read(move |conn| view::event_for(conn, &v, &slug, N::CAPABILITY))
+                .await?;
+            Ok(EventAdmin {
+                event,
+                viewer,
+                need: PhantomData,
+            })
         })
     }
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::state::AppState;
-use crate::accounts::Viewer;
+use crate::accounts::{Can, Viewer};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::tokens;
 
@@ -80,6 +80,7 @@ pub struct Page<'a> {
     status: StatusCode,
     viewer: Option<&'a Viewer>,
     title: Option<String>,
+    can: Option<Can>,
 }
 
 impl<'a> Page<'a> {
@@ -91,7 +92,15 @@ impl<'a> Page<'a> {
             status: StatusCode::OK,
             viewer: None,
             title: None,
+            can: None,
         }
+    }
+
+    /// What the organizer may do on the page's event: the event menus and buttons show only
+    /// what they can use (`can.desk`, `can.review`, `can.organize`, `can.manage_team`).
+    pub fn can(mut self, can: Can) -> Page<'a> {
+        self.can = Some(can);
+        self
     }
 
     /// The template's data (an object whose fields become top-level names).
@@ -116,6 +125,21 @@ impl<'a> Page<'a> {
     pub fn title(mut self, title: impl Into<String>) -> Page<'a> {
         self.title = Some(title.into());
         self
+    }
+
+    /// Renders an event's admin page for the organizer of `admin` (with the menus their rights allow).
+    pub fn render_event<N>(
+        self,
+        state: &AppState,
+        session: &Session,
+        admin: &super::extractors::EventAdmin<N>,
+    ) -> AppResult<HttpResponse> {
+        Frame::event(state, session, admin).render(self)
+    }
+
+    /// Renders in a [`Frame`].
+    pub fn in_frame(self, frame: &Frame<'_>) -> AppResult<HttpResponse> {
+        frame.render(self)
     }
 
     /// Renders to a response.
@@ -161,6 +185,12 @@ impl<'a> Page<'a> {
         if let Some(t) = &self.title {
             ctx.insert("title".into(), Value::String(t.clone()));
         }
+        if let Some(can) = self.can {
+            ctx.insert(
+                "can".into(),
+                serde_json::to_value(can).unwrap_or(Value::Null),
+            );
+        }
         state
             .templates
             .render(self.template, &Value::Object(ctx))
@@ -177,7 +207,8 @@ fn site_context(state: &AppState) -> Value {
     })
 }
 
-/// What an admin page renders with: the app, the visitor's session, the signed-in organizer.
+/// What an admin page renders with: the app, the visitor's session, the signed-in organizer,
+/// and on an event's pages what they may do there.
 pub struct Frame<'a> {
     /// The app.
     pub state: &'a AppState,
@@ -185,6 +216,8 @@ pub struct Frame<'a> {
     pub session: &'a Session,
     /// The organizer.
     pub viewer: &'a Viewer,
+    /// Their rights on the page's event, if it has one.
+    pub can: Option<Can>,
 }
 
 impl<'a> Frame<'a> {
@@ -194,11 +227,30 @@ impl<'a> Frame<'a> {
             state,
             session,
             viewer,
+            can: None,
+        }
+    }
+
+    /// The frame of an event's admin page.
+    pub fn event<N>(
+        state: &'a AppState,
+        session: &'a Session,
+        admin: &'a super::extractors::EventAdmin<N>,
+    ) -> Frame<'a> {
+        Frame {
+            state,
+            session,
+            viewer: &admin.viewer,
+            can: Some(admin.can()),
         }
     }
 
     /// Renders `page` for this organizer.
     pub fn render(&self, page: Page<'_>) -> AppResult<HttpResponse> {
+        let page = match self.can {
+            Some(can) => page.can(can),
+            None => page,
+        };
         page.viewer(self.viewer).render(self.state, self.session)
     }
 }

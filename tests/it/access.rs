@@ -254,3 +254,162 @@ async fn the_csrf_exempt_unsubscribe_route_does_nothing_without_a_genuine_signed
     }
     assert_eq!(app.count("mail_unsubscribes"), 0);
 }
+
+#[tokio::test]
+async fn a_check_in_volunteer_may_use_the_desk_and_nothing_else() {
+    let app = spawn_demo_app().await;
+    let owner = app.organizer("usa-owner@example.org", false, &[("usa-2010", Role::Owner)]);
+    app.organizer("door@example.org", false, &[("usa-2010", Role::CheckIn)]);
+    let door = app.new_visitor();
+    door.login("door@example.org").await;
+    let (_, page) = door.get_html("/admin/").await;
+    let token = csrf_from(&page);
+    let mut desk_routes = 0;
+    for (method, pattern) in ROUTES {
+        if !pattern.starts_with("/admin") || *pattern == "/admin/logout" {
+            continue;
+        }
+        let url = format!("{}{}", app.address, fill(pattern, "usa-2010", &owner));
+        let r = match *method {
+            "get" => door.client.get(&url).send().await.unwrap(),
+            _ => door
+                .client
+                .post(&url)
+                .form(&[("csrf_token", token.as_str()), ("q", "nobody")])
+                .send()
+                .await
+                .unwrap(),
+        };
+        let status = r.status().as_u16();
+        if pattern.starts_with("/admin/events/{slug}/desk") {
+            assert!(
+                status != 401 && status != 403,
+                "{method} {pattern}: {status}"
+            );
+            desk_routes += 1;
+        } else if let Some((_, expected)) =
+            OPEN_TO_EVERY_ORGANIZER.iter().find(|(p, _)| p == pattern)
+        {
+            assert_eq!(status, *expected, "{method} {pattern}");
+        } else {
+            assert_eq!(
+                status, 403,
+                "{method} {pattern} answered {status} to a check-in volunteer"
+            );
+        }
+    }
+    assert_eq!(desk_routes, 3, "desk, check-in, ticket");
+    // Their dashboard sends them to the desk, which works.
+    let (_, dashboard) = door.get_html("/admin/").await;
+    assert!(
+        dashboard.contains("href=\"/admin/events/usa-2010/desk\""),
+        "{dashboard}"
+    );
+    assert_eq!(
+        door.get("/admin/events/usa-2010/desk?q=x")
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+}
+
+/// Every admin link and button on `pages` works for `v` (no 403): menus show only what the
+/// role may use. Buttons are pressed with empty fields, which changes nothing.
+async fn every_link_and_button_works(v: &Visitor, pages: &[&str]) -> usize {
+    let mut checked = 0;
+    for page in pages {
+        let (status, html) = v.get_html(page).await;
+        assert_eq!(status, 200, "{page}");
+        let token = csrf_from(&html);
+        let doc = scraper::Html::parse_document(&html);
+        let hrefs: Vec<String> = doc
+            .select(&scraper::Selector::parse("a[href^='/admin']").unwrap())
+            .map(|a| a.value().attr("href").unwrap().to_string())
+            .collect();
+        let actions: Vec<String> = doc
+            .select(&scraper::Selector::parse("form[method=post][action^='/admin']").unwrap())
+            .map(|f| f.value().attr("action").unwrap().to_string())
+            .collect();
+        for href in hrefs {
+            let s = v.get(&href).await.status().as_u16();
+            assert!(
+                s != 403 && s < 500,
+                "{page} links to {href}, which answers {s}"
+            );
+            checked += 1;
+        }
+        for action in actions {
+            let s = v
+                .post_raw(&action, &[("csrf_token", token.as_str())])
+                .await
+                .status()
+                .as_u16();
+            assert!(
+                s != 403 && s < 500,
+                "{page} has a button for {action}, which answers {s}"
+            );
+            checked += 1;
+        }
+    }
+    checked
+}
+
+#[tokio::test]
+async fn reviewers_and_check_in_volunteers_see_only_links_and_buttons_they_can_use() {
+    let app = spawn_demo_app().await;
+    app.organizer(
+        "reviewer@example.org",
+        false,
+        &[("usa-2010", Role::Reviewer)],
+    );
+    app.organizer("door@example.org", false, &[("usa-2010", Role::CheckIn)]);
+    let proposal: String = app.with_conn(|c| {
+        use diesel::prelude::*;
+        use ghent::db::schema::proposals;
+        proposals::table.select(proposals::id).first(c).unwrap()
+    });
+    let reviewer = app.new_visitor();
+    reviewer.login("reviewer@example.org").await;
+    let proposal_page = format!("/admin/events/usa-2010/cfp/proposals/{proposal}");
+    let pages = [
+        "/admin/",
+        "/admin/events/usa-2010/",
+        "/admin/events/usa-2010/cfp/",
+        &proposal_page,
+    ];
+    assert!(every_link_and_button_works(&reviewer, &pages).await >= 6);
+    let (_, cfp) = reviewer.get_html("/admin/events/usa-2010/cfp/").await;
+    let menu = texts(&cfp, "nav[aria-label='Event administration'] a");
+    assert_eq!(menu, ["Overview", "Call for papers", "Public page"]);
+    let (_, p) = reviewer.get_html(&proposal_page).await;
+    assert!(
+        !p.contains("value=\"accept\""),
+        "no Accept button for a reviewer"
+    );
+
+    let door = app.new_visitor();
+    door.login("door@example.org").await;
+    assert!(
+        every_link_and_button_works(&door, &["/admin/", "/admin/events/usa-2010/desk"]).await >= 2
+    );
+    let (_, desk) = door.get_html("/admin/events/usa-2010/desk").await;
+    let menu = texts(&desk, "nav[aria-label='Event administration'] a");
+    assert_eq!(menu, ["Check-in desk", "Public page"]);
+}
+
+#[tokio::test]
+async fn the_signed_out_admin_asks_to_sign_in_with_a_notice_not_an_error() {
+    let app = spawn_demo_app().await;
+    let (status, html) = app.new_visitor().get_html("/admin/events/usa-2010/").await;
+    assert_eq!(status, 401);
+    assert_eq!(
+        texts(&html, "p.notice[role=status]"),
+        ["Please sign in to see this page."]
+    );
+    assert!(
+        !html.contains("error-summary") && !html.contains("role=\"alert\""),
+        "{html}"
+    );
+    assert!(html.contains("name=\"next\" value=\"/admin/events/usa-2010/\""));
+}

@@ -798,13 +798,7 @@ async fn an_attendee_registers_confirms_and_is_checked_in_and_a_cancellation_pro
     .is_some());
 
     // At the door, an organizer opens the QR URL (the desk link) and checks Gene in.
-    let desk: String = app.with_conn(|c| {
-        ghent::db::schema::registrations::table
-            .filter(ghent::db::schema::registrations::email.eq("gene@example.org"))
-            .select(ghent::db::schema::registrations::desk_token)
-            .first(c)
-            .unwrap()
-    });
+    let desk = app.desk_token("gene@example.org");
     c.goto(&format!(
         "{}/admin/events/usa-2010/desk/{desk}",
         app.address

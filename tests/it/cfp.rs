@@ -502,13 +502,7 @@ async fn unconfirmed_speakers_are_reminded_until_they_answer() {
     assert_eq!(r.status().as_u16(), 303);
     eventually(10, "a reminder by hand", || reminders(&catcher) == 2).await;
     // Once confirmed, no more.
-    let token: String = app.with_conn(|c| {
-        proposals::table
-            .find(&p)
-            .select(proposals::confirm_token.assume_not_null())
-            .first(c)
-            .unwrap()
-    });
+    let token = app.confirm_token(&p);
     let page = format!("/usa-2010/cfp/confirm/{token}");
     app.new_visitor()
         .post_form(&page, &page, &[("action", "confirm")])

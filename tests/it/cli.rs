@@ -104,7 +104,7 @@ fn migrate_seed_and_create_organizer_work_from_the_command_line() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("6 migration(s) applied"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("7 migration(s) applied"));
     let out = ghent(dir.path(), &db.url).arg("migrate").output().unwrap();
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("0 migration(s) applied"),
@@ -184,7 +184,7 @@ fn migrate_seed_and_create_organizer_work_from_the_command_line() {
         ])
         .output()
         .unwrap();
-    assert!(String::from_utf8_lossy(&out.stderr).contains("owner, organizer or reviewer"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("owner, organizer, reviewer or check_in"));
 
     // The account works in the web app.
     let mut conn = ghent::db::Manager::new(&db.url).open().unwrap();
@@ -330,4 +330,68 @@ mod reqwest {
             .unwrap();
         rt.block_on(async { ::reqwest::get(url).await.unwrap().text().await.unwrap() })
     }
+}
+
+#[test]
+fn the_log_transport_prints_working_links_only_in_development() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new();
+    // A password-reset mail in the outbox, as the web app would queue it.
+    let key = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(TEST_KEY)
+            .unwrap()
+    };
+    let token = {
+        let mut conn = ghent::db::Manager::new(&db.url).open().unwrap();
+        let now = demo_now().naive_utc();
+        let email = ghent::values::EmailAddress::parse("o@example.org").unwrap();
+        ghent::accounts::service::create_organizer(&mut conn, now, &email, "", None, false)
+            .unwrap();
+        let mailer = ghent::mail::Mailer::new("https://ghent.test", &key).unwrap();
+        ghent::accounts::service::request_password_reset(&mut conn, now, &mailer, "o@example.org")
+            .unwrap();
+        use diesel::prelude::*;
+        use ghent::db::schema::auth_tokens;
+        let id: String = auth_tokens::table
+            .select(auth_tokens::id)
+            .first(&mut conn)
+            .unwrap();
+        ghent::tokens::derive(&key, ghent::tokens::LinkKind::SignIn, &id, 0)
+    };
+    let run = |env: &str| {
+        let out = ghent(dir.path(), &db.url)
+            .env("GHENT_ENV", env)
+            .env("GHENT_SECRET_KEY", TEST_KEY)
+            .env("GHENT_BASE_URL", "https://ghent.test")
+            .env("GHENT_CLOCK_START", "2009-11-15T17:24:00Z")
+            .args(["send-mail", "--once"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    let production = run("production");
+    assert!(production.contains("/password/reset/•••"), "{production}");
+    assert!(!production.contains(&token), "{production}");
+    // Retry the same message in development: now the log shows the link to click.
+    use diesel::RunQueryDsl;
+    let mut conn = ghent::db::Manager::new(&db.url).open().unwrap();
+    diesel::sql_query("UPDATE mail_outbox SET status = 'queued'")
+        .execute(&mut conn)
+        .unwrap();
+    let development = run("development");
+    assert!(
+        development.contains(&format!("/password/reset/{token}")),
+        "{development}"
+    );
 }

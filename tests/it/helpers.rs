@@ -584,3 +584,48 @@ impl TestApp {
         }
     }
 }
+
+impl TestApp {
+    /// The private-page token of the registration of `email` (tests only: it is derived from the
+    /// secret key, as the mail worker derives it; the database holds only its hash).
+    pub fn manage_token(&self, email: &str) -> String {
+        self.registration_token(email, ghent::tokens::LinkKind::RegistrationManage)
+    }
+
+    /// The check-in (QR code) token of the registration of `email`.
+    pub fn desk_token(&self, email: &str) -> String {
+        self.registration_token(email, ghent::tokens::LinkKind::RegistrationDesk)
+    }
+
+    fn registration_token(&self, email: &str, kind: ghent::tokens::LinkKind) -> String {
+        use diesel::prelude::*;
+        use ghent::db::schema::registrations;
+        let (id, generation): (String, i32) = self.with_conn(|c| {
+            registrations::table
+                .filter(registrations::email.eq(email))
+                .select((registrations::id, registrations::token_generation))
+                .first(c)
+                .unwrap()
+        });
+        ghent::tokens::derive(self.state.mailer.secret(), kind, &id, generation)
+    }
+
+    /// The confirm-link token of an accepted proposal.
+    pub fn confirm_token(&self, proposal_id: &str) -> String {
+        use diesel::prelude::*;
+        use ghent::db::schema::proposals;
+        let generation: i32 = self.with_conn(|c| {
+            proposals::table
+                .find(proposal_id)
+                .select(proposals::token_generation)
+                .first(c)
+                .unwrap()
+        });
+        ghent::tokens::derive(
+            self.state.mailer.secret(),
+            ghent::tokens::LinkKind::ProposalConfirm,
+            proposal_id,
+            generation,
+        )
+    }
+}

@@ -583,8 +583,8 @@ fn add_attendees(app: &TestApp, slug: &str, people: &[(&str, &str, &str)]) {
                     registrations::email.eq(*email),
                     registrations::company.eq(""),
                     registrations::status.eq(*status),
-                    registrations::manage_token.eq(ghent::tokens::new_token()),
-                    registrations::desk_token.eq(ghent::tokens::new_token()),
+                    registrations::manage_token_hash.eq(ghent::tokens::new_token()),
+                    registrations::desk_token_hash.eq(ghent::tokens::new_token()),
                     registrations::terms_accepted_at.eq(now),
                     registrations::created_at.eq(now),
                     registrations::updated_at.eq(now),
@@ -780,15 +780,7 @@ async fn two_workers_over_one_outbox_deliver_each_of_500_messages_exactly_once()
         ],
     );
     let worker = |db: ghent::db::Db| {
-        let transport = ghent::mail::transport::Transport::from_settings(&settings).unwrap();
-        ghent::mail::worker::MailWorker::new(
-            db,
-            app.clock.clone(),
-            transport,
-            &settings.mail_from,
-            ghent::mail::worker::WorkerConfig::from_settings(&settings),
-        )
-        .unwrap()
+        ghent::mail::worker::MailWorker::from_settings(db, app.clock.clone(), &settings).unwrap()
     };
     // Two workers, each with its own connection pool, as two server instances would have.
     let a = worker(ghent::db::Db::connect(&app.db.url, 2).unwrap());

@@ -9,6 +9,7 @@ mod accounts;
 mod browser;
 mod cfp;
 mod cli;
+mod credentials;
 mod events;
 mod mail;
 mod migrations;

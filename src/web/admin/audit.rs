@@ -4,11 +4,10 @@ use actix_session::Session;
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
-use crate::accounts::Capability;
 use crate::audit;
 use crate::error::{AppError, AppResult};
-use crate::events::{display, view};
-use crate::web::extractors::AdminUser;
+use crate::events::display;
+use crate::web::extractors::{need, AdminUser, EventAdmin};
 use crate::web::render::Page;
 use crate::web::AppState;
 
@@ -38,23 +37,18 @@ fn rows(entries: Vec<audit::AuditEntry>, tz: chrono_tz::Tz) -> Vec<Row> {
 pub async fn event_log(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
 ) -> AppResult<HttpResponse> {
-    let (v, slug) = (viewer.clone(), slug.into_inner());
-    let (event, entries) = state
-        .read(move |conn| {
-            let event = view::event_for(conn, &v, &slug, Capability::Organize)?;
-            let entries = audit::list(conn, Some(&event.id), 500)?;
-            Ok((event, entries))
-        })
+    let event_id = admin.event.id.clone();
+    let entries = state
+        .read(move |conn| Ok(audit::list(conn, Some(&event_id), 500)?))
         .await?;
+    let event = &admin.event;
     let data = serde_json::json!({ "slug": event.slug, "event_name": event.name, "timezone": event.timezone, "rows": rows(entries, event.tz()) });
     Page::new("admin/audit")
         .data(data)
-        .viewer(&viewer)
         .title(format!("Audit log · {}", event.name))
-        .render(&state, &session)
+        .render_event(&state, &session, &admin)
 }
 
 /// `GET /admin/audit`: the whole site's audit log (site administrators), in UTC.

@@ -8,26 +8,14 @@ use diesel::Connection;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::accounts::{Capability, Viewer};
+use crate::accounts::Capability;
 use crate::cfp::review;
 use crate::cfp::service::{self, TypeForm};
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::events::{view, Event};
-use crate::web::extractors::{AdminUser, CsrfForm, NoFields};
+use crate::events::Event;
+use crate::web::extractors::{need, CsrfForm, EventAdmin, NoFields};
 use crate::web::render::{after_form, flash, not_saved, redirect, Frame, Page, INVALID};
 use crate::web::AppState;
-
-async fn event_for(
-    state: &AppState,
-    viewer: &Viewer,
-    slug: String,
-    cap: Capability,
-) -> AppResult<Event> {
-    let v = viewer.clone();
-    state
-        .read(move |conn| view::event_for(conn, &v, &slug, cap))
-        .await
-}
 
 fn base(event: &Event) -> String {
     format!("/admin/events/{}/cfp", event.slug)
@@ -149,14 +137,13 @@ async fn list_page(
 pub async fn list(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Review>,
     query: web::Query<ListQuery>,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(&state, &viewer, slug.into_inner(), Capability::Review).await?;
+    let event = &admin.event;
     list_page(
-        &Frame::new(&state, &session, &viewer),
-        &event,
+        &Frame::event(&state, &session, &admin),
+        event,
         &query,
         None,
         StatusCode::OK,
@@ -168,19 +155,19 @@ pub async fn list(
 pub async fn proposal(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Review>,
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    let event = event_for(&state, &viewer, slug, Capability::Review).await?;
-    let (v, e) = (viewer.clone(), event.clone());
+    let (_, id) = path.into_inner();
+    let event = &admin.event;
+    let (v, e) = (admin.viewer.clone(), event.clone());
     let d = state
         .read(move |conn| review::detail(conn, &v, &e, &id))
         .await?;
-    let organizer = viewer.can(&event.id, Capability::Organize);
-    Frame::new(&state, &session, &viewer).render(
+    let organizer = admin.may(Capability::Organize);
+    Frame::event(&state, &session, &admin).render(
         Page::new("admin/cfp_proposal")
-            .data(json!({ "slug": event.slug, "event_name": event.name, "base": base(&event), "d": d, "organizer": organizer, "errors": {} }))
+            .data(json!({ "slug": event.slug, "event_name": event.name, "base": base(event), "d": d, "organizer": organizer, "errors": {} }))
             .title(format!("Proposal · {}", event.name)),
     )
 }
@@ -199,13 +186,13 @@ pub struct ReviewForm {
 pub async fn save_review(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Review>,
     path: web::Path<(String, String)>,
     CsrfForm(form): CsrfForm<ReviewForm>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    let event = event_for(&state, &viewer, slug, Capability::Review).await?;
-    let (now, v, e, pid) = (state.now(), viewer.clone(), event.clone(), id.clone());
+    let (_, id) = path.into_inner();
+    let event = &admin.event;
+    let (now, v, e, pid) = (state.now(), admin.viewer.clone(), event.clone(), id.clone());
     match state
         .write(move |conn| review::save(conn, now, &v, &e, &pid, &form.score, &form.comment))
         .await
@@ -214,18 +201,17 @@ pub async fn save_review(
         Err(AppError::Invalid(errors)) => flash(&session, &not_saved(errors)),
         Err(e) => return Err(e),
     }
-    Ok(redirect(&format!("{}/proposals/{id}", base(&event))))
+    Ok(redirect(&format!("{}/proposals/{id}", base(event))))
 }
 
 /// `POST /admin/events/{slug}/cfp/decide`: `ids` (repeated) and `action` (accept or reject).
 pub async fn decide(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(&state, &viewer, slug.into_inner(), Capability::Organize).await?;
+    let event = &admin.event;
     let ids: Vec<String> = pairs
         .iter()
         .filter(|(k, _)| k == "ids")
@@ -243,12 +229,12 @@ pub async fn decide(
     };
     if ids.is_empty() {
         flash(&session, "Tick the proposals to decide on first.");
-        return Ok(redirect(&format!("{}/", base(&event))));
+        return Ok(redirect(&format!("{}/", base(event))));
     }
     let (now, mailer, actor, e) = (
         state.now(),
         state.mailer.clone(),
-        viewer.actor(),
+        admin.actor(),
         event.clone(),
     );
     let n = state
@@ -261,19 +247,19 @@ pub async fn decide(
             if accept { "Accepted" } else { "Rejected" }
         ),
     );
-    Ok(redirect(&format!("{}/", base(&event))))
+    Ok(redirect(&format!("{}/", base(event))))
 }
 
 /// `POST …/cfp/proposals/{id}/remind`: remind an accepted speaker by hand.
 pub async fn remind(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    let event = event_for(&state, &viewer, slug, Capability::Organize).await?;
+    let (_, id) = path.into_inner();
+    let event = &admin.event;
     let (now, mailer, e) = (state.now(), state.mailer.clone(), event.clone());
     let sent = state
         .write(move |conn| {
@@ -289,21 +275,19 @@ pub async fn remind(
             "That proposal is not waiting for a confirmation."
         },
     );
-    Ok(redirect(&format!("{}/", base(&event))))
+    Ok(redirect(&format!("{}/", base(event))))
 }
 
 /// After a change to the submission types: back to the CfP page with a flash, or the page again
 /// with the form as it was typed and its errors.
 async fn after_type_change(
-    state: &AppState,
-    session: &Session,
-    viewer: &Viewer,
+    frame: Frame<'_>,
     event: &Event,
     result: AppResult<String>,
     id: Option<String>,
     form: Option<TypeForm>,
 ) -> AppResult<HttpResponse> {
-    let (frame, query) = (Frame::new(state, session, viewer), ListQuery::default());
+    let (session, query) = (frame.session, ListQuery::default());
     after_form(
         result,
         |message| {
@@ -327,32 +311,38 @@ async fn after_type_change(
 pub async fn add_type(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
     CsrfForm(form): CsrfForm<TypeForm>,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(&state, &viewer, slug.into_inner(), Capability::Organize).await?;
-    let (now, actor, e, f) = (state.now(), viewer.actor(), event.clone(), form.clone());
+    let event = &admin.event;
+    let (now, actor, e, f) = (state.now(), admin.actor(), event.clone(), form.clone());
     let result = state
         .write(move |conn| service::add_type(conn, now, &actor, &e, &f))
         .await
         .map(|t| format!("Added {}.", t.name));
-    after_type_change(&state, &session, &viewer, &event, result, None, Some(form)).await
+    after_type_change(
+        Frame::event(&state, &session, &admin),
+        event,
+        result,
+        None,
+        Some(form),
+    )
+    .await
 }
 
 /// `POST /admin/events/{slug}/cfp/types/{id}`: rename, change kind or minutes.
 pub async fn update_type(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
     CsrfForm(form): CsrfForm<TypeForm>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    let event = event_for(&state, &viewer, slug, Capability::Organize).await?;
+    let (_, id) = path.into_inner();
+    let event = &admin.event;
     let (now, actor, e, f, i) = (
         state.now(),
-        viewer.actor(),
+        admin.actor(),
         event.clone(),
         form.clone(),
         id.clone(),
@@ -362,10 +352,8 @@ pub async fn update_type(
         .await
         .map(|t| format!("Saved {}.", t.name));
     after_type_change(
-        &state,
-        &session,
-        &viewer,
-        &event,
+        Frame::event(&state, &session, &admin),
+        event,
         result,
         Some(id),
         Some(form),
@@ -377,16 +365,23 @@ pub async fn update_type(
 pub async fn delete_type(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    let event = event_for(&state, &viewer, slug, Capability::Organize).await?;
-    let (now, actor, e, i) = (state.now(), viewer.actor(), event.clone(), id.clone());
+    let (_, id) = path.into_inner();
+    let event = &admin.event;
+    let (now, actor, e, i) = (state.now(), admin.actor(), event.clone(), id.clone());
     let result = state
         .write(move |conn| service::delete_type(conn, now, &actor, &e, &i))
         .await
         .map(|t| format!("Deleted {}.", t.name));
-    after_type_change(&state, &session, &viewer, &event, result, Some(id), None).await
+    after_type_change(
+        Frame::event(&state, &session, &admin),
+        event,
+        result,
+        Some(id),
+        None,
+    )
+    .await
 }

@@ -5,12 +5,12 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
-use crate::accounts::{Capability, Viewer};
+use crate::accounts::Viewer;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::events::service::{self, CloneForm, EventForm};
 use crate::events::{queries, view};
-use crate::web::extractors::{AdminUser, CsrfForm};
-use crate::web::render::{after_form, flash, redirect, Page, INVALID};
+use crate::web::extractors::{need, AdminUser, CsrfForm, EventAdmin};
+use crate::web::render::{after_form, flash, redirect, Frame, Page, INVALID};
 use crate::web::AppState;
 
 /// Data of the event form page.
@@ -28,20 +28,14 @@ fn timezones() -> Vec<&'static str> {
     chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect()
 }
 
-fn form_page(
-    state: &AppState,
-    session: &Session,
-    viewer: &Viewer,
-    page: FormPage<'_>,
-    status: StatusCode,
-) -> AppResult<HttpResponse> {
+fn form_page(frame: &Frame<'_>, page: FormPage<'_>, status: StatusCode) -> AppResult<HttpResponse> {
     let title = page.heading.to_string();
-    Page::new("admin/event_form")
-        .data(page)
-        .status(status)
-        .viewer(viewer)
-        .title(title)
-        .render(state, session)
+    frame.render(
+        Page::new("admin/event_form")
+            .data(page)
+            .status(status)
+            .title(title),
+    )
 }
 
 fn require_site_admin(viewer: &Viewer) -> AppResult<()> {
@@ -67,7 +61,7 @@ pub async fn new_form(
         timezones: timezones(),
         slug: None,
     };
-    form_page(&state, &session, &viewer, page, StatusCode::OK)
+    form_page(&Frame::new(&state, &session, &viewer), page, StatusCode::OK)
 }
 
 /// `POST /admin/events`.
@@ -101,54 +95,56 @@ pub async fn create(
                 timezones: timezones(),
                 slug: None,
             };
-            std::future::ready(form_page(&state, &session, &viewer, page, INVALID))
+            std::future::ready(form_page(
+                &Frame::new(&state, &session, &viewer),
+                page,
+                INVALID,
+            ))
         },
     )
     .await
 }
 
-/// `GET /admin/events/{slug}/`: the event's admin overview.
+/// `GET /admin/events/{slug}/`: the event's admin overview (reviewers too; check-in volunteers
+/// go to the desk).
 pub async fn overview(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Review>,
 ) -> AppResult<HttpResponse> {
-    let now = state.now();
-    let (v, slug) = (viewer.clone(), slug.into_inner());
-    let (page, role) = state
-        .read(move |conn| {
-            let event = view::event_for(conn, &v, &slug, Capability::Review)?;
-            let role = v.role_on(&event.id).map(|r| r.as_str()).unwrap_or("");
-            Ok((view::event_page(conn, &event.slug, now)?, role))
-        })
+    let (now, slug) = (state.now(), admin.event.slug.clone());
+    let page = state
+        .read(move |conn| view::event_page(conn, &slug, now))
         .await?;
+    let role = admin
+        .viewer
+        .role_on(&admin.event.id)
+        .map(|r| r.label())
+        .unwrap_or("");
     let title = page.name.clone();
     Page::new("admin/event_overview")
-        .data(serde_json::json!({ "event": page, "role": role, "can_organize": role != "reviewer", "can_manage_team": role == "owner" }))
-        .viewer(&viewer)
+        .data(serde_json::json!({ "event": page, "slug": admin.event.slug, "role": role }))
         .title(title)
-        .render(&state, &session)
+        .render_event(&state, &session, &admin)
 }
 
 /// `GET /admin/events/{slug}/edit`.
 pub async fn edit_form(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
 ) -> AppResult<HttpResponse> {
-    let (v, slug) = (viewer.clone(), slug.into_inner());
-    let (form, slug) = state
+    let event = admin.event.clone();
+    let form = state
         .read(move |conn| {
-            let event = view::event_for(conn, &v, &slug, Capability::Organize)?;
             let venue = match &event.venue_id {
                 Some(id) => queries::venue(conn, id)?,
                 None => None,
             };
-            Ok((EventForm::from_event(&event, venue.as_ref()), event.slug))
+            Ok(EventForm::from_event(&event, venue.as_ref()))
         })
         .await?;
+    let slug = admin.event.slug.clone();
     let page = FormPage {
         heading: "Edit event",
         action: format!("/admin/events/{slug}/edit"),
@@ -157,26 +153,28 @@ pub async fn edit_form(
         timezones: timezones(),
         slug: Some(slug),
     };
-    form_page(&state, &session, &viewer, page, StatusCode::OK)
+    form_page(
+        &Frame::event(&state, &session, &admin),
+        page,
+        StatusCode::OK,
+    )
 }
 
 /// `POST /admin/events/{slug}/edit`.
 pub async fn update(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
     CsrfForm(form): CsrfForm<EventForm>,
 ) -> AppResult<HttpResponse> {
     let now = state.now();
-    let (v, path_slug, submitted) = (viewer.clone(), slug.into_inner(), form.clone());
-    let original_slug = path_slug.clone();
+    let (actor, event, submitted) = (admin.actor(), admin.event.clone(), form.clone());
+    let original_slug = admin.event.slug.clone();
     let mailer = state.mailer.clone();
     let result = state
         .write(move |conn| {
-            let event = view::event_for(conn, &v, &path_slug, Capability::Organize)?;
             let input = service::parse_form(&submitted).map_err(AppError::Invalid)?;
-            service::update(conn, now, &mailer, &v.actor(), &event, input)
+            service::update(conn, now, &mailer, &actor, &event, input)
         })
         .await;
     after_form(
@@ -194,7 +192,11 @@ pub async fn update(
                 timezones: timezones(),
                 slug: Some(original_slug),
             };
-            std::future::ready(form_page(&state, &session, &viewer, page, INVALID))
+            std::future::ready(form_page(
+                &Frame::event(&state, &session, &admin),
+                page,
+                INVALID,
+            ))
         },
     )
     .await
@@ -212,14 +214,10 @@ struct ClonePage {
 pub async fn clone_form(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
 ) -> AppResult<HttpResponse> {
-    require_site_admin(&viewer)?;
-    let (v, slug) = (viewer.clone(), slug.into_inner());
-    let event = state
-        .read(move |conn| view::event_for(conn, &v, &slug, Capability::Organize))
-        .await?;
+    require_site_admin(&admin.viewer)?;
+    let event = &admin.event;
     let page = ClonePage {
         source: event.slug.clone(),
         source_name: event.name.clone(),
@@ -228,28 +226,23 @@ pub async fn clone_form(
     };
     Page::new("admin/event_clone")
         .data(page)
-        .viewer(&viewer)
         .title("Clone event")
-        .render(&state, &session)
+        .render_event(&state, &session, &admin)
 }
 
 /// `POST /admin/events/{slug}/clone`.
 pub async fn clone(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
     CsrfForm(form): CsrfForm<CloneForm>,
 ) -> AppResult<HttpResponse> {
-    require_site_admin(&viewer)?;
+    require_site_admin(&admin.viewer)?;
     let now = state.now();
-    let (v, slug, submitted) = (viewer.clone(), slug.into_inner(), form.clone());
-    let source_slug = slug.clone();
+    let (actor, source, submitted) = (admin.actor(), admin.event.clone(), form.clone());
+    let source_slug = admin.event.slug.clone();
     let result = state
-        .write(move |conn| {
-            let source = view::event_for(conn, &v, &slug, Capability::Organize)?;
-            service::clone_event(conn, now, &v.actor(), &source, &submitted)
-        })
+        .write(move |conn| service::clone_event(conn, now, &actor, &source, &submitted))
         .await;
     after_form(
         result,
@@ -273,10 +266,9 @@ pub async fn clone(
             std::future::ready(
                 Page::new("admin/event_clone")
                     .data(page)
-                    .viewer(&viewer)
                     .status(INVALID)
                     .title("Clone event")
-                    .render(&state, &session),
+                    .render_event(&state, &session, &admin),
             )
         },
     )

@@ -8,24 +8,16 @@ use diesel::Connection;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::accounts::{Capability, Viewer};
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::events::{view, Event};
+use crate::events::Event;
 use crate::mail::bulk::{self, BulkForm};
 use crate::mail::compose::Sources;
 use crate::mail::outbox::{self, Envelope};
 use crate::mail::queries::{self, LogFilter};
 use crate::mail::{templates, views};
-use crate::web::extractors::{AdminUser, CsrfForm, NoFields};
+use crate::web::extractors::{need, CsrfForm, EventAdmin, NoFields};
 use crate::web::render::{after_form, flash, redirect, Frame, Page, INVALID};
 use crate::web::AppState;
-
-async fn event_for(state: &AppState, viewer: &Viewer, slug: String) -> AppResult<Event> {
-    let v = viewer.clone();
-    state
-        .read(move |conn| view::event_for(conn, &v, &slug, Capability::Organize))
-        .await
-}
 
 /// Filters of the log.
 #[derive(Debug, Default, Deserialize)]
@@ -41,11 +33,10 @@ pub struct LogQuery {
 pub async fn log(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
     query: web::Query<LogQuery>,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(&state, &viewer, slug.into_inner()).await?;
+    let event = &admin.event;
     let filter = LogFilter {
         status: Some(query.status.clone()).filter(|s| !s.is_empty()),
         kind: Some(query.kind.clone()).filter(|k| !k.is_empty()),
@@ -57,64 +48,62 @@ pub async fn log(
         .await?;
     Page::new("admin/mail_log")
         .data(json!({ "slug": event.slug, "event_name": event.name, "page": page }))
-        .viewer(&viewer)
         .title(format!("Mail · {}", event.name))
-        .render(&state, &session)
+        .render_event(&state, &session, &admin)
 }
 
 /// `GET /admin/events/{slug}/mail/messages/{id}`.
 pub async fn message(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    let event = event_for(&state, &viewer, slug).await?;
+    let (_, id) = path.into_inner();
+    let event = &admin.event;
     let e = event.clone();
     let page = state
         .read(move |conn| views::message_page(conn, &e, &id))
         .await?;
     Page::new("admin/mail_message")
         .data(json!({ "slug": event.slug, "event_name": event.name, "page": page }))
-        .viewer(&viewer)
         .title(format!("Mail to {}", page.mail.recipient_email))
-        .render(&state, &session)
+        .render_event(&state, &session, &admin)
 }
 
 /// `GET /admin/events/{slug}/mail/messages/{id}/html`: the HTML part as the recipient sees it,
 /// in a sandbox (no scripts, no same-origin access, no forms).
 pub async fn message_html(
     state: web::Data<AppState>,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    let event = event_for(&state, &viewer, slug).await?;
+    let (_, id) = path.into_inner();
+    let event_id = admin.event.id.clone();
     let mail = state
-        .read(move |conn| queries::of_event(conn, &event.id, &id))
+        .read(move |conn| queries::of_event(conn, &event_id, &id))
         .await?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(("Content-Security-Policy", "sandbox; default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; frame-ancestors 'none'"))
         .insert_header(("Cache-Control", "no-store"))
-        .body(mail.html_body))
+        .body(mail.redacted().html_body))
 }
 
 /// `POST …/mail/messages/{id}/resend`: queues a copy as a new message.
 pub async fn resend(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    let event = event_for(&state, &viewer, slug).await?;
+    let (_, id) = path.into_inner();
+    let event = &admin.event;
     let (now, mailer, actor, e) = (
         state.now(),
         state.mailer.clone(),
-        viewer.actor(),
+        admin.actor(),
         event.clone(),
     );
     let new_id = state
@@ -152,12 +141,12 @@ pub async fn resend(
 pub async fn retry(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    let event = event_for(&state, &viewer, slug).await?;
+    let (_, id) = path.into_inner();
+    let event = &admin.event;
     let (now, e, mid) = (state.now(), event.clone(), id.clone());
     state
         .write(move |conn| {
@@ -177,17 +166,16 @@ pub async fn retry(
 pub async fn test(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(&state, &viewer, slug.into_inner()).await?;
+    let event = &admin.event;
     let (now, mailer, e, to, name) = (
         state.now(),
         state.mailer.clone(),
         event.clone(),
-        viewer.organizer.email.clone(),
-        viewer.organizer.name.clone(),
+        admin.viewer.organizer.email.clone(),
+        admin.viewer.organizer.name.clone(),
     );
     state
         .write(move |conn| {
@@ -205,7 +193,7 @@ pub async fn test(
         &session,
         &format!(
             "A test message to {} is in the outbox; its status shows below.",
-            viewer.organizer.email
+            admin.viewer.organizer.email
         ),
     );
     Ok(redirect(&format!(
@@ -218,19 +206,17 @@ pub async fn test(
 pub async fn templates_list(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(&state, &viewer, slug.into_inner()).await?;
+    let event = &admin.event;
     let e = event.clone();
     let kinds = state
         .read(move |conn| views::template_kinds(conn, &e))
         .await?;
     Page::new("admin/mail_templates")
         .data(json!({ "slug": event.slug, "event_name": event.name, "kinds": kinds }))
-        .viewer(&viewer)
         .title(format!("Mail templates · {}", event.name))
-        .render(&state, &session)
+        .render_event(&state, &session, &admin)
 }
 
 /// The template editor's form.
@@ -271,20 +257,19 @@ fn editor(
             "preview_error": preview.err(),
         }))
         .status(status)
-        .viewer(frame.viewer)
         .title(format!("{kind} mail · {}", event.name))
-        .render(frame.state, frame.session)
+        .in_frame(frame)
 }
 
 /// `GET /admin/events/{slug}/mail/templates/{kind}`.
 pub async fn template_form(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
-    let (slug, kind) = path.into_inner();
-    let event = event_for(&state, &viewer, slug).await?;
+    let (_, kind) = path.into_inner();
+    let event = &admin.event;
     if !templates::kind(&kind).is_some_and(|k| k.per_event) {
         return Err(AppError::NotFound);
     }
@@ -299,8 +284,8 @@ pub async fn template_form(
         action: String::new(),
     };
     editor(
-        &Frame::new(&state, &session, &viewer),
-        &event,
+        &Frame::event(&state, &session, &admin),
+        event,
         &kind,
         &form,
         overridden,
@@ -313,19 +298,19 @@ pub async fn template_form(
 pub async fn template_save(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
     CsrfForm(form): CsrfForm<TemplateForm>,
 ) -> AppResult<HttpResponse> {
-    let (slug, kind) = path.into_inner();
-    let event = event_for(&state, &viewer, slug).await?;
+    let (_, kind) = path.into_inner();
+    let event = &admin.event;
     if !templates::kind(&kind).is_some_and(|k| k.per_event) {
         return Err(AppError::NotFound);
     }
     if form.action != "save" {
         return editor(
-            &Frame::new(&state, &session, &viewer),
-            &event,
+            &Frame::event(&state, &session, &admin),
+            event,
             &kind,
             &form,
             false,
@@ -341,7 +326,7 @@ pub async fn template_save(
     let (now, mailer, actor, e, k) = (
         state.now(),
         state.mailer.clone(),
-        viewer.actor(),
+        admin.actor(),
         event.clone(),
         kind.clone(),
     );
@@ -350,7 +335,7 @@ pub async fn template_save(
             templates::save_override(conn, now, &mailer, &actor, &e.id, &k, &sources)
         })
         .await;
-    let frame = Frame::new(&state, &session, &viewer);
+    let frame = Frame::event(&state, &session, &admin);
     after_form(
         result,
         |()| {
@@ -366,7 +351,7 @@ pub async fn template_save(
                 event.slug
             ))
         },
-        |errors| std::future::ready(editor(&frame, &event, &kind, &form, false, errors, INVALID)),
+        |errors| std::future::ready(editor(&frame, event, &kind, &form, false, errors, INVALID)),
     )
     .await
 }
@@ -375,13 +360,13 @@ pub async fn template_save(
 pub async fn template_reset(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let (slug, kind) = path.into_inner();
-    let event = event_for(&state, &viewer, slug).await?;
-    let (now, actor, e, k) = (state.now(), viewer.actor(), event.clone(), kind.clone());
+    let (_, kind) = path.into_inner();
+    let event = &admin.event;
+    let (now, actor, e, k) = (state.now(), admin.actor(), event.clone(), kind.clone());
     state
         .write(move |conn| templates::reset_override(conn, now, &actor, &e.id, &k))
         .await?;
@@ -419,26 +404,24 @@ async fn compose_page(
     Page::new("admin/mail_bulk")
         .data(json!({ "slug": event.slug, "event_name": event.name, "form": form, "errors": errors, "audiences": audiences, "sent": sent, "preview": preview }))
         .status(status)
-        .viewer(frame.viewer)
         .title(format!("Write to a group · {}", event.name))
-        .render(frame.state, frame.session)
+        .in_frame(frame)
 }
 
 /// `GET /admin/events/{slug}/mail/bulk`.
 pub async fn bulk_form(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(&state, &viewer, slug.into_inner()).await?;
+    let event = &admin.event;
     let form = BulkForm {
         body: "Hello {{name}},\n\n\n\nYour page: {{manage_link}}".into(),
         ..BulkForm::default()
     };
     compose_page(
-        &Frame::new(&state, &session, &viewer),
-        &event,
+        &Frame::event(&state, &session, &admin),
+        event,
         &form,
         FieldErrors::new(),
         None,
@@ -451,11 +434,10 @@ pub async fn bulk_form(
 pub async fn bulk_send(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
     CsrfForm(form): CsrfForm<ComposeForm>,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(&state, &viewer, slug.into_inner()).await?;
+    let event = &admin.event;
     let (e, base, mail) = (event.clone(), state.base_url.clone(), form.mail.clone());
     let probe = state
         .read(move |conn| {
@@ -466,12 +448,12 @@ pub async fn bulk_send(
             Ok(first.unwrap_or_else(|| bulk::sample_recipient(&base, &e)))
         })
         .await?;
-    let input = match bulk::parse(&form.mail, &state.mailer, &event, &probe) {
+    let input = match bulk::parse(&form.mail, &state.mailer, event, &probe) {
         Ok(input) => input,
         Err(errors) => {
             return compose_page(
-                &Frame::new(&state, &session, &viewer),
-                &event,
+                &Frame::event(&state, &session, &admin),
+                event,
                 &form.mail,
                 errors,
                 None,
@@ -481,12 +463,13 @@ pub async fn bulk_send(
         }
     };
     if form.action != "send" {
-        let rendered = bulk::render_for(&state.mailer, &event, &input, &probe, false)
-            .map_err(AppError::BadRequest)?;
+        let rendered = bulk::render_for(&state.mailer, event, &input, &probe, false)
+            .map_err(AppError::BadRequest)?
+            .redacted();
         let preview = json!({ "to": format!("{} <{}>", probe.name, probe.email), "subject": rendered.subject, "text": rendered.text });
         return compose_page(
-            &Frame::new(&state, &session, &viewer),
-            &event,
+            &Frame::event(&state, &session, &admin),
+            event,
             &form.mail,
             FieldErrors::new(),
             Some(preview),
@@ -494,7 +477,7 @@ pub async fn bulk_send(
         )
         .await;
     }
-    let (now, actor, e) = (state.now(), viewer.actor(), event.clone());
+    let (now, actor, e) = (state.now(), admin.actor(), event.clone());
     let id = state
         .write(move |conn| conn.transaction(|conn| bulk::create(conn, now, &actor, &e, &input)))
         .await?;
@@ -512,11 +495,11 @@ pub async fn bulk_send(
 pub async fn bulk_progress(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    let event = event_for(&state, &viewer, slug).await?;
+    let (_, id) = path.into_inner();
+    let event = &admin.event;
     let e = event.clone();
     let (row, expanded) = state
         .read(move |conn| {
@@ -532,7 +515,6 @@ pub async fn bulk_progress(
     let done = expanded && row.counts.done();
     Page::new("admin/mail_bulk_progress")
         .data(json!({ "slug": event.slug, "event_name": event.name, "bulk": row, "done": done, "expanded": expanded, "refresh": if done { None } else { Some(3) } }))
-        .viewer(&viewer)
         .title(format!("Bulk mail · {}", event.name))
-        .render(&state, &session)
+        .render_event(&state, &session, &admin)
 }

@@ -9,21 +9,13 @@ use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::accounts::{Capability, Viewer};
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::events::{view, Event};
+use crate::events::Event;
 use crate::programme::service::{self, PersonForm, RoomForm, SlotForm, TalkForm, TrackForm};
 use crate::programme::{release, views};
-use crate::web::extractors::{AdminUser, CsrfForm, NoFields};
+use crate::web::extractors::{need, CsrfForm, EventAdmin, NoFields};
 use crate::web::render::{after_form, flash, redirect, Frame, Page, INVALID};
 use crate::web::AppState;
-
-async fn event_for(state: &AppState, viewer: &Viewer, slug: String) -> AppResult<Event> {
-    let v = viewer.clone();
-    state
-        .read(move |conn| view::event_for(conn, &v, &slug, Capability::Organize))
-        .await
-}
 
 fn base(event: &Event) -> String {
     format!("/admin/events/{}/programme", event.slug)
@@ -55,15 +47,14 @@ fn page(
 pub async fn overview(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(&state, &viewer, slug.into_inner()).await?;
+    let event = &admin.event;
     let e = event.clone();
     let o = state.read(move |conn| views::overview(conn, &e)).await?;
     page(
-        &Frame::new(&state, &session, &viewer),
-        &event,
+        &Frame::event(&state, &session, &admin),
+        event,
         "admin/programme",
         "Programme",
         json!({ "o": o }),
@@ -83,15 +74,14 @@ pub struct ReleaseForm {
 pub async fn release(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
     CsrfForm(form): CsrfForm<ReleaseForm>,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(&state, &viewer, slug.into_inner()).await?;
+    let event = &admin.event;
     let (now, mailer, actor, e) = (
         state.now(),
         state.mailer.clone(),
-        viewer.actor(),
+        admin.actor(),
         event.clone(),
     );
     let r = state
@@ -105,7 +95,7 @@ pub async fn release(
             r.version
         ),
     );
-    Ok(redirect(&format!("{}/", base(&event))))
+    Ok(redirect(&format!("{}/", base(event))))
 }
 
 // ------------------------------------------------------------ rooms and tracks
@@ -142,13 +132,12 @@ async fn rooms_page(
 pub async fn rooms(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(&state, &viewer, slug.into_inner()).await?;
+    let event = &admin.event;
     rooms_page(
-        &Frame::new(&state, &session, &viewer),
-        &event,
+        &Frame::event(&state, &session, &admin),
+        event,
         &RoomForm::default(),
         &TrackForm {
             colour: "#1f6feb".into(),
@@ -163,24 +152,23 @@ pub async fn rooms(
 async fn save_room_common(
     state: &AppState,
     session: &Session,
-    viewer: &Viewer,
-    slug: String,
+    admin: &EventAdmin<need::Organize>,
     id: Option<String>,
     form: RoomForm,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(state, viewer, slug).await?;
-    let (now, actor, e, f) = (state.now(), viewer.actor(), event.clone(), form.clone());
+    let event = &admin.event;
+    let (now, actor, e, f) = (state.now(), admin.actor(), event.clone(), form.clone());
     let result = state
         .write(move |conn| service::save_room(conn, now, &actor, &e, id.as_deref(), &f))
         .await;
-    let (frame, no_track) = (Frame::new(state, session, viewer), TrackForm::default());
+    let (frame, no_track) = (Frame::event(state, session, admin), TrackForm::default());
     after_form(
         result,
         |room| {
             flash(session, &format!("Saved room {}.", room.name));
-            redirect(&format!("{}/rooms", base(&event)))
+            redirect(&format!("{}/rooms", base(event)))
         },
-        |errors| rooms_page(&frame, &event, &form, &no_track, errors, INVALID),
+        |errors| rooms_page(&frame, event, &form, &no_track, errors, INVALID),
     )
     .await
 }
@@ -189,64 +177,62 @@ async fn save_room_common(
 pub async fn create_room(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
     CsrfForm(form): CsrfForm<RoomForm>,
 ) -> AppResult<HttpResponse> {
-    save_room_common(&state, &session, &viewer, slug.into_inner(), None, form).await
+    save_room_common(&state, &session, &admin, None, form).await
 }
 
 /// `POST …/programme/rooms/{id}`.
 pub async fn update_room(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
     CsrfForm(form): CsrfForm<RoomForm>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    save_room_common(&state, &session, &viewer, slug, Some(id), form).await
+    let (_, id) = path.into_inner();
+    save_room_common(&state, &session, &admin, Some(id), form).await
 }
 
 /// `POST …/programme/rooms/{id}/delete`.
 pub async fn delete_room(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    let event = event_for(&state, &viewer, slug).await?;
-    let (now, actor, e) = (state.now(), viewer.actor(), event.clone());
+    let (_, id) = path.into_inner();
+    let event = &admin.event;
+    let (now, actor, e) = (state.now(), admin.actor(), event.clone());
     state
         .write(move |conn| {
             conn.transaction(|conn| service::delete_room(conn, now, &actor, &e, &id))
         })
         .await?;
     flash(&session, "Room deleted.");
-    Ok(redirect(&format!("{}/rooms", base(&event))))
+    Ok(redirect(&format!("{}/rooms", base(event))))
 }
 
 async fn save_track_common(
     state: &AppState,
     session: &Session,
-    viewer: &Viewer,
-    slug: String,
+    admin: &EventAdmin<need::Organize>,
     id: Option<String>,
     form: TrackForm,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(state, viewer, slug).await?;
-    let (now, actor, e, f) = (state.now(), viewer.actor(), event.clone(), form.clone());
+    let event = &admin.event;
+    let (now, actor, e, f) = (state.now(), admin.actor(), event.clone(), form.clone());
     let result = state
         .write(move |conn| service::save_track(conn, now, &actor, &e, id.as_deref(), &f))
         .await;
-    let (frame, no_room) = (Frame::new(state, session, viewer), RoomForm::default());
+    let (frame, no_room) = (Frame::event(state, session, admin), RoomForm::default());
     after_form(
         result,
         |track| {
             flash(session, &format!("Saved track {}.", track.name));
-            redirect(&format!("{}/rooms", base(&event)))
+            redirect(&format!("{}/rooms", base(event)))
         },
         // The rooms page has the room form too: the track form's fields are `track_*`.
         |errors| {
@@ -254,7 +240,7 @@ async fn save_track_common(
                 .into_iter()
                 .map(|(k, v)| (format!("track_{k}"), v))
                 .collect();
-            rooms_page(&frame, &event, &no_room, &form, errors, INVALID)
+            rooms_page(&frame, event, &no_room, &form, errors, INVALID)
         },
     )
     .await
@@ -264,23 +250,22 @@ async fn save_track_common(
 pub async fn create_track(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
     CsrfForm(form): CsrfForm<TrackForm>,
 ) -> AppResult<HttpResponse> {
-    save_track_common(&state, &session, &viewer, slug.into_inner(), None, form).await
+    save_track_common(&state, &session, &admin, None, form).await
 }
 
 /// `POST …/programme/tracks/{id}`.
 pub async fn update_track(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
     CsrfForm(form): CsrfForm<TrackForm>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    save_track_common(&state, &session, &viewer, slug, Some(id), form).await
+    let (_, id) = path.into_inner();
+    save_track_common(&state, &session, &admin, Some(id), form).await
 }
 
 // ------------------------------------------------------------ speakers
@@ -318,13 +303,12 @@ async fn speakers_page(
 pub async fn speakers(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(&state, &viewer, slug.into_inner()).await?;
+    let event = &admin.event;
     speakers_page(
-        &Frame::new(&state, &session, &viewer),
-        &event,
+        &Frame::event(&state, &session, &admin),
+        event,
         PersonForm::default(),
         FieldErrors::new(),
         StatusCode::OK,
@@ -336,16 +320,15 @@ pub async fn speakers(
 pub async fn create_speaker(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
     CsrfForm(form): CsrfForm<PersonForm>,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(&state, &viewer, slug.into_inner()).await?;
-    let (now, actor, e, f) = (state.now(), viewer.actor(), event.clone(), form.clone());
+    let event = &admin.event;
+    let (now, actor, e, f) = (state.now(), admin.actor(), event.clone(), form.clone());
     let result = state
         .write(move |conn| service::save_person(conn, now, &actor, &e, None, &f))
         .await;
-    let frame = Frame::new(&state, &session, &viewer);
+    let frame = Frame::event(&state, &session, &admin);
     after_form(
         result,
         |p| {
@@ -353,9 +336,9 @@ pub async fn create_speaker(
                 &session,
                 &format!("{} is in the speaker list; add them to a talk.", p.name),
             );
-            redirect(&format!("{}/speakers/{}", base(&event), p.id))
+            redirect(&format!("{}/speakers/{}", base(event), p.id))
         },
-        |errors| speakers_page(&frame, &event, form, errors, INVALID),
+        |errors| speakers_page(&frame, event, form, errors, INVALID),
     )
     .await
 }
@@ -364,11 +347,11 @@ pub async fn create_speaker(
 pub async fn speaker(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    let event = event_for(&state, &viewer, slug).await?;
+    let (_, id) = path.into_inner();
+    let event = &admin.event;
     let pid = id.clone();
     let person = state
         .read(move |conn| {
@@ -387,8 +370,8 @@ pub async fn speaker(
         id: Some(id),
     };
     page(
-        &Frame::new(&state, &session, &viewer),
-        &event,
+        &Frame::event(&state, &session, &admin),
+        event,
         "admin/programme_speaker",
         &person.name,
         serde_json::to_value(data).unwrap_or_default(),
@@ -400,15 +383,15 @@ pub async fn speaker(
 pub async fn update_speaker(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
     CsrfForm(form): CsrfForm<PersonForm>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    let event = event_for(&state, &viewer, slug).await?;
+    let (_, id) = path.into_inner();
+    let event = &admin.event;
     let (now, actor, e, f, pid) = (
         state.now(),
-        viewer.actor(),
+        admin.actor(),
         event.clone(),
         form.clone(),
         id.clone(),
@@ -420,7 +403,7 @@ pub async fn update_speaker(
         result,
         |p| {
             flash(&session, &format!("Saved {}.", p.name));
-            redirect(&format!("{}/speakers", base(&event)))
+            redirect(&format!("{}/speakers", base(event)))
         },
         |errors| {
             let data = PersonPage {
@@ -429,8 +412,8 @@ pub async fn update_speaker(
                 id: Some(id),
             };
             std::future::ready(page(
-                &Frame::new(&state, &session, &viewer),
-                &event,
+                &Frame::event(&state, &session, &admin),
+                event,
                 "admin/programme_speaker",
                 "Speaker",
                 serde_json::to_value(data).unwrap_or_default(),
@@ -447,15 +430,14 @@ pub async fn update_speaker(
 pub async fn talks(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(&state, &viewer, slug.into_inner()).await?;
+    let event = &admin.event;
     let e = event.clone();
     let rows = state.read(move |conn| views::talk_rows(conn, &e)).await?;
     page(
-        &Frame::new(&state, &session, &viewer),
-        &event,
+        &Frame::event(&state, &session, &admin),
+        event,
         "admin/programme_talks",
         "Talks",
         json!({ "rows": rows }),
@@ -495,13 +477,12 @@ async fn talk_form_page(
 pub async fn new_talk(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(&state, &viewer, slug.into_inner()).await?;
+    let event = &admin.event;
     talk_form_page(
-        &Frame::new(&state, &session, &viewer),
-        &event,
+        &Frame::event(&state, &session, &admin),
+        event,
         None,
         TalkForm::blank(),
         FieldErrors::new(),
@@ -514,18 +495,18 @@ pub async fn new_talk(
 pub async fn edit_talk(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    let event = event_for(&state, &viewer, slug).await?;
+    let (_, id) = path.into_inner();
+    let event = &admin.event;
     let (e, tid) = (event.clone(), id.clone());
     let (talk, people) = state
         .read(move |conn| service::talk_of(conn, &e.id, &tid))
         .await?;
     talk_form_page(
-        &Frame::new(&state, &session, &viewer),
-        &event,
+        &Frame::event(&state, &session, &admin),
+        event,
         Some(id),
         views::talk_form(&talk, &people),
         FieldErrors::new(),
@@ -537,15 +518,14 @@ pub async fn edit_talk(
 async fn save_talk_common(
     state: &AppState,
     session: &Session,
-    viewer: &Viewer,
-    slug: String,
+    admin: &EventAdmin<need::Organize>,
     id: Option<String>,
     form: TalkForm,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(state, viewer, slug).await?;
+    let event = &admin.event;
     let (now, actor, e, f, tid) = (
         state.now(),
-        viewer.actor(),
+        admin.actor(),
         event.clone(),
         form.clone(),
         id.clone(),
@@ -555,14 +535,14 @@ async fn save_talk_common(
             conn.transaction(|conn| service::save_talk(conn, now, &actor, &e, tid.as_deref(), &f))
         })
         .await;
-    let frame = Frame::new(state, session, viewer);
+    let frame = Frame::event(state, session, admin);
     after_form(
         result,
         |talk| {
             flash(session, &format!("Saved “{}”.", talk.title));
-            redirect(&format!("{}/talks", base(&event)))
+            redirect(&format!("{}/talks", base(event)))
         },
-        |errors| talk_form_page(&frame, &event, id, form, errors, INVALID),
+        |errors| talk_form_page(&frame, event, id, form, errors, INVALID),
     )
     .await
 }
@@ -571,23 +551,22 @@ async fn save_talk_common(
 pub async fn create_talk(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
     CsrfForm(form): CsrfForm<TalkForm>,
 ) -> AppResult<HttpResponse> {
-    save_talk_common(&state, &session, &viewer, slug.into_inner(), None, form).await
+    save_talk_common(&state, &session, &admin, None, form).await
 }
 
 /// `POST …/programme/talks/{id}`.
 pub async fn update_talk(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
     CsrfForm(form): CsrfForm<TalkForm>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    save_talk_common(&state, &session, &viewer, slug, Some(id), form).await
+    let (_, id) = path.into_inner();
+    save_talk_common(&state, &session, &admin, Some(id), form).await
 }
 
 // ------------------------------------------------------------ slots
@@ -635,11 +614,10 @@ pub struct NewSlotQuery {
 pub async fn new_slot(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
     query: web::Query<NewSlotQuery>,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(&state, &viewer, slug.into_inner()).await?;
+    let event = &admin.event;
     let start = if query.starts_at.is_empty() {
         crate::values::to_local_input(event.starts_at, event.tz())
     } else {
@@ -653,8 +631,8 @@ pub async fn new_slot(
         ..SlotForm::default()
     };
     slot_form_page(
-        &Frame::new(&state, &session, &viewer),
-        &event,
+        &Frame::event(&state, &session, &admin),
+        event,
         None,
         form,
         FieldErrors::new(),
@@ -667,20 +645,20 @@ pub async fn new_slot(
 pub async fn edit_slot(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    let event = event_for(&state, &viewer, slug).await?;
+    let (_, id) = path.into_inner();
+    let event = &admin.event;
     let (e, sid) = (event.clone(), id.clone());
     let slot = state
         .read(move |conn| service::slot_of(conn, &e.id, &sid))
         .await?;
     slot_form_page(
-        &Frame::new(&state, &session, &viewer),
-        &event,
+        &Frame::event(&state, &session, &admin),
+        event,
         Some(id),
-        views::slot_form(&slot, &event),
+        views::slot_form(&slot, event),
         FieldErrors::new(),
         StatusCode::OK,
     )
@@ -690,15 +668,14 @@ pub async fn edit_slot(
 async fn save_slot_common(
     state: &AppState,
     session: &Session,
-    viewer: &Viewer,
-    slug: String,
+    admin: &EventAdmin<need::Organize>,
     id: Option<String>,
     form: SlotForm,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(state, viewer, slug).await?;
+    let event = &admin.event;
     let (now, actor, e, f, sid) = (
         state.now(),
-        viewer.actor(),
+        admin.actor(),
         event.clone(),
         form.clone(),
         id.clone(),
@@ -708,14 +685,14 @@ async fn save_slot_common(
             conn.transaction(|conn| service::save_slot(conn, now, &actor, &e, sid.as_deref(), &f))
         })
         .await;
-    let frame = Frame::new(state, session, viewer);
+    let frame = Frame::event(state, session, admin);
     after_form(
         result,
         |_| {
             flash(session, "Slot saved (not public until you release).");
-            redirect(&format!("{}/", base(&event)))
+            redirect(&format!("{}/", base(event)))
         },
-        |errors| slot_form_page(&frame, &event, id, form, errors, INVALID),
+        |errors| slot_form_page(&frame, event, id, form, errors, INVALID),
     )
     .await
 }
@@ -724,23 +701,22 @@ async fn save_slot_common(
 pub async fn create_slot(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
     CsrfForm(form): CsrfForm<SlotForm>,
 ) -> AppResult<HttpResponse> {
-    save_slot_common(&state, &session, &viewer, slug.into_inner(), None, form).await
+    save_slot_common(&state, &session, &admin, None, form).await
 }
 
 /// `POST …/programme/slots/{id}`: move (new time or room), or place another talk.
 pub async fn update_slot(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
     CsrfForm(form): CsrfForm<SlotForm>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    save_slot_common(&state, &session, &viewer, slug, Some(id), form).await
+    let (_, id) = path.into_inner();
+    save_slot_common(&state, &session, &admin, Some(id), form).await
 }
 
 /// The place form (also posted by the drag-and-drop editor).
@@ -755,56 +731,56 @@ pub struct PlaceForm {
 pub async fn place(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
     CsrfForm(form): CsrfForm<PlaceForm>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    let event = event_for(&state, &viewer, slug).await?;
-    let (now, actor, e) = (state.now(), viewer.actor(), event.clone());
+    let (_, id) = path.into_inner();
+    let event = &admin.event;
+    let (now, actor, e) = (state.now(), admin.actor(), event.clone());
     state
         .write(move |conn| {
             conn.transaction(|conn| service::place(conn, now, &actor, &e, &id, &form.talk_id))
         })
         .await?;
     flash(&session, "Talk placed (not public until you release).");
-    Ok(redirect(&format!("{}/", base(&event))))
+    Ok(redirect(&format!("{}/", base(event))))
 }
 
 /// `POST …/programme/slots/{id}/unschedule`.
 pub async fn unschedule(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    let event = event_for(&state, &viewer, slug).await?;
-    let (now, actor, e) = (state.now(), viewer.actor(), event.clone());
+    let (_, id) = path.into_inner();
+    let event = &admin.event;
+    let (now, actor, e) = (state.now(), admin.actor(), event.clone());
     state
         .write(move |conn| conn.transaction(|conn| service::unschedule(conn, now, &actor, &e, &id)))
         .await?;
     flash(&session, "The talk is out of its slot.");
-    Ok(redirect(&format!("{}/", base(&event))))
+    Ok(redirect(&format!("{}/", base(event))))
 }
 
 /// `POST …/programme/slots/{id}/delete`.
 pub async fn delete_slot(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    let event = event_for(&state, &viewer, slug).await?;
-    let (now, actor, e) = (state.now(), viewer.actor(), event.clone());
+    let (_, id) = path.into_inner();
+    let event = &admin.event;
+    let (now, actor, e) = (state.now(), admin.actor(), event.clone());
     state
         .write(move |conn| {
             conn.transaction(|conn| service::delete_slot(conn, now, &actor, &e, &id))
         })
         .await?;
     flash(&session, "Slot deleted.");
-    Ok(redirect(&format!("{}/", base(&event))))
+    Ok(redirect(&format!("{}/", base(event))))
 }

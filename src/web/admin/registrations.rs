@@ -8,21 +8,13 @@ use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::accounts::{Capability, Viewer};
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::events::{display, view, Event};
+use crate::events::{display, Event};
 use crate::registration::questions::{self, QuestionForm};
 use crate::registration::{service, views};
-use crate::web::extractors::{AdminUser, CsrfForm, NoFields};
+use crate::web::extractors::{need, CsrfForm, EventAdmin, NoFields};
 use crate::web::render::{after_form, flash, redirect, Frame, Page, INVALID};
 use crate::web::AppState;
-
-async fn event_for(state: &AppState, viewer: &Viewer, slug: String) -> AppResult<Event> {
-    let v = viewer.clone();
-    state
-        .read(move |conn| view::event_for(conn, &v, &slug, Capability::Organize))
-        .await
-}
 
 fn base(event: &Event) -> String {
     format!("/admin/events/{}", event.slug)
@@ -84,14 +76,13 @@ async fn list_page(
 pub async fn list(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
     query: web::Query<ListQuery>,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(&state, &viewer, slug.into_inner()).await?;
+    let event = &admin.event;
     list_page(
-        &Frame::new(&state, &session, &viewer),
-        &event,
+        &Frame::event(&state, &session, &admin),
+        event,
         &query,
         &AddForm::default(),
         FieldErrors::new(),
@@ -103,10 +94,9 @@ pub async fn list(
 /// `GET /admin/events/{slug}/registrations.csv`.
 pub async fn csv(
     state: web::Data<AppState>,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(&state, &viewer, slug.into_inner()).await?;
+    let event = &admin.event;
     let e = event.clone();
     let bytes = state.read(move |conn| service::csv(conn, &e)).await?;
     Ok(HttpResponse::Ok()
@@ -123,15 +113,14 @@ pub async fn csv(
 pub async fn add(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
     CsrfForm(form): CsrfForm<AddForm>,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(&state, &viewer, slug.into_inner()).await?;
+    let event = &admin.event;
     let (now, mailer, actor, e, f) = (
         state.now(),
         state.mailer.clone(),
-        viewer.actor(),
+        admin.actor(),
         event.clone(),
         form.clone(),
     );
@@ -151,7 +140,7 @@ pub async fn add(
             )
         })
         .await;
-    let (frame, query) = (Frame::new(&state, &session, &viewer), ListQuery::default());
+    let (frame, query) = (Frame::event(&state, &session, &admin), ListQuery::default());
     after_form(
         result,
         |r| {
@@ -159,9 +148,9 @@ pub async fn add(
                 &session,
                 &format!("Added {} ({}); their mail is on its way.", r.name, r.status),
             );
-            redirect(&format!("{}/registrations", base(&event)))
+            redirect(&format!("{}/registrations", base(event)))
         },
-        |errors| list_page(&frame, &event, &query, &form, errors, INVALID),
+        |errors| list_page(&frame, event, &query, &form, errors, INVALID),
     )
     .await
 }
@@ -170,16 +159,16 @@ pub async fn add(
 pub async fn cancel(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    let event = event_for(&state, &viewer, slug).await?;
+    let (_, id) = path.into_inner();
+    let event = &admin.event;
     let (now, mailer, actor, e) = (
         state.now(),
         state.mailer.clone(),
-        viewer.actor(),
+        admin.actor(),
         event.clone(),
     );
     state
@@ -205,19 +194,19 @@ pub async fn cancel(
         &session,
         "Cancelled; the seat went to the waiting list if anyone was on it.",
     );
-    Ok(redirect(&format!("{}/registrations", base(&event))))
+    Ok(redirect(&format!("{}/registrations", base(event))))
 }
 
 /// `POST …/registrations/{id}/resend`: the mail that fits the registration's status, again.
 pub async fn resend(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    let event = event_for(&state, &viewer, slug).await?;
+    let (_, id) = path.into_inner();
+    let event = &admin.event;
     let (now, mailer, e) = (state.now(), state.mailer.clone(), event.clone());
     let name = state
         .write(move |conn| {
@@ -227,19 +216,18 @@ pub async fn resend(
         })
         .await?;
     flash(&session, &format!("Mail to {name} queued again."));
-    Ok(redirect(&format!("{}/registrations", base(&event))))
+    Ok(redirect(&format!("{}/registrations", base(event))))
 }
 
 /// `POST …/registrations/purge`: delete every attendee's personal data now.
 pub async fn purge(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(&state, &viewer, slug.into_inner()).await?;
-    let (now, actor, e) = (state.now(), viewer.actor(), event.clone());
+    let event = &admin.event;
+    let (now, actor, e) = (state.now(), admin.actor(), event.clone());
     let n = state
         .write(move |conn| service::purge_event(conn, now, &actor, &e))
         .await?;
@@ -247,22 +235,21 @@ pub async fn purge(
         &session,
         &format!("Deleted the personal data of {n} attendees."),
     );
-    Ok(redirect(&format!("{}/registrations", base(&event))))
+    Ok(redirect(&format!("{}/registrations", base(event))))
 }
 
 /// `POST …/registrations/speakers`: registrations for the speakers of confirmed talks.
 pub async fn register_speakers(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(&state, &viewer, slug.into_inner()).await?;
+    let event = &admin.event;
     let (now, mailer, actor, e) = (
         state.now(),
         state.mailer.clone(),
-        viewer.actor(),
+        admin.actor(),
         event.clone(),
     );
     let done = state
@@ -281,7 +268,7 @@ pub async fn register_speakers(
     );
     Ok(redirect(&format!(
         "{}/registrations?status=speaker",
-        base(&event)
+        base(event)
     )))
 }
 
@@ -311,13 +298,12 @@ async fn questions_page(
 pub async fn question_list(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(&state, &viewer, slug.into_inner()).await?;
+    let event = &admin.event;
     questions_page(
-        &Frame::new(&state, &session, &viewer),
-        &event,
+        &Frame::event(&state, &session, &admin),
+        event,
         &QuestionForm {
             kind: "text".into(),
             ..QuestionForm::default()
@@ -331,24 +317,23 @@ pub async fn question_list(
 async fn save_question(
     state: &AppState,
     session: &Session,
-    viewer: &Viewer,
-    slug: String,
+    admin: &EventAdmin<need::Organize>,
     id: Option<String>,
     form: QuestionForm,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(state, viewer, slug).await?;
-    let (now, actor, e, f) = (state.now(), viewer.actor(), event.clone(), form.clone());
+    let event = &admin.event;
+    let (now, actor, e, f) = (state.now(), admin.actor(), event.clone(), form.clone());
     let result = state
         .write(move |conn| questions::save(conn, now, &actor, &e, id.as_deref(), &f))
         .await;
-    let frame = Frame::new(state, session, viewer);
+    let frame = Frame::event(state, session, admin);
     after_form(
         result,
         |q| {
             flash(session, &format!("Saved “{}”.", q.label));
-            redirect(&format!("{}/questions", base(&event)))
+            redirect(&format!("{}/questions", base(event)))
         },
-        |errors| questions_page(&frame, &event, &form, errors, INVALID),
+        |errors| questions_page(&frame, event, &form, errors, INVALID),
     )
     .await
 }
@@ -357,41 +342,40 @@ async fn save_question(
 pub async fn question_create(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Organize>,
     CsrfForm(form): CsrfForm<QuestionForm>,
 ) -> AppResult<HttpResponse> {
-    save_question(&state, &session, &viewer, slug.into_inner(), None, form).await
+    save_question(&state, &session, &admin, None, form).await
 }
 
 /// `POST /admin/events/{slug}/questions/{id}`.
 pub async fn question_update(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
     CsrfForm(form): CsrfForm<QuestionForm>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    save_question(&state, &session, &viewer, slug, Some(id), form).await
+    let (_, id) = path.into_inner();
+    save_question(&state, &session, &admin, Some(id), form).await
 }
 
 /// `POST /admin/events/{slug}/questions/{id}/delete`.
 pub async fn question_delete(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    let event = event_for(&state, &viewer, slug).await?;
-    let (now, actor, e) = (state.now(), viewer.actor(), event.clone());
+    let (_, id) = path.into_inner();
+    let event = &admin.event;
+    let (now, actor, e) = (state.now(), admin.actor(), event.clone());
     state
         .write(move |conn| questions::delete(conn, now, &actor, &e, &id))
         .await?;
     flash(&session, "Question deleted.");
-    Ok(redirect(&format!("{}/questions", base(&event))))
+    Ok(redirect(&format!("{}/questions", base(event))))
 }
 
 // ------------------------------------------------------------ desk
@@ -408,11 +392,10 @@ pub struct DeskQuery {
 pub async fn desk(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Desk>,
     query: web::Query<DeskQuery>,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(&state, &viewer, slug.into_inner()).await?;
+    let event = &admin.event;
     let (e, q) = (event.clone(), query.q.clone());
     let (counts, rows) = state
         .read(move |conn| {
@@ -427,9 +410,9 @@ pub async fn desk(
             ))
         })
         .await?;
-    Frame::new(&state, &session, &viewer).render(
+    Frame::event(&state, &session, &admin).render(
         Page::new("admin/desk")
-            .data(json!({ "slug": event.slug, "event_name": event.name, "base": base(&event), "q": query.q, "rows": rows, "counts": counts, "searched": !query.q.trim().is_empty() }))
+            .data(json!({ "slug": event.slug, "event_name": event.name, "base": base(event), "q": query.q, "rows": rows, "counts": counts, "searched": !query.q.trim().is_empty() }))
             .title(format!("Check-in desk · {}", event.name)),
     )
 }
@@ -439,30 +422,21 @@ pub async fn desk(
 pub async fn ticket(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::Desk>,
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
-    let (slug, token) = path.into_inner();
-    let event = event_for(&state, &viewer, slug).await?;
+    let (_, token) = path.into_inner();
+    let event = &admin.event;
     let (e, t) = (event.clone(), token.clone());
     let r = state
-        .read(move |conn| {
-            use crate::db::schema::registrations;
-            use diesel::prelude::*;
-            registrations::table
-                .filter(registrations::event_id.eq(&e.id))
-                .filter(registrations::desk_token.eq(&t))
-                .select(crate::registration::Registration::as_select())
-                .first(conn)
-                .map_err(AppError::from_lookup)
-        })
+        .read(move |conn| service::by_desk_token(conn, &e.id, &t))
         .await?;
     let tz = event.tz();
-    Frame::new(&state, &session, &viewer).render(
+    Frame::event(&state, &session, &admin).render(
         Page::new("admin/desk_ticket")
             .data(json!({
-                "slug": event.slug, "event_name": event.name, "base": base(&event), "token": token,
-                "r": { "name": r.name, "email": r.email, "company": r.company, "status": r.status },
+                "slug": event.slug, "event_name": event.name, "base": base(event), "id": r.id,
+                "r": { "name": r.name, "email": r.email, "company": r.company, "status": r.status, "kind": r.kind },
                 "confirmed": r.status == "confirmed",
                 "checked_in": r.checked_in_at.map(|t| display::datetime(t, tz)),
             }))
@@ -484,12 +458,11 @@ pub struct CheckInForm {
 pub async fn check_in(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::Desk>,
     CsrfForm(form): CsrfForm<CheckInForm>,
 ) -> AppResult<HttpResponse> {
-    let event = event_for(&state, &viewer, slug.into_inner()).await?;
-    let (now, actor, e) = (state.now(), viewer.actor(), event.clone());
+    let event = &admin.event;
+    let (now, actor, e) = (state.now(), admin.actor(), event.clone());
     let token = Some(form.token.clone()).filter(|t| !t.is_empty());
     let id = Some(form.id.clone()).filter(|t| !t.is_empty());
     let result = state
@@ -515,5 +488,5 @@ pub async fn check_in(
         Err(AppError::Conflict(message)) => flash(&session, &message),
         Err(e) => return Err(e),
     }
-    Ok(redirect(&format!("{}/desk", base(&event))))
+    Ok(redirect(&format!("{}/desk", base(event))))
 }

@@ -7,11 +7,10 @@ use diesel::Connection;
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::service::{self, TeamMember};
-use crate::accounts::{Capability, Role, Viewer};
+use crate::accounts::Role;
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::events::view;
 use crate::values::EmailAddress;
-use crate::web::extractors::{AdminUser, CsrfForm};
+use crate::web::extractors::{need, CsrfForm, EventAdmin};
 use crate::web::render::{after_form, flash, redirect, Page, INVALID};
 use crate::web::AppState;
 
@@ -23,7 +22,7 @@ pub struct AddForm {
     pub email: String,
     /// Their name (for a new account).
     pub name: String,
-    /// owner, organizer or reviewer.
+    /// owner, organizer, reviewer or check_in.
     pub role: String,
 }
 
@@ -43,47 +42,54 @@ struct TeamPage {
     form: AddForm,
     errors: FieldErrors,
     viewer_id: String,
+    roles: Vec<RoleOption>,
+}
+
+#[derive(Serialize)]
+struct RoleOption {
+    value: &'static str,
+    label: &'static str,
 }
 
 async fn render_team(
     state: &AppState,
     session: &Session,
-    viewer: &Viewer,
-    slug: String,
+    admin: &EventAdmin<need::ManageTeam>,
     form: AddForm,
     errors: FieldErrors,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let v = viewer.clone();
-    let (event, members) = state
-        .read(move |conn| {
-            let event = view::event_for(conn, &v, &slug, Capability::ManageTeam)?;
-            let members = service::team(conn, &event.id)?;
-            Ok((event, members))
-        })
+    let event_id = admin.event.id.clone();
+    let members = state
+        .read(move |conn| Ok(service::team(conn, &event_id)?))
         .await?;
     let page = TeamPage {
-        slug: event.slug,
-        event_name: event.name.clone(),
+        slug: admin.event.slug.clone(),
+        event_name: admin.event.name.clone(),
         members,
         form,
         errors,
-        viewer_id: viewer.organizer.id.clone(),
+        viewer_id: admin.viewer.organizer.id.clone(),
+        roles: Role::ALL
+            .iter()
+            .map(|r| RoleOption {
+                value: r.as_str(),
+                label: r.label(),
+            })
+            .collect(),
     };
     Page::new("admin/team")
         .data(page)
         .status(status)
-        .viewer(viewer)
-        .title(format!("Team · {}", event.name))
-        .render(state, session)
+        .title(format!("Team · {}", admin.event.name))
+        .render_event(state, session, admin)
 }
 
 /// `GET /admin/events/{slug}/team`.
 pub async fn show(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::ManageTeam>,
 ) -> AppResult<HttpResponse> {
     let form = AddForm {
         role: "organizer".into(),
@@ -92,8 +98,7 @@ pub async fn show(
     render_team(
         &state,
         &session,
-        &viewer,
-        slug.into_inner(),
+        &admin,
         form,
         FieldErrors::new(),
         StatusCode::OK,
@@ -105,46 +110,43 @@ pub async fn show(
 pub async fn add(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
-    slug: web::Path<String>,
+    admin: EventAdmin<need::ManageTeam>,
     CsrfForm(form): CsrfForm<AddForm>,
 ) -> AppResult<HttpResponse> {
     let now = state.now();
-    let (v, slug, submitted) = (viewer.clone(), slug.into_inner(), form.clone());
-    let path_slug = slug.clone();
+    let (actor, event, submitted) = (admin.actor(), admin.event.clone(), form.clone());
     let mailer = state.mailer.clone();
     let result = state
         .write(move |conn| {
-            let event = view::event_for(conn, &v, &path_slug, Capability::ManageTeam)?;
             let mut errors = FieldErrors::new();
             let email = EmailAddress::parse(&submitted.email)
                 .map_err(|m| errors.insert("email".into(), m))
                 .ok();
             let role = Role::parse(&submitted.role);
             if role.is_none() {
-                errors.insert("role".into(), "Choose owner, organizer or reviewer.".into());
+                errors.insert("role".into(), CHOOSE_ROLE.into());
             }
             let (Some(email), Some(role)) = (email, role) else {
                 return Err(AppError::Invalid(errors));
             };
             conn.transaction(|conn| {
-                crate::accounts::service::add_member(
+                service::add_member(
                     conn,
                     now,
                     &mailer,
-                    &v.actor(),
+                    &actor,
                     &event,
                     &email,
                     &submitted.name,
                     role,
                 )
-                .map(|added| (added, event.slug.clone()))
             })
         })
         .await;
+    let slug = admin.event.slug.clone();
     after_form(
         result,
-        |(added, slug)| {
+        |added| {
             let note = if added.created {
                 " They had no account: an invitation with a link to choose a password is on its way."
             } else {
@@ -153,58 +155,60 @@ pub async fn add(
             flash(&session, &format!("Added {}.{note}", added.organizer.email));
             redirect(&format!("/admin/events/{slug}/team"))
         },
-        |errors| render_team(&state, &session, &viewer, slug, form, errors, INVALID),
+        |errors| render_team(&state, &session, &admin, form, errors, INVALID),
     )
     .await
 }
+
+const CHOOSE_ROLE: &str = "Choose owner, organizer, reviewer or check-in volunteer.";
 
 /// `POST /admin/events/{slug}/team/{organizer_id}/role`.
 pub async fn change_role(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::ManageTeam>,
     path: web::Path<(String, String)>,
     CsrfForm(form): CsrfForm<RoleForm>,
 ) -> AppResult<HttpResponse> {
     let now = state.now();
-    let (slug, organizer_id) = path.into_inner();
-    let v = viewer.clone();
-    let slug = state
+    let (_, organizer_id) = path.into_inner();
+    let (actor, event_id) = (admin.actor(), admin.event.id.clone());
+    let role = Role::parse(&form.role).ok_or_else(|| AppError::BadRequest(CHOOSE_ROLE.into()))?;
+    state
         .write(move |conn| {
-            let event = view::event_for(conn, &v, &slug, Capability::ManageTeam)?;
-            let role = Role::parse(&form.role).ok_or_else(|| {
-                AppError::BadRequest("Choose owner, organizer or reviewer.".into())
-            })?;
             conn.transaction(|conn| {
-                service::change_role(conn, now, &v.actor(), &event.id, &organizer_id, role)
-            })?;
-            Ok(event.slug)
+                service::change_role(conn, now, &actor, &event_id, &organizer_id, role)
+            })
         })
         .await?;
     flash(&session, "Role changed.");
-    Ok(redirect(&format!("/admin/events/{slug}/team")))
+    Ok(redirect(&format!(
+        "/admin/events/{}/team",
+        admin.event.slug
+    )))
 }
 
 /// `POST /admin/events/{slug}/team/{organizer_id}/remove`.
 pub async fn remove(
     state: web::Data<AppState>,
     session: Session,
-    AdminUser(viewer): AdminUser,
+    admin: EventAdmin<need::ManageTeam>,
     path: web::Path<(String, String)>,
     CsrfForm(_): CsrfForm<RoleForm>,
 ) -> AppResult<HttpResponse> {
     let now = state.now();
-    let (slug, organizer_id) = path.into_inner();
-    let v = viewer.clone();
-    let slug = state
+    let (_, organizer_id) = path.into_inner();
+    let (actor, event_id) = (admin.actor(), admin.event.id.clone());
+    state
         .write(move |conn| {
-            let event = view::event_for(conn, &v, &slug, Capability::ManageTeam)?;
             conn.transaction(|conn| {
-                service::remove_member(conn, now, &v.actor(), &event.id, &organizer_id)
-            })?;
-            Ok(event.slug)
+                service::remove_member(conn, now, &actor, &event_id, &organizer_id)
+            })
         })
         .await?;
     flash(&session, "Removed from the team.");
-    Ok(redirect(&format!("/admin/events/{slug}/team")))
+    Ok(redirect(&format!(
+        "/admin/events/{}/team",
+        admin.event.slug
+    )))
 }

@@ -213,7 +213,7 @@ pub async fn proposals(
         .map(|p| {
             json!({
                 "id": p.id, "title": p.title, "state": p.state, "submitted": display::datetime(p.submitted_at, tz),
-                "needs_confirmation": p.state() == ProposalState::Accepted, "confirm_token": p.confirm_token,
+                "needs_confirmation": p.state() == ProposalState::Accepted, "confirm_token": (p.state() == ProposalState::Accepted).then(|| p.confirm_token(state.mailer.secret())).flatten(),
                 "editable": p.state() == ProposalState::Submitted && event.cfp_open(state.now()),
             })
         })

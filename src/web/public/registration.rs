@@ -141,10 +141,11 @@ async fn manage(
 ) -> AppResult<HttpResponse> {
     let event = event_by_slug(state, slug).await?;
     let (now, base, e) = (state.now(), state.base_url.clone(), event.clone());
+    let mailer = state.mailer.clone();
     let data = state
         .read(move |conn| {
             let r = service::by_token(conn, &e.id, &token)?;
-            views::manage_page(conn, &base, &e, &r, now)
+            views::manage_page(conn, &base, mailer.secret(), &e, &r, &token, now)
         })
         .await?;
     Page::new("public/registration")
