@@ -46,6 +46,29 @@ pub struct Change<'a> {
     pub entity_id: Option<&'a str>,
 }
 
+/// Writes one audit row for a change on the context's event, by its actor, now:
+/// `entity` is (kind, id) of what changed.
+pub fn note(
+    conn: &mut AnyConnection,
+    cx: &crate::context::EventContext,
+    action: &str,
+    entity: (&str, &str),
+    summary: &str,
+) -> QueryResult<()> {
+    record(
+        conn,
+        cx.now,
+        &cx.actor,
+        Change {
+            event_id: Some(&cx.event.id),
+            action,
+            entity_type: entity.0,
+            entity_id: Some(entity.1),
+        },
+        summary,
+    )
+}
+
 /// Writes one audit row.
 pub fn record(
     conn: &mut AnyConnection,

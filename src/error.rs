@@ -22,6 +22,10 @@ pub enum AppError {
     /// The visitor must sign in first.
     #[error("Please sign in to see this page.")]
     Unauthorized,
+    /// A speaker must sign in to the call for papers first: back to the page (the path) that
+    /// says how.
+    #[error("sign in first")]
+    SignInAt(String),
     /// The signed-in organizer may not do this.
     #[error("you do not have access to this page")]
     Forbidden,
@@ -39,6 +43,10 @@ pub enum AppError {
     /// The request clashes with the current state (e.g. a slug already taken).
     #[error("{0}")]
     Conflict(String),
+    /// A rule of the domain refuses the request now (registration closed, an offer expired, the
+    /// last owner leaving): the message says why, and what to do instead.
+    #[error("{0}")]
+    Refused(String),
     /// The request body is larger than Ghent accepts.
     #[error("what you sent is too large")]
     TooLarge,

@@ -13,7 +13,8 @@ use crate::db::schema::{
 };
 use crate::db::{new_id, AnyConnection};
 use crate::error::{AppError, AppResult};
-use crate::events::service::{create, parse_form, EventForm};
+use crate::events::form::{parse as parse_form, EventForm};
+use crate::events::lifecycle::create;
 use crate::events::{queries, Event};
 use crate::values::EmailAddress;
 

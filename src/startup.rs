@@ -205,8 +205,8 @@ impl Application {
 /// Rows from before derived links (migration 000007) get the hashes of their derived tokens.
 fn rekey_legacy_links(db: &Db, secret: &[u8]) -> anyhow::Result<()> {
     let mut conn = db.write()?;
-    let n = crate::registration::service::rekey_legacy(&mut conn, secret)?
-        + crate::cfp::service::rekey_legacy(&mut conn, secret)?;
+    let n = crate::registration::lifecycle::rekey_legacy(&mut conn, secret)?
+        + crate::cfp::decisions::rekey_legacy(&mut conn, secret)?;
     if n > 0 {
         tracing::warn!(
             rows = n,

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::schema::{event_roles, organizers, sessions};
+use crate::db::text_enum;
 
 /// An organizer account (site administrators are organizers with a flag).
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
@@ -61,8 +62,8 @@ pub struct EventRole {
     pub event_id: String,
     /// The organizer.
     pub organizer_id: String,
-    /// See [`Role`].
-    pub role: String,
+    /// The role.
+    pub role: Role,
     /// Granted.
     pub created_at: NaiveDateTime,
 }
@@ -81,40 +82,23 @@ pub struct SessionRow {
     pub expires_at: NaiveDateTime,
 }
 
-/// Someone's role on an event: a named set of [`Capability`]s, not a ladder (a check-in
-/// volunteer may use the desk but not review; a reviewer may review but not use the desk).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Runs the event and manages its team.
-    Owner,
-    /// Runs the event: edits it, its programme, registrations and mail; reviews; the desk.
-    Organizer,
-    /// Reviews proposals; sees nothing else of the event's admin.
-    Reviewer,
-    /// A volunteer at the check-in desk: searches, scans and checks attendees in, nothing else.
-    CheckIn,
+text_enum! {
+    /// Someone's role on an event: a named set of [`Capability`]s, not a ladder (a check-in
+    /// volunteer may use the desk but not review; a reviewer may review but not use the desk).
+    /// Declared in the order the team page lists them.
+    pub enum Role {
+        /// Runs the event and manages its team.
+        Owner = "owner",
+        /// Runs the event: edits it, its programme, registrations and mail; reviews; the desk.
+        Organizer = "organizer",
+        /// Reviews proposals; sees nothing else of the event's admin.
+        Reviewer = "reviewer",
+        /// A volunteer at the check-in desk: searches, scans and checks attendees in, nothing else.
+        CheckIn = "check_in",
+    }
 }
 
 impl Role {
-    /// Every role, in the order the team page lists them.
-    pub const ALL: [Role; 4] = [Role::Owner, Role::Organizer, Role::Reviewer, Role::CheckIn];
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s.trim())
-    }
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Owner => "owner",
-            Role::Organizer => "organizer",
-            Role::Reviewer => "reviewer",
-            Role::CheckIn => "check_in",
-        }
-    }
-
     /// For people.
     pub fn label(self) -> &'static str {
         match self {
@@ -257,7 +241,7 @@ mod tests {
         assert_eq!(Role::parse("check_in"), Some(Role::CheckIn));
         assert_eq!(Role::parse("admin"), None);
         for r in Role::ALL {
-            assert_eq!(Role::parse(r.as_str()), Some(r));
+            assert_eq!(Role::parse(r.as_str()), Some(*r));
         }
     }
 }

@@ -10,15 +10,17 @@ use super::model::{EventRole, NewOrganizer, Organizer, Role, SessionRow, Viewer}
 use super::password;
 use crate::accounts::Actor;
 use crate::audit::{self, Change};
+use crate::context::EventContext;
 use crate::db::schema::{event_roles, login_attempts, organizers, sessions};
 use crate::db::{new_id, AnyConnection};
 use crate::error::{AppError, AppResult};
-use crate::events::Event;
 use crate::links::{self, Purpose};
 use crate::mail::credentials::{Credential, Sealed};
+use crate::mail::model::MailKind;
 use crate::mail::outbox::Envelope;
 use crate::mail::Mailer;
 use crate::tokens;
+use crate::urls;
 use crate::values::EmailAddress;
 use serde_json::json;
 
@@ -222,14 +224,11 @@ pub fn roles_of(
     conn: &mut AnyConnection,
     organizer_id: &str,
 ) -> QueryResult<HashMap<String, Role>> {
-    let rows: Vec<(String, String)> = event_roles::table
+    let rows: Vec<(String, Role)> = event_roles::table
         .filter(event_roles::organizer_id.eq(organizer_id))
         .select((event_roles::event_id, event_roles::role))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(event, role)| Role::parse(&role).map(|r| (event, r)))
-        .collect())
+    Ok(rows.into_iter().collect())
 }
 
 /// Ends a session: the cookie's token no longer opens anything, on any server instance.
@@ -273,22 +272,16 @@ pub fn team(conn: &mut AnyConnection, event_id: &str) -> QueryResult<Vec<TeamMem
         .load(conn)?;
     let mut members: Vec<TeamMember> = rows
         .into_iter()
-        .filter_map(|(role, org)| {
-            Role::parse(&role.role).map(|r| TeamMember {
-                organizer_id: org.id,
-                email: org.email,
-                name: org.name,
-                role: r,
-                has_password: org.password_hash != password::NO_PASSWORD,
-            })
+        .map(|(role, org)| TeamMember {
+            organizer_id: org.id,
+            email: org.email,
+            name: org.name,
+            role: role.role,
+            has_password: org.password_hash != password::NO_PASSWORD,
         })
         .collect();
-    let rank = |r: Role| Role::ALL.iter().position(|x| *x == r);
-    members.sort_by(|a, b| {
-        rank(a.role)
-            .cmp(&rank(b.role))
-            .then_with(|| a.email.cmp(&b.email))
-    });
+    // Roles are declared in the team page's order: owners first.
+    members.sort_by(|a, b| a.role.cmp(&b.role).then_with(|| a.email.cmp(&b.email)));
     Ok(members)
 }
 
@@ -301,19 +294,58 @@ pub struct AddedMember {
     pub created: bool,
 }
 
-/// Gives `email` a role on the event, creating the account (without a password) if needed.
-/// A new account gets an invitation mail with a link to set its password (valid 7 days).
-#[allow(clippy::too_many_arguments)]
+/// Someone to add to an event's team, parsed from the team page's form.
+#[derive(Debug, Clone)]
+pub struct MemberInput {
+    /// Their address (the login).
+    pub email: EmailAddress,
+    /// Their name, for a new account.
+    pub name: String,
+    /// Their role.
+    pub role: Role,
+}
+
+/// The message for a role that is not one.
+pub const CHOOSE_ROLE: &str = "Choose owner, organizer, reviewer or check-in volunteer.";
+
+/// Parses the team page's add form.
+pub fn parse_member(
+    email: &str,
+    name: &str,
+    role: &str,
+) -> Result<MemberInput, crate::error::FieldErrors> {
+    let mut f = crate::forms::Fields::new();
+    let email = f.take("email", EmailAddress::parse(email));
+    let role = f.take(
+        "role",
+        Role::parse(role).ok_or_else(|| CHOOSE_ROLE.to_string()),
+    );
+    f.finish(|| {
+        Some(MemberInput {
+            email: email?,
+            name: name.to_string(),
+            role: role?,
+        })
+    })
+}
+
+/// Gives someone a role on the context's event, creating the account (without a password) if
+/// needed. A new account gets an invitation mail with a link to set its password (valid 7 days).
 pub fn add_member(
     conn: &mut AnyConnection,
-    now: NaiveDateTime,
-    mailer: &Mailer,
-    actor: &Actor,
-    event: &Event,
-    email: &EmailAddress,
-    name: &str,
-    role: Role,
+    cx: &EventContext,
+    input: &MemberInput,
 ) -> AppResult<AddedMember> {
+    conn.transaction(|conn| add_member_now(conn, cx, input))
+}
+
+fn add_member_now(
+    conn: &mut AnyConnection,
+    cx: &EventContext,
+    input: &MemberInput,
+) -> AppResult<AddedMember> {
+    let (now, actor, event) = (cx.now, &cx.actor, &cx.event);
+    let (email, name, role) = (&input.email, input.name.as_str(), input.role);
     let event_id = event.id.as_str();
     let (organizer, created) = match find_by_email(conn, email.as_str())? {
         Some(o) => (o, false),
@@ -323,7 +355,7 @@ pub fn add_member(
         .filter(event_roles::event_id.eq(event_id))
         .filter(event_roles::organizer_id.eq(&organizer.id))
         .select(event_roles::role)
-        .first::<String>(conn)
+        .first::<Role>(conn)
         .optional()?;
     if existing.is_some() {
         return Err(AppError::field(
@@ -336,7 +368,7 @@ pub fn add_member(
             id: new_id(),
             event_id: event_id.to_string(),
             organizer_id: organizer.id.clone(),
-            role: role.as_str().to_string(),
+            role,
             created_at: now,
         })
         .execute(conn)?;
@@ -353,34 +385,51 @@ pub fn add_member(
         &format!("Added {} as {}", email, role.as_str()),
     )?;
     if created {
+        invite(conn, cx, &organizer, role)?;
+    }
+    Ok(AddedMember { organizer, created })
+}
+
+/// Mails a new team member the link to choose a password (valid 7 days).
+fn invite(
+    conn: &mut AnyConnection,
+    cx: &EventContext,
+    organizer: &Organizer,
+    role: Role,
+) -> AppResult<()> {
+    let (now, mailer, actor, event) = (cx.now, &cx.mailer, &cx.actor, &cx.event);
+    {
         let issued = links::issue(
             conn,
             mailer.secret(),
             now,
             Purpose::PasswordReset,
             &organizer.id,
-            Some(event_id),
+            Some(&event.id),
             Duration::days(7),
         )?;
         let mut sealed = Sealed::new();
         let token = sealed.seal(Credential::sign_in(&issued.id));
         let ctx = json!({
             "recipient": { "name": organizer.name, "email": organizer.email },
-            "event": { "name": event.name, "slug": event.slug, "url": format!("{}/{}/", mailer.base_url, event.slug) },
+            "event": mailer.event_context(event),
             "site": { "base_url": mailer.base_url },
-            "link": format!("{}/password/reset/{token}", mailer.base_url),
-            "role": role.as_str(),
+            "link": urls::absolute(&mailer.base_url, &urls::password_reset(&token)),
+            "role": role.label(),
             "invited_by": actor.label,
             "expires": "in 7 days",
         });
-        let reply_to = (!event.contact_email.is_empty()).then_some(event.contact_email.as_str());
-        let envelope = Envelope::to("team_invite", &organizer.email, &organizer.name)
-            .for_event(event_id, reply_to)
-            .about("organizer", &organizer.id)
-            .sealed(&sealed);
+        let envelope = Envelope::about_event(
+            MailKind::TeamInvite,
+            &organizer.email,
+            &organizer.name,
+            event,
+        )
+        .about("organizer", &organizer.id)
+        .sealed(&sealed);
         mailer.queue(conn, now, envelope, &ctx, Vec::new())?;
     }
-    Ok(AddedMember { organizer, created })
+    Ok(())
 }
 
 /// Gives a grant directly (CLI and seeding), replacing an existing role.
@@ -402,7 +451,7 @@ pub fn grant_role(
             id: new_id(),
             event_id: event_id.to_string(),
             organizer_id: organizer_id.to_string(),
-            role: role.as_str().to_string(),
+            role,
             created_at: now,
         })
         .execute(conn)?;
@@ -412,33 +461,40 @@ pub fn grant_role(
 fn owner_count(conn: &mut AnyConnection, event_id: &str) -> QueryResult<i64> {
     event_roles::table
         .filter(event_roles::event_id.eq(event_id))
-        .filter(event_roles::role.eq(Role::Owner.as_str()))
+        .filter(event_roles::role.eq(Role::Owner))
         .count()
         .get_result(conn)
 }
 
 fn current_role(conn: &mut AnyConnection, event_id: &str, organizer_id: &str) -> AppResult<Role> {
-    let role: String = event_roles::table
+    event_roles::table
         .filter(event_roles::event_id.eq(event_id))
         .filter(event_roles::organizer_id.eq(organizer_id))
         .select(event_roles::role)
         .first(conn)
-        .map_err(AppError::from_lookup)?;
-    Role::parse(&role).ok_or(AppError::NotFound)
+        .map_err(AppError::from_lookup)
 }
 
 /// Changes a member's role. The last owner cannot be demoted, so an event always has one.
 pub fn change_role(
     conn: &mut AnyConnection,
-    now: NaiveDateTime,
-    actor: &Actor,
-    event_id: &str,
+    cx: &EventContext,
     organizer_id: &str,
     role: Role,
 ) -> AppResult<()> {
+    conn.transaction(|conn| change_role_now(conn, cx, organizer_id, role))
+}
+
+fn change_role_now(
+    conn: &mut AnyConnection,
+    cx: &EventContext,
+    organizer_id: &str,
+    role: Role,
+) -> AppResult<()> {
+    let (now, actor, event_id) = (cx.now, &cx.actor, cx.event.id.as_str());
     let before = current_role(conn, event_id, organizer_id)?;
     if before == Role::Owner && role != Role::Owner && owner_count(conn, event_id)? <= 1 {
-        return Err(AppError::Conflict(
+        return Err(AppError::Refused(
             "An event needs at least one owner: make someone else owner first.".into(),
         ));
     }
@@ -447,7 +503,7 @@ pub fn change_role(
             .filter(event_roles::event_id.eq(event_id))
             .filter(event_roles::organizer_id.eq(organizer_id)),
     )
-    .set(event_roles::role.eq(role.as_str()))
+    .set(event_roles::role.eq(role))
     .execute(conn)?;
     audit::record(
         conn,
@@ -467,14 +523,21 @@ pub fn change_role(
 /// Removes a member from the team. The last owner cannot be removed.
 pub fn remove_member(
     conn: &mut AnyConnection,
-    now: NaiveDateTime,
-    actor: &Actor,
-    event_id: &str,
+    cx: &EventContext,
     organizer_id: &str,
 ) -> AppResult<()> {
+    conn.transaction(|conn| remove_member_now(conn, cx, organizer_id))
+}
+
+fn remove_member_now(
+    conn: &mut AnyConnection,
+    cx: &EventContext,
+    organizer_id: &str,
+) -> AppResult<()> {
+    let (now, actor, event_id) = (cx.now, &cx.actor, cx.event.id.as_str());
     let before = current_role(conn, event_id, organizer_id)?;
     if before == Role::Owner && owner_count(conn, event_id)? <= 1 {
-        return Err(AppError::Conflict(
+        return Err(AppError::Refused(
             "An event needs at least one owner: make someone else owner first.".into(),
         ));
     }
@@ -540,10 +603,10 @@ pub fn request_password_reset(
     let ctx = json!({
         "recipient": { "name": organizer.name, "email": organizer.email },
         "site": { "base_url": mailer.base_url },
-        "link": format!("{}/password/reset/{token}", mailer.base_url),
+        "link": urls::absolute(&mailer.base_url, &urls::password_reset(&token)),
         "expires": "in 1 hour",
     });
-    let envelope = Envelope::to("password_reset", &organizer.email, &organizer.name)
+    let envelope = Envelope::to(MailKind::PasswordReset, &organizer.email, &organizer.name)
         .about("organizer", &organizer.id)
         .sealed(&sealed);
     mailer.queue(conn, now, envelope, &ctx, Vec::new())?;
@@ -583,7 +646,7 @@ pub fn reset_password(
         ));
     }
     let link = links::consume(conn, now, Purpose::PasswordReset, token)?.ok_or_else(|| {
-        AppError::BadRequest("This link has expired or was already used. Ask for a new one.".into())
+        AppError::Refused("This link has expired or was already used. Ask for a new one.".into())
     })?;
     set_password(conn, now, &link.subject_id, new_password)?;
     let organizer = organizers::table

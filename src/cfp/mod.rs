@@ -3,9 +3,17 @@
 //! confirm (or decline) by a link, with reminders until they do. Confirmed proposals become
 //! talks of the programme. Emails never appear in public; proposals that are not accepted are
 //! never public.
+//!
+//! Files, one concern each: [`model`], [`queries`], [`types`] (submission types), [`sign_in`],
+//! [`proposals`] (the speaker's side), [`review`] (scores and ranking), [`decisions`] (accept,
+//! reject, confirm, remind).
 
+pub mod decisions;
 pub mod model;
+pub mod proposals;
+pub mod queries;
 pub mod review;
-pub mod service;
+pub mod sign_in;
+pub mod types;
 
 pub use model::{Proposal, ProposalState, SubmissionType};

@@ -5,47 +5,44 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::schema::{proposals, reviews, submission_types};
+use crate::db::text_enum;
+use crate::programme::model::TalkKind;
 
-/// Where a proposal stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ProposalState {
-    /// Waiting for a decision.
-    Submitted,
-    /// Withdrawn by the speaker.
-    Withdrawn,
-    /// Accepted; waiting for the speaker to confirm.
-    Accepted,
-    /// Rejected.
-    Rejected,
-    /// Accepted and confirmed: a talk of the programme.
-    Confirmed,
-    /// Accepted, but the speaker declined.
-    Declined,
+text_enum! {
+    /// Where a proposal stands.
+    pub enum ProposalState {
+        /// Waiting for a decision.
+        Submitted = "submitted",
+        /// Withdrawn by the speaker.
+        Withdrawn = "withdrawn",
+        /// Accepted; waiting for the speaker to confirm.
+        Accepted = "accepted",
+        /// Rejected.
+        Rejected = "rejected",
+        /// Accepted and confirmed: a talk of the programme.
+        Confirmed = "confirmed",
+        /// Accepted, but the speaker declined.
+        Declined = "declined",
+    }
 }
 
 impl ProposalState {
-    /// Stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProposalState::Submitted => "submitted",
-            ProposalState::Withdrawn => "withdrawn",
-            ProposalState::Accepted => "accepted",
-            ProposalState::Rejected => "rejected",
-            ProposalState::Confirmed => "confirmed",
-            ProposalState::Declined => "declined",
-        }
-    }
+    /// The states in the order a proposal goes through them (the organizers' filter).
+    pub const FLOW: [ProposalState; 6] = [
+        ProposalState::Submitted,
+        ProposalState::Accepted,
+        ProposalState::Confirmed,
+        ProposalState::Declined,
+        ProposalState::Rejected,
+        ProposalState::Withdrawn,
+    ];
 
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<ProposalState> {
-        use ProposalState::*;
-        [
-            Submitted, Withdrawn, Accepted, Rejected, Confirmed, Declined,
-        ]
-        .into_iter()
-        .find(|x| x.as_str() == s)
-    }
+    /// States an organizer can still decide on (accept or reject).
+    pub const DECIDABLE: [ProposalState; 3] = [
+        ProposalState::Submitted,
+        ProposalState::Rejected,
+        ProposalState::Accepted,
+    ];
 }
 
 /// A submission type (talk 30 minutes, ignite 5 minutes, workshop…).
@@ -59,11 +56,42 @@ pub struct SubmissionType {
     /// Name.
     pub name: String,
     /// Talk kind it becomes.
-    pub kind: String,
+    pub kind: TalkKind,
     /// Minutes.
     pub duration_minutes: i32,
     /// Order.
     pub position: i32,
+}
+
+/// The editable part of a submission type.
+#[derive(Debug, Clone, PartialEq, Eq, AsChangeset)]
+#[diesel(table_name = submission_types)]
+pub struct TypeFields {
+    /// Name.
+    pub name: String,
+    /// Talk kind it becomes.
+    pub kind: TalkKind,
+    /// Minutes.
+    pub duration_minutes: i32,
+}
+
+/// What a speaker writes in a proposal (the form's fields, parsed).
+#[derive(Debug, Clone, PartialEq, Eq, AsChangeset)]
+#[diesel(table_name = proposals, treat_none_as_null = true)]
+pub struct ProposalFields {
+    /// Title.
+    pub title: String,
+    /// Submission type.
+    pub submission_type_id: String,
+    /// Track (`None`: no track).
+    pub track_id: Option<String>,
+    /// Abstract.
+    #[diesel(column_name = abstract_)]
+    pub r#abstract: String,
+    /// Description.
+    pub description: String,
+    /// Notes for the organizers.
+    pub notes: String,
 }
 
 /// A proposal.
@@ -89,8 +117,8 @@ pub struct Proposal {
     pub description: String,
     /// Notes for the organizers (never public).
     pub notes: String,
-    /// See [`ProposalState`].
-    pub state: String,
+    /// Where it stands.
+    pub state: ProposalState,
     /// The talk it became.
     pub talk_id: Option<String>,
     /// SHA-256 of the confirm/decline link's token, while accepted (derived, see
@@ -127,11 +155,6 @@ impl Proposal {
         self.confirm_token_hash
             .as_ref()
             .map(|_| self.confirm_credential().token(secret))
-    }
-
-    /// The state as an enum.
-    pub fn state(&self) -> ProposalState {
-        ProposalState::parse(&self.state).unwrap_or(ProposalState::Withdrawn)
     }
 }
 

@@ -8,13 +8,14 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::model::{Proposal, Review, SubmissionType};
-use super::service::{self, speakers_of};
+use super::model::{Proposal, ProposalState, Review, SubmissionType};
+use super::queries::{proposal_of_event, speakers_of, types_of};
 use crate::accounts::{Capability, Viewer};
 use crate::db::schema::{organizers, people, proposal_speakers, proposals, reviews, tracks};
 use crate::db::{new_id, AnyConnection};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppResult, FieldErrors};
 use crate::events::{display, Event};
+use crate::forms::Fields;
 
 /// Mean, median and count of scores.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -61,6 +62,35 @@ fn reviews_of(conn: &mut AnyConnection, proposal_id: &str) -> QueryResult<Vec<(R
         .load(conn)
 }
 
+/// A parsed review: a score in the event's scale and a comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewInput {
+    /// Score.
+    pub score: i32,
+    /// Comment.
+    pub comment: String,
+}
+
+/// Parses the review form against the event's scale.
+pub fn parse(event: &Event, score: &str, comment: &str) -> Result<ReviewInput, FieldErrors> {
+    let mut f = Fields::new();
+    let (lo, hi) = (event.review_score_min, event.review_score_max);
+    let score = f.take(
+        "score",
+        crate::values::parse_int(score, "the score", lo, hi),
+    );
+    let comment = f.take(
+        "comment",
+        crate::values::parse_text(comment, "the comment", 5000),
+    );
+    f.finish(|| {
+        Some(ReviewInput {
+            score: score?,
+            comment: comment?,
+        })
+    })
+}
+
 /// Saves (or replaces) the viewer's review of a proposal.
 pub fn save(
     conn: &mut AnyConnection,
@@ -68,24 +98,10 @@ pub fn save(
     viewer: &Viewer,
     event: &Event,
     proposal_id: &str,
-    score: &str,
-    comment: &str,
+    input: &ReviewInput,
 ) -> AppResult<()> {
-    let p: Proposal = proposals::table
-        .find(proposal_id)
-        .filter(proposals::event_id.eq(&event.id))
-        .select(Proposal::as_select())
-        .first(conn)
-        .map_err(AppError::from_lookup)?;
-    let score = crate::values::parse_int(
-        score,
-        "the score",
-        event.review_score_min,
-        event.review_score_max,
-    )
-    .map_err(|m| AppError::field("score", m))?;
-    let comment = crate::values::parse_text(comment, "the comment", 5000)
-        .map_err(|m| AppError::field("comment", m))?;
+    let p = proposal_of_event(conn, &event.id, proposal_id)?;
+    let ReviewInput { score, comment } = input.clone();
     conn.transaction(|conn| {
         diesel::delete(
             reviews::table
@@ -129,115 +145,151 @@ fn may_see_names(viewer: &Viewer, event: &Event) -> bool {
     !event.anonymous_review || viewer.can(&event.id, Capability::Organize)
 }
 
+/// What the review list is filtered by.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// Only this track.
+    pub track: Option<String>,
+    /// Only this submission type.
+    pub kind: Option<String>,
+    /// Only this state (withdrawn proposals only show when asked for by name).
+    pub state: Option<ProposalState>,
+}
+
+/// The proposals of an event that `filter` lets through, oldest first.
+fn filtered(
+    conn: &mut AnyConnection,
+    event: &Event,
+    filter: &ListFilter,
+) -> QueryResult<Vec<Proposal>> {
+    let mut q = proposals::table
+        .filter(proposals::event_id.eq(&event.id))
+        .select(Proposal::as_select())
+        .into_boxed();
+    q = match filter.state {
+        Some(st) => q.filter(proposals::state.eq(st)),
+        None => q.filter(proposals::state.ne(ProposalState::Withdrawn)),
+    };
+    if let Some(t) = &filter.track {
+        q = q.filter(proposals::track_id.eq(t.clone()));
+    }
+    if let Some(k) = &filter.kind {
+        q = q.filter(proposals::submission_type_id.eq(k.clone()));
+    }
+    q.order(proposals::submitted_at).load(conn)
+}
+
+/// (reviewer, score) of every listed proposal, by proposal: one query for the whole list.
+fn scores_by_proposal(
+    conn: &mut AnyConnection,
+    ids: &[&str],
+) -> QueryResult<HashMap<String, Vec<(String, i32)>>> {
+    let mut out: HashMap<String, Vec<(String, i32)>> = HashMap::new();
+    for (proposal, reviewer, score) in reviews::table
+        .filter(reviews::proposal_id.eq_any(ids))
+        .select((reviews::proposal_id, reviews::reviewer_id, reviews::score))
+        .load::<(String, String, i32)>(conn)?
+    {
+        out.entry(proposal).or_default().push((reviewer, score));
+    }
+    Ok(out)
+}
+
+/// Speaker names of every listed proposal, in order, by proposal: one query for the list.
+fn names_by_proposal(
+    conn: &mut AnyConnection,
+    ids: &[&str],
+) -> QueryResult<HashMap<String, Vec<String>>> {
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    for (proposal, name) in proposal_speakers::table
+        .inner_join(people::table)
+        .filter(proposal_speakers::proposal_id.eq_any(ids))
+        .order((proposal_speakers::proposal_id, proposal_speakers::position))
+        .select((proposal_speakers::proposal_id, people::name))
+        .load::<(String, String)>(conn)?
+    {
+        let name = if name.is_empty() {
+            "(no name yet)".to_string()
+        } else {
+            name
+        };
+        out.entry(proposal).or_default().push(name);
+    }
+    Ok(out)
+}
+
+/// Organizers see the ranking by mean score; reviewers see what they have not scored first.
+fn rank(rows: &mut [Row], organizer: bool) {
+    if organizer {
+        let mean = |r: &Row| r.stats.as_ref().map(|s| s.mean_value).unwrap_or(f64::MIN);
+        rows.sort_by(|a, b| {
+            mean(b)
+                .partial_cmp(&mean(a))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+    } else {
+        rows.sort_by_key(|r| r.my_score.is_some());
+    }
+}
+
 /// The proposals to review (all but withdrawn), with what the viewer may see; organizers get
 /// them ranked by mean score, reviewers get the ones they have not scored first.
 pub fn list(
     conn: &mut AnyConnection,
     viewer: &Viewer,
     event: &Event,
-    track: Option<&str>,
-    kind: Option<&str>,
-    state: Option<&str>,
+    filter: &ListFilter,
 ) -> AppResult<Vec<Row>> {
     let organizer = viewer.can(&event.id, Capability::Organize);
-    let mut q = proposals::table
-        .filter(proposals::event_id.eq(&event.id))
-        .select(Proposal::as_select())
-        .into_boxed();
-    // Withdrawn proposals only when asked for by name.
-    q = match state {
-        Some(st) => q.filter(proposals::state.eq(st.to_string())),
-        None => q.filter(proposals::state.ne("withdrawn")),
-    };
-    if let Some(t) = track {
-        q = q.filter(proposals::track_id.eq(t.to_string()));
-    }
-    if let Some(k) = kind {
-        q = q.filter(proposals::submission_type_id.eq(k.to_string()));
-    }
-    let found: Vec<Proposal> = q.order(proposals::submitted_at).load(conn)?;
-    let types: Vec<SubmissionType> = service::types_of(conn, &event.id)?;
-    let track_names: Vec<(String, String)> = tracks::table
+    let found = filtered(conn, event, filter)?;
+    let types: Vec<SubmissionType> = types_of(conn, &event.id)?;
+    let track_names: HashMap<String, String> = tracks::table
         .filter(tracks::event_id.eq(&event.id))
         .select((tracks::id, tracks::name))
-        .load(conn)?;
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
     let names = may_see_names(viewer, event);
-    // Scores and speakers of every listed proposal in two queries, not two per proposal.
     let ids: Vec<&str> = found.iter().map(|p| p.id.as_str()).collect();
-    let mut scores_of: HashMap<String, Vec<(String, i32)>> = HashMap::new();
-    for (proposal, reviewer, score) in reviews::table
-        .filter(reviews::proposal_id.eq_any(&ids))
-        .select((reviews::proposal_id, reviews::reviewer_id, reviews::score))
-        .load::<(String, String, i32)>(conn)?
-    {
-        scores_of
-            .entry(proposal)
-            .or_default()
-            .push((reviewer, score));
-    }
-    let mut names_of: HashMap<String, Vec<String>> = HashMap::new();
-    if names {
-        for (proposal, name) in proposal_speakers::table
-            .inner_join(people::table)
-            .filter(proposal_speakers::proposal_id.eq_any(&ids))
-            .order((proposal_speakers::proposal_id, proposal_speakers::position))
-            .select((proposal_speakers::proposal_id, people::name))
-            .load::<(String, String)>(conn)?
-        {
-            let name = if name.is_empty() {
-                "(no name yet)".to_string()
-            } else {
-                name
-            };
-            names_of.entry(proposal).or_default().push(name);
-        }
-    }
-    let mut rows = Vec::with_capacity(found.len());
-    for p in found {
-        let reviews = scores_of.remove(&p.id).unwrap_or_default();
-        let my_score = reviews
-            .iter()
-            .find(|(reviewer, _)| *reviewer == viewer.organizer.id)
-            .map(|(_, score)| *score);
-        let scores: Vec<i32> = reviews.iter().map(|(_, score)| *score).collect();
-        let speakers = if names {
-            names_of.remove(&p.id).unwrap_or_default().join(", ")
-        } else {
-            "(hidden: anonymous review)".into()
-        };
-        rows.push(Row {
-            kind: types
-                .iter()
-                .find(|t| t.id == p.submission_type_id)
-                .map(|t| t.name.clone())
-                .unwrap_or_default(),
-            track: p.track_id.as_ref().and_then(|id| {
-                track_names
-                    .iter()
-                    .find(|(tid, _)| tid == id)
-                    .map(|(_, n)| n.clone())
-            }),
-            stats: if organizer || my_score.is_some() {
-                stats(&scores)
-            } else {
-                None
-            },
-            my_score,
-            speakers,
-            proposal: p,
-        });
-    }
-    if organizer {
-        rows.sort_by(|a, b| {
-            let (x, y) = (
-                a.stats.as_ref().map(|s| s.mean_value).unwrap_or(f64::MIN),
-                b.stats.as_ref().map(|s| s.mean_value).unwrap_or(f64::MIN),
-            );
-            y.partial_cmp(&x).unwrap_or(std::cmp::Ordering::Equal)
-        });
+    let mut scores_of = scores_by_proposal(conn, &ids)?;
+    let mut names_of = if names {
+        names_by_proposal(conn, &ids)?
     } else {
-        rows.sort_by_key(|r| r.my_score.is_some());
-    }
+        HashMap::new()
+    };
+    let mut rows: Vec<Row> = found
+        .into_iter()
+        .map(|p| {
+            let reviews = scores_of.remove(&p.id).unwrap_or_default();
+            let my_score = reviews
+                .iter()
+                .find(|(r, _)| *r == viewer.organizer.id)
+                .map(|(_, s)| *s);
+            let scores: Vec<i32> = reviews.iter().map(|(_, s)| *s).collect();
+            Row {
+                kind: types
+                    .iter()
+                    .find(|t| t.id == p.submission_type_id)
+                    .map(|t| t.name.clone())
+                    .unwrap_or_default(),
+                track: p
+                    .track_id
+                    .as_ref()
+                    .and_then(|id| track_names.get(id).cloned()),
+                stats: (organizer || my_score.is_some())
+                    .then(|| stats(&scores))
+                    .flatten(),
+                my_score,
+                speakers: if names {
+                    names_of.remove(&p.id).unwrap_or_default().join(", ")
+                } else {
+                    "(hidden: anonymous review)".into()
+                },
+                proposal: p,
+            }
+        })
+        .collect();
+    rank(&mut rows, organizer);
     Ok(rows)
 }
 
@@ -284,12 +336,7 @@ pub fn detail(
     event: &Event,
     id: &str,
 ) -> AppResult<Detail> {
-    let p: Proposal = proposals::table
-        .find(id)
-        .filter(proposals::event_id.eq(&event.id))
-        .select(Proposal::as_select())
-        .first(conn)
-        .map_err(AppError::from_lookup)?;
+    let p = proposal_of_event(conn, &event.id, id)?;
     let organizer = viewer.can(&event.id, Capability::Organize);
     let reviews = reviews_of(conn, &p.id)?;
     let mine = reviews
@@ -299,7 +346,7 @@ pub fn detail(
     let visible = organizer || mine.is_some();
     let scores: Vec<i32> = reviews.iter().map(|(r, _)| r.score).collect();
     let names = may_see_names(viewer, event);
-    let types = service::types_of(conn, &event.id)?;
+    let types = types_of(conn, &event.id)?;
     Ok(Detail {
         speakers: if names {
             speakers_of(conn, &p.id)?

@@ -6,6 +6,8 @@
 //! queueing writers in the pool avoids "database is locked" errors under load.
 
 pub mod schema;
+pub mod text_enum;
+pub(crate) use text_enum::text_enum;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -1,10 +1,15 @@
 //! Events: many per server, each with its slug, dates in its own timezone, venue, capacity and
 //! the windows in which registration and the call for papers are open.
+//!
+//! Files: [`model`] (rows), [`queries`] (reads), [`form`] (the organizers' form, parsed),
+//! [`lifecycle`] (create, edit, clone), [`views`] (what pages show), [`display`] (dates and
+//! times in the event's timezone).
 
 pub mod display;
+pub mod form;
+pub mod lifecycle;
 pub mod model;
 pub mod queries;
-pub mod service;
-pub mod view;
+pub mod views;
 
 pub use model::{Event, Venue};

@@ -13,7 +13,23 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::db::schema::jobs;
-use crate::db::{new_id, AnyConnection};
+use crate::db::{new_id, text_enum, AnyConnection};
+
+text_enum! {
+    /// Where a job is in its life.
+    pub enum JobStatus {
+        /// Waiting for its time.
+        Queued = "queued",
+        /// Claimed by a runner (with a lease).
+        Running = "running",
+        /// Finished.
+        Done = "done",
+        /// The last run failed; another is scheduled.
+        Failed = "failed",
+        /// Every run failed; a site administrator may retry it.
+        Dead = "dead",
+    }
+}
 
 /// A job row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
@@ -27,8 +43,8 @@ pub struct Job {
     pub payload: String,
     /// Set while queued or running: stops the same job being queued twice.
     pub unique_key: Option<String>,
-    /// queued, running, done, failed, dead.
-    pub status: String,
+    /// Where it is.
+    pub status: JobStatus,
     /// When it may run.
     pub due_at: NaiveDateTime,
     /// Runs so far.
@@ -107,7 +123,7 @@ pub fn schedule(conn: &mut AnyConnection, now: NaiveDateTime, job: NewJob) -> Qu
         kind: job.kind,
         payload: job.payload.to_string(),
         unique_key: job.unique_key,
-        status: "queued".into(),
+        status: JobStatus::Queued,
         due_at: job.due_at,
         attempts: 0,
         max_attempts: job.max_attempts.max(1),
@@ -141,7 +157,7 @@ pub fn claim(
     runner: &str,
     limit: i64,
 ) -> QueryResult<Vec<Job>> {
-    let claimable = ["queued", "failed"];
+    let claimable = [JobStatus::Queued, JobStatus::Failed];
     crate::db::write_transaction(conn, |conn| {
         let ids: Vec<String> = match conn {
             AnyConnection::Postgresql(pg) => diesel::sql_query(
@@ -160,7 +176,9 @@ pub fn claim(
                     jobs::status
                         .eq_any(claimable)
                         .and(jobs::due_at.le(now))
-                        .or(jobs::status.eq("running").and(jobs::locked_until.lt(now))),
+                        .or(jobs::status
+                            .eq(JobStatus::Running)
+                            .and(jobs::locked_until.lt(now))),
                 )
                 .order(jobs::due_at)
                 .limit(limit)
@@ -172,13 +190,13 @@ pub fn claim(
         }
         diesel::update(
             jobs::table.filter(jobs::id.eq_any(&ids)).filter(
-                jobs::status
-                    .eq_any(claimable)
-                    .or(jobs::status.eq("running").and(jobs::locked_until.lt(now))),
+                jobs::status.eq_any(claimable).or(jobs::status
+                    .eq(JobStatus::Running)
+                    .and(jobs::locked_until.lt(now))),
             ),
         )
         .set((
-            jobs::status.eq("running"),
+            jobs::status.eq(JobStatus::Running),
             jobs::locked_until.eq(Some(lease_until)),
             jobs::locked_by.eq(Some(runner)),
             jobs::attempts.eq(jobs::attempts + 1),
@@ -187,7 +205,7 @@ pub fn claim(
         .execute(conn)?;
         jobs::table
             .filter(jobs::id.eq_any(&ids))
-            .filter(jobs::status.eq("running"))
+            .filter(jobs::status.eq(JobStatus::Running))
             .filter(jobs::locked_by.eq(runner))
             .filter(jobs::locked_until.eq(lease_until))
             .select(Job::as_select())
@@ -206,7 +224,7 @@ pub fn complete(
     conn.transaction(|conn| {
         diesel::update(jobs::table.find(&job.id).filter(jobs::locked_by.eq(runner)))
             .set((
-                jobs::status.eq("done"),
+                jobs::status.eq(JobStatus::Done),
                 jobs::unique_key.eq(None::<String>),
                 jobs::locked_until.eq(None::<NaiveDateTime>),
                 jobs::finished_at.eq(Some(now)),
@@ -229,9 +247,13 @@ pub fn fail(
     runner: &str,
     error: &str,
     now: NaiveDateTime,
-) -> QueryResult<&'static str> {
+) -> QueryResult<JobStatus> {
     let dead = job.attempts >= job.max_attempts;
-    let status = if dead { "dead" } else { "failed" };
+    let status = if dead {
+        JobStatus::Dead
+    } else {
+        JobStatus::Failed
+    };
     let delay = Duration::seconds(30) * (1i32 << job.attempts.clamp(1, 12).saturating_sub(1));
     diesel::update(jobs::table.find(&job.id).filter(jobs::locked_by.eq(runner)))
         .set((
@@ -252,25 +274,33 @@ pub fn fail(
 
 /// Puts a dead job back in the queue (site administrators).
 pub fn retry(conn: &mut AnyConnection, id: &str, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(jobs::table.find(id).filter(jobs::status.eq("dead")))
-        .set((
-            jobs::status.eq("queued"),
-            jobs::attempts.eq(0),
-            jobs::due_at.eq(now),
-            jobs::updated_at.eq(now),
-        ))
-        .execute(conn)
+    diesel::update(
+        jobs::table
+            .find(id)
+            .filter(jobs::status.eq(JobStatus::Dead)),
+    )
+    .set((
+        jobs::status.eq(JobStatus::Queued),
+        jobs::attempts.eq(0),
+        jobs::due_at.eq(now),
+        jobs::updated_at.eq(now),
+    ))
+    .execute(conn)
 }
 
 /// The newest jobs, optionally of one status.
-pub fn list(conn: &mut AnyConnection, status: Option<&str>, limit: i64) -> QueryResult<Vec<Job>> {
+pub fn list(
+    conn: &mut AnyConnection,
+    status: Option<JobStatus>,
+    limit: i64,
+) -> QueryResult<Vec<Job>> {
     let mut q = jobs::table
         .select(Job::as_select())
         .order(jobs::updated_at.desc())
         .limit(limit)
         .into_boxed();
     if let Some(s) = status {
-        q = q.filter(jobs::status.eq(s.to_string()));
+        q = q.filter(jobs::status.eq(s));
     }
     q.load(conn)
 }

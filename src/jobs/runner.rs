@@ -36,8 +36,8 @@ pub fn execute(
         MAINTENANCE => {
             let purged = crate::accounts::service::purge_expired(conn, now)?;
             // Attendees' personal data is deleted once an event's retention period is over.
-            for event in crate::registration::service::due_for_purge(conn, now)? {
-                let n = crate::registration::service::purge_event(
+            for event in crate::registration::privacy::due_for_purge(conn, now)? {
+                let n = crate::registration::privacy::purge_event(
                     conn,
                     now,
                     &crate::accounts::Actor::system("retention"),
@@ -57,7 +57,7 @@ pub fn execute(
                 .ok_or_else(|| {
                     AppError::BadRequest("registration.expire without registration_id".into())
                 })?;
-            crate::registration::service::expire(conn, now, &ctx.mailer, &id)?;
+            crate::registration::lifecycle::expire(conn, now, &ctx.mailer, &id)?;
             Ok(None)
         }
         "cfp.remind" => {
@@ -65,7 +65,7 @@ pub fn execute(
                 .as_str()
                 .map(str::to_string)
                 .ok_or_else(|| AppError::BadRequest("cfp.remind without proposal_id".into()))?;
-            crate::cfp::service::remind(conn, now, &ctx.mailer, &id, true)?;
+            crate::cfp::decisions::remind(conn, now, &ctx.mailer, &id, true)?;
             Ok(None)
         }
         "bulk.expand" => {

@@ -15,50 +15,33 @@ use super::compose::{Mailer, Rendered, Sources};
 use super::credentials::{Credential, Sealed};
 use super::outbox::{self, Envelope};
 use super::unsubscribe;
-use crate::accounts::Actor;
 use crate::audit::{self, Change};
+use crate::context::EventContext;
 use crate::db::schema::{
     bulk_mails, people, proposal_speakers, proposals, registrations, talk_people, talks,
 };
+use crate::db::text_enum;
 use crate::db::{new_id, AnyConnection};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::events::Event;
 use crate::jobs::{self, NewJob};
-use crate::registration::Registration;
+use crate::registration::{Registration, Status};
 
-/// Who a bulk mail goes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Audience {
-    /// Attendees whose registration is confirmed.
-    ConfirmedAttendees,
-    /// People on the waiting list (including those with an open offer).
-    WaitingList,
-    /// Everyone who speaks or moderates, or has an active proposal.
-    AllSpeakers,
-    /// Speakers of accepted or confirmed proposals and of programme talks.
-    AcceptedSpeakers,
+text_enum! {
+    /// Who a bulk mail goes to.
+    pub enum Audience {
+        /// Attendees whose registration is confirmed.
+        ConfirmedAttendees = "confirmed_attendees",
+        /// People on the waiting list (including those with an open offer).
+        WaitingList = "waiting_list",
+        /// Everyone who speaks or moderates, or has an active proposal.
+        AllSpeakers = "all_speakers",
+        /// Speakers of accepted or confirmed proposals and of programme talks.
+        AcceptedSpeakers = "accepted_speakers",
+    }
 }
 
 impl Audience {
-    /// Every audience, for the form.
-    pub const ALL: [Audience; 4] = [
-        Audience::ConfirmedAttendees,
-        Audience::WaitingList,
-        Audience::AllSpeakers,
-        Audience::AcceptedSpeakers,
-    ];
-
-    /// Stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Audience::ConfirmedAttendees => "confirmed_attendees",
-            Audience::WaitingList => "waiting_list",
-            Audience::AllSpeakers => "all_speakers",
-            Audience::AcceptedSpeakers => "accepted_speakers",
-        }
-    }
-
     /// For people.
     pub fn label(self) -> &'static str {
         match self {
@@ -67,11 +50,6 @@ impl Audience {
             Audience::AllSpeakers => "All speakers",
             Audience::AcceptedSpeakers => "Accepted speakers",
         }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Audience> {
-        Audience::ALL.into_iter().find(|a| a.as_str() == s)
     }
 }
 
@@ -104,17 +82,17 @@ pub fn recipients(
     base_url: &str,
 ) -> QueryResult<Vec<Recipient>> {
     let mut by_email: BTreeMap<String, Recipient> = BTreeMap::new();
-    let speaker_link = format!("{base_url}/{}/cfp/", event.slug);
+    let speaker_link = crate::urls::absolute(base_url, &crate::urls::cfp(&event.slug));
     match audience {
         Audience::ConfirmedAttendees | Audience::WaitingList => {
-            let statuses: &[&str] = if audience == Audience::ConfirmedAttendees {
-                &["confirmed"]
+            let statuses: &[Status] = if audience == Audience::ConfirmedAttendees {
+                &[Status::Confirmed]
             } else {
-                &["waiting", "offered"]
+                &[Status::Waiting, Status::Offered]
             };
             let rows: Vec<Registration> = registrations::table
                 .filter(registrations::event_id.eq(&event.id))
-                .filter(registrations::status.eq_any(statuses))
+                .filter(registrations::status.eq_any(statuses.to_vec()))
                 .order(registrations::seq)
                 .select(Registration::as_select())
                 .load(conn)?;
@@ -128,23 +106,24 @@ pub fn recipients(
             }
         }
         Audience::AllSpeakers | Audience::AcceptedSpeakers => {
-            let states: &[&str] = if audience == Audience::AllSpeakers {
-                &["submitted", "accepted", "confirmed"]
+            use crate::cfp::ProposalState::{Accepted, Confirmed, Submitted};
+            let states: &[crate::cfp::ProposalState] = if audience == Audience::AllSpeakers {
+                &[Submitted, Accepted, Confirmed]
             } else {
-                &["accepted", "confirmed"]
+                &[Accepted, Confirmed]
             };
             let from_proposals: Vec<(Option<String>, String)> = proposal_speakers::table
                 .inner_join(proposals::table)
                 .inner_join(people::table)
                 .filter(proposals::event_id.eq(&event.id))
-                .filter(proposals::state.eq_any(states))
+                .filter(proposals::state.eq_any(states.to_vec()))
                 .select((people::email, people::name))
                 .load(conn)?;
             let from_talks: Vec<(Option<String>, String)> = talk_people::table
                 .inner_join(talks::table)
                 .inner_join(people::table)
                 .filter(talks::event_id.eq(&event.id))
-                .filter(talks::state.eq("confirmed"))
+                .filter(talks::state.eq(crate::programme::model::TalkState::Confirmed))
                 .select((people::email, people::name))
                 .load(conn)?;
             for (email, name) in from_proposals.into_iter().chain(from_talks) {
@@ -229,26 +208,23 @@ pub fn render_for(
     let base_url = &mailer.base_url;
     let mut sealed = Sealed::new();
     let manage_link = match &recipient.page {
-        PersonalPage::Registration(credential) => format!(
-            "{base_url}/{}/registration/{}",
-            event.slug,
-            sealed.seal(credential.clone())
+        PersonalPage::Registration(credential) => crate::urls::absolute(
+            base_url,
+            &crate::urls::registration(&event.slug, &sealed.seal(credential.clone())),
         ),
         PersonalPage::Public(url) => url.clone(),
     };
-    let unsubscribe_url = format!(
-        "{base_url}/unsubscribe/{}",
-        sealed.seal(Credential::Unsubscribe {
-            event_id: event.id.clone(),
-            email: recipient.email.clone(),
-        })
-    );
+    let unsubscribe = sealed.seal(Credential::Unsubscribe {
+        event_id: event.id.clone(),
+        email: recipient.email.clone(),
+    });
+    let unsubscribe_url = crate::urls::absolute(base_url, &crate::urls::unsubscribe(&unsubscribe));
     let ctx = json!({
         "name": recipient.name,
         "email": recipient.email,
         "manage_link": manage_link,
         "unsubscribe_url": unsubscribe_url,
-        "event": { "name": event.name, "slug": event.slug, "url": format!("{base_url}/{}/", event.slug), "contact_email": event.contact_email },
+        "event": mailer.event_context(event),
         "recipient": { "name": recipient.name, "email": recipient.email },
         "site": { "base_url": base_url },
     });
@@ -286,12 +262,30 @@ impl Personal {
     }
 }
 
+/// Whom a draft is previewed and checked for: the audience's first recipient, or a sample one
+/// when the audience is empty (or not chosen yet).
+pub fn probe(
+    conn: &mut AnyConnection,
+    event: &Event,
+    audience: Option<Audience>,
+    base_url: &str,
+) -> AppResult<Recipient> {
+    let first = match audience {
+        Some(a) => recipients(conn, event, a, base_url)?.into_iter().next(),
+        None => None,
+    };
+    Ok(first.unwrap_or_else(|| sample_recipient(base_url, event)))
+}
+
 /// A sample recipient for previews when the audience is empty.
 pub fn sample_recipient(base_url: &str, event: &Event) -> Recipient {
     Recipient {
         email: "someone@example.org".into(),
         name: "Sam Sample".into(),
-        page: PersonalPage::Public(format!("{base_url}/{}/", event.slug)),
+        page: PersonalPage::Public(crate::urls::absolute(
+            base_url,
+            &crate::urls::event(&event.slug),
+        )),
     }
 }
 
@@ -352,8 +346,8 @@ pub struct BulkMail {
     pub id: String,
     /// Event.
     pub event_id: String,
-    /// Audience name.
-    pub audience: String,
+    /// Who it goes to.
+    pub audience: Audience,
     /// Subject template.
     pub subject: String,
     /// Body template.
@@ -367,19 +361,18 @@ pub struct BulkMail {
 }
 
 /// Stores the bulk mail and queues the job that expands it. Returns its id.
-pub fn create(
-    conn: &mut AnyConnection,
-    now: NaiveDateTime,
-    actor: &Actor,
-    event: &Event,
-    input: &BulkInput,
-) -> AppResult<String> {
+pub fn create(conn: &mut AnyConnection, cx: &EventContext, input: &BulkInput) -> AppResult<String> {
+    conn.transaction(|conn| create_now(conn, cx, input))
+}
+
+fn create_now(conn: &mut AnyConnection, cx: &EventContext, input: &BulkInput) -> AppResult<String> {
+    let (now, actor, event) = (cx.now, &cx.actor, &cx.event);
     let id = new_id();
     diesel::insert_into(bulk_mails::table)
         .values((
             bulk_mails::id.eq(&id),
             bulk_mails::event_id.eq(&event.id),
-            bulk_mails::audience.eq(input.audience.as_str()),
+            bulk_mails::audience.eq(input.audience),
             bulk_mails::subject.eq(&input.subject),
             bulk_mails::body.eq(&input.body),
             bulk_mails::recipients.eq(0),
@@ -429,8 +422,7 @@ pub fn expand(
         return Ok(0);
     }
     let event = crate::events::queries::by_id(conn, &bulk.event_id)?;
-    let audience = Audience::parse(&bulk.audience)
-        .ok_or_else(|| AppError::BadRequest(format!("unknown audience {}", bulk.audience)))?;
+    let audience = bulk.audience;
     let input = BulkInput {
         audience,
         subject: bulk.subject.clone(),
@@ -447,7 +439,7 @@ pub fn expand(
         let envelope = Envelope {
             bulk_id: Some(bulk_id),
             list_unsubscribe: Some(&personal.unsubscribe_url),
-            ..Envelope::to("bulk", &r.email, &r.name)
+            ..Envelope::to(super::model::MailKind::Bulk, &r.email, &r.name)
                 .for_event(&event.id, reply_to)
                 .about("bulk_mail", bulk_id)
                 .sealed(&personal.sealed)

@@ -8,9 +8,9 @@ use diesel::prelude::*;
 use handlebars::{no_escape, Handlebars};
 use serde_json::Value;
 
-use super::model::TemplateOverride;
+use super::model::{MailKind, TemplateOverride};
 use super::outbox::{self, Envelope};
-use super::{templates, NewAttachment};
+use super::NewAttachment;
 use crate::db::schema::mail_templates;
 use crate::db::AnyConnection;
 use crate::embedded::TemplateFiles;
@@ -100,13 +100,20 @@ impl Mailer {
         })
     }
 
-    /// The key of unsubscribe links.
+    /// The site's secret key: unsubscribe links are signed with it and derived links' tokens
+    /// computed from it.
     pub fn secret(&self) -> &[u8] {
         &self.secret
     }
 
+    /// The `event` part of every mail's template data: name, slug, public link, contact.
+    pub fn event_context(&self, event: &crate::events::Event) -> Value {
+        let url = crate::urls::absolute(&self.base_url, &crate::urls::event(&event.slug));
+        serde_json::json!({ "name": event.name, "slug": event.slug, "url": url, "contact_email": event.contact_email })
+    }
+
     /// The built-in sources of a kind.
-    pub fn builtin(&self, kind: &str) -> AppResult<Sources> {
+    pub fn builtin(&self, kind: MailKind) -> AppResult<Sources> {
         Ok(Sources {
             // A subject is one line; the file's final newline would end up in the form's input.
             subject: source_of(&format!("mail/{kind}/subject.hbs"))?
@@ -122,7 +129,7 @@ impl Mailer {
         &self,
         conn: &mut AnyConnection,
         event_id: Option<&str>,
-        kind: &str,
+        kind: MailKind,
     ) -> AppResult<(Sources, bool)> {
         if let Some(event_id) = event_id {
             let found = mail_templates::table
@@ -183,7 +190,7 @@ impl Mailer {
     }
 
     /// Renders a built-in kind from the templates compiled at start (no parsing per message).
-    fn render_builtin(&self, kind: &str, ctx: &Value) -> Result<Rendered, String> {
+    fn render_builtin(&self, kind: MailKind, ctx: &Value) -> Result<Rendered, String> {
         let subject = self
             .text
             .render(&format!("mail/{kind}/subject"), ctx)
@@ -233,7 +240,7 @@ impl Mailer {
         &self,
         conn: &mut AnyConnection,
         event_id: Option<&str>,
-        kind: &str,
+        kind: MailKind,
         ctx: &Value,
     ) -> AppResult<Rendered> {
         let (sources, overridden) = self.sources(conn, event_id, kind)?;
@@ -254,9 +261,9 @@ impl Mailer {
         ctx: &Value,
         attachments: Vec<NewAttachment>,
     ) -> AppResult<String> {
-        if templates::kind(envelope.kind).is_none() {
+        if !envelope.kind.has_templates() {
             return Err(AppError::Internal(anyhow::anyhow!(
-                "unknown mail kind {}",
+                "{} mail has no templates; it is rendered by its own module",
                 envelope.kind
             )));
         }
@@ -298,22 +305,17 @@ mod tests {
     #[test]
     fn built_in_templates_render_with_their_sample_data() {
         let mailer = Mailer::new("http://ghent.test", b"k").unwrap();
-        for kind in templates::KINDS.iter().filter(|k| k.name != "bulk") {
-            let sources = mailer.builtin(kind.name).unwrap();
-            let ctx = templates::sample_context(kind.name, "http://ghent.test");
+        for kind in MailKind::ALL.iter().copied().filter(|k| k.has_templates()) {
+            let sources = mailer.builtin(kind).unwrap();
+            let ctx = super::super::templates::sample_context(kind, "http://ghent.test");
             let r = mailer
                 .render_sources(&sources, &ctx, true, false)
-                .unwrap_or_else(|e| panic!("{}: {e}", kind.name));
-            assert!(
-                !r.subject.is_empty() && !r.subject.contains('\n'),
-                "{}",
-                kind.name
-            );
+                .unwrap_or_else(|e| panic!("{kind}: {e}"));
+            assert!(!r.subject.is_empty() && !r.subject.contains('\n'), "{kind}");
             assert!(
                 r.html.contains("<html") && r.text.contains("Patrick Debois")
-                    || kind.name == "test",
-                "{}",
-                kind.name
+                    || kind == MailKind::Test,
+                "{kind}"
             );
         }
     }

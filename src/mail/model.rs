@@ -6,51 +6,122 @@ use serde::Serialize;
 
 use super::credentials::Sealed;
 use crate::db::schema::{mail_attachments, mail_outbox, mail_templates};
+use crate::db::text_enum;
 
-/// Where a message is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// Waiting for the worker.
-    Queued,
-    /// Claimed by a worker (with a lease).
-    Sending,
-    /// Accepted by the SMTP server (or written to a file).
-    Sent,
-    /// The last attempt failed; another is scheduled.
-    Failed,
-    /// Every attempt failed; an organizer may retry it.
-    Dead,
-    /// Written to the log only: nothing left the server.
-    Logged,
+text_enum! {
+    /// Where a message is in its life.
+    pub enum Status {
+        /// Waiting for the worker.
+        Queued = "queued",
+        /// Claimed by a worker (with a lease).
+        Sending = "sending",
+        /// Accepted by the SMTP server (or written to a file).
+        Sent = "sent",
+        /// The last attempt failed; another is scheduled.
+        Failed = "failed",
+        /// Every attempt failed; an organizer may retry it.
+        Dead = "dead",
+        /// Written to the log only: nothing left the server.
+        Logged = "logged",
+    }
 }
 
 impl Status {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
+    /// Can be retried by an organizer.
+    pub fn retryable(self) -> bool {
+        matches!(self, Status::Dead | Status::Failed)
+    }
+}
+
+text_enum! {
+    /// Every kind of mail Ghent sends; each has `templates/mail/<kind>/{subject,text,html}.hbs`.
+    pub enum MailKind {
+        /// Test message sent from the admin to check delivery.
+        Test = "test",
+        /// Link to set a new organizer password.
+        PasswordReset = "password_reset",
+        /// Invitation to an event's team, with a link to set a password.
+        TeamInvite = "team_invite",
+        /// To a speaker whose talk was added, moved or cancelled in a new release.
+        ScheduleChange = "schedule_change",
+        /// Asks a new registrant to confirm their address (double opt-in).
+        RegistrationConfirm = "registration_confirm",
+        /// The ticket: private page link, QR code and calendar file.
+        RegistrationTicket = "registration_ticket",
+        /// Tells a registrant they are on the waiting list, with their place.
+        RegistrationWaiting = "registration_waiting",
+        /// Offers a freed seat to the next person waiting, with a deadline.
+        RegistrationOffer = "registration_offer",
+        /// Confirms that a registration was cancelled or expired.
+        RegistrationCancelled = "registration_cancelled",
+        /// A speaker's single-use sign-in link to the call for papers.
+        CfpSignIn = "cfp_sign_in",
+        /// Receipt of a submitted proposal.
+        CfpReceipt = "cfp_receipt",
+        /// Acceptance, with the link to confirm or decline.
+        CfpAccepted = "cfp_accepted",
+        /// Rejection of a proposal.
+        CfpRejected = "cfp_rejected",
+        /// Thanks a speaker for confirming: the proposal is a talk now.
+        CfpConfirmed = "cfp_confirmed",
+        /// Reminds an accepted speaker who has not confirmed.
+        CfpReminder = "cfp_reminder",
+        /// A message an organizer wrote to a group.
+        Bulk = "bulk",
+    }
+}
+
+impl MailKind {
+    /// What it is, for the template editor.
+    pub fn description(self) -> &'static str {
         match self {
-            Status::Queued => "queued",
-            Status::Sending => "sending",
-            Status::Sent => "sent",
-            Status::Failed => "failed",
-            Status::Dead => "dead",
-            Status::Logged => "logged",
+            MailKind::Test => "Test message sent from the admin to check delivery",
+            MailKind::PasswordReset => "Link to set a new organizer password",
+            MailKind::TeamInvite => "Invitation to an event's team, with a link to set a password",
+            MailKind::ScheduleChange => {
+                "To a speaker whose talk was added, moved or cancelled in a new release"
+            }
+            MailKind::RegistrationConfirm => {
+                "Asks a new registrant to confirm their address (double opt-in)"
+            }
+            MailKind::RegistrationTicket => {
+                "The ticket: private page link, QR code and calendar file"
+            }
+            MailKind::RegistrationWaiting => {
+                "Tells a registrant they are on the waiting list, with their place"
+            }
+            MailKind::RegistrationOffer => {
+                "Offers a freed seat to the next person waiting, with a deadline"
+            }
+            MailKind::RegistrationCancelled => {
+                "Confirms that a registration was cancelled or expired"
+            }
+            MailKind::CfpSignIn => "A speaker's single-use sign-in link to the call for papers",
+            MailKind::CfpReceipt => "Receipt of a submitted proposal",
+            MailKind::CfpAccepted => "Acceptance, with the link to confirm or decline",
+            MailKind::CfpRejected => "Rejection of a proposal",
+            MailKind::CfpConfirmed => "Thanks a speaker for confirming: the proposal is a talk now",
+            MailKind::CfpReminder => "Reminds an accepted speaker who has not confirmed",
+            MailKind::Bulk => "A message an organizer wrote to a group",
         }
     }
 
-    /// Every status, for filters.
-    pub const ALL: [Status; 6] = [
-        Status::Queued,
-        Status::Sending,
-        Status::Sent,
-        Status::Failed,
-        Status::Dead,
-        Status::Logged,
-    ];
+    /// Transactional mail (tickets, confirmations) carries no unsubscribe link.
+    pub fn transactional(self) -> bool {
+        self != MailKind::Bulk
+    }
 
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|st| st.as_str() == s)
+    /// Whether organizers may override its templates per event.
+    pub fn per_event(self) -> bool {
+        !matches!(
+            self,
+            MailKind::Test | MailKind::PasswordReset | MailKind::Bulk
+        )
+    }
+
+    /// Whether it has templates of its own (bulk mail is written by organizers).
+    pub fn has_templates(self) -> bool {
+        self != MailKind::Bulk
     }
 }
 
@@ -62,8 +133,8 @@ pub struct OutboxMail {
     pub id: String,
     /// The event it belongs to.
     pub event_id: Option<String>,
-    /// Template kind, e.g. `registration_confirm`.
-    pub kind: String,
+    /// What kind of mail it is.
+    pub kind: MailKind,
     /// Recipient address.
     pub recipient_email: String,
     /// Recipient name (may be empty).
@@ -86,8 +157,8 @@ pub struct OutboxMail {
     pub entity_id: Option<String>,
     /// The bulk mail it is part of.
     pub bulk_id: Option<String>,
-    /// See [`Status`].
-    pub status: String,
+    /// Where it is in its life.
+    pub status: Status,
     /// Delivery attempts so far.
     pub attempts: i32,
     /// When the worker may (next) try.
@@ -213,7 +284,7 @@ pub struct TemplateOverride {
     /// The event.
     pub event_id: String,
     /// Mail kind.
-    pub kind: String,
+    pub kind: MailKind,
     /// Subject template.
     pub subject: String,
     /// Text body template.

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::compose::{one_line, Mailer, Rendered};
 use super::credentials::{Credential, Sealed};
-use super::model::{AttachmentRow, NewAttachment, OutboxMail, Status};
+use super::model::{AttachmentRow, MailKind, NewAttachment, OutboxMail, Status};
 use crate::db::schema::{mail_attachments, mail_outbox};
 use crate::db::{new_id, AnyConnection};
 
@@ -14,8 +14,8 @@ use crate::db::{new_id, AnyConnection};
 pub struct Envelope<'a> {
     /// The event, if any (its templates, its mail log, its Reply-To).
     pub event_id: Option<&'a str>,
-    /// Mail kind (a folder under `templates/mail/`).
-    pub kind: &'a str,
+    /// Mail kind.
+    pub kind: MailKind,
     /// Recipient address (already validated).
     pub to_email: &'a str,
     /// Recipient name.
@@ -34,7 +34,7 @@ pub struct Envelope<'a> {
 
 impl<'a> Envelope<'a> {
     /// A transactional mail to one person.
-    pub fn to(kind: &'a str, to_email: &'a str, to_name: &'a str) -> Envelope<'a> {
+    pub fn to(kind: MailKind, to_email: &'a str, to_name: &'a str) -> Envelope<'a> {
         Envelope {
             event_id: None,
             kind,
@@ -52,6 +52,16 @@ impl<'a> Envelope<'a> {
     pub fn sealed(mut self, credentials: &'a Sealed) -> Envelope<'a> {
         self.credentials = Some(credentials).filter(|c| !c.is_empty());
         self
+    }
+
+    /// A mail to one person about an event, replying to the event's contact address.
+    pub fn about_event(
+        kind: MailKind,
+        to_email: &'a str,
+        to_name: &'a str,
+        event: &'a crate::events::Event,
+    ) -> Envelope<'a> {
+        Envelope::to(kind, to_email, to_name).for_event(&event.id, Some(&event.contact_email))
     }
 
     /// The same, for an event.
@@ -86,7 +96,7 @@ pub fn enqueue(
     let row = OutboxMail {
         id: id.clone(),
         event_id: envelope.event_id.map(str::to_string),
-        kind: envelope.kind.to_string(),
+        kind: envelope.kind,
         recipient_email: header_safe(envelope.to_email),
         recipient_name: header_safe(envelope.to_name),
         subject: rendered.subject,
@@ -102,7 +112,7 @@ pub fn enqueue(
         entity_type: envelope.entity.map(|(t, _)| t.to_string()),
         entity_id: envelope.entity.map(|(_, i)| i.to_string()),
         bulk_id: envelope.bulk_id.map(str::to_string),
-        status: Status::Queued.as_str().to_string(),
+        status: Status::Queued,
         attempts: 0,
         next_attempt_at: now,
         locked_until: None,
@@ -166,7 +176,7 @@ pub fn resend(
     let sealed = sealed.with_items(renewed);
     let envelope = Envelope {
         event_id: original.event_id.as_deref(),
-        kind: &original.kind,
+        kind: original.kind,
         to_email: &original.recipient_email,
         to_name: &original.recipient_name,
         reply_to: original.reply_to.as_deref(),
@@ -204,14 +214,61 @@ pub fn retry(conn: &mut AnyConnection, now: NaiveDateTime, id: &str) -> QueryRes
     diesel::update(
         mail_outbox::table
             .find(id)
-            .filter(mail_outbox::status.eq_any([Status::Dead.as_str(), Status::Failed.as_str()])),
+            .filter(mail_outbox::status.eq_any([Status::Dead, Status::Failed])),
     )
     .set((
-        mail_outbox::status.eq(Status::Queued.as_str()),
+        mail_outbox::status.eq(Status::Queued),
         mail_outbox::attempts.eq(0),
         mail_outbox::next_attempt_at.eq(now),
         mail_outbox::locked_until.eq(None::<NaiveDateTime>),
         mail_outbox::locked_by.eq(None::<String>),
     ))
     .execute(conn)
+}
+
+/// An organizer's resend of one message of their event: a new message (see [`resend`]), in the
+/// audit log. Returns the new message's id.
+pub fn resend_for(
+    conn: &mut AnyConnection,
+    cx: &crate::context::EventContext,
+    id: &str,
+) -> crate::error::AppResult<String> {
+    conn.transaction(|conn| {
+        let original = super::queries::of_event(conn, &cx.event.id, id)?;
+        let new_id = resend(conn, cx.now, &cx.mailer, &original)?;
+        let to = original.recipient_email.clone();
+        let summary = format!("Resent “{}” to {to}", original.redacted().subject);
+        crate::audit::note(conn, cx, "mail.resend", ("mail", &new_id), &summary)?;
+        Ok(new_id)
+    })
+}
+
+/// An organizer puts a dead or failed message of their event back in the queue.
+pub fn retry_for(
+    conn: &mut AnyConnection,
+    cx: &crate::context::EventContext,
+    id: &str,
+) -> crate::error::AppResult<()> {
+    super::queries::of_event(conn, &cx.event.id, id)?;
+    retry(conn, cx.now, id)?;
+    Ok(())
+}
+
+/// A test message to the organizer who asked for it, through the same outbox and transport as
+/// every other mail.
+pub fn queue_test(
+    conn: &mut AnyConnection,
+    cx: &crate::context::EventContext,
+    to: &str,
+    name: &str,
+) -> crate::error::AppResult<String> {
+    let mailer = &cx.mailer;
+    let ctx = serde_json::json!({
+        "sent_by": to,
+        "recipient": { "name": name, "email": to },
+        "event": mailer.event_context(&cx.event),
+        "site": { "base_url": mailer.base_url },
+    });
+    let envelope = Envelope::about_event(MailKind::Test, to, name, &cx.event);
+    mailer.queue(conn, cx.now, envelope, &ctx, Vec::new())
 }

@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::model::{AttachmentRow, OutboxMail, Status};
+use super::model::{AttachmentRow, MailKind, OutboxMail, Status};
 use crate::db::schema::{mail_attachments, mail_outbox};
 use crate::db::AnyConnection;
 
@@ -11,9 +11,9 @@ use crate::db::AnyConnection;
 #[derive(Debug, Clone, Default)]
 pub struct LogFilter {
     /// Only this status.
-    pub status: Option<String>,
+    pub status: Option<Status>,
     /// Only this kind.
-    pub kind: Option<String>,
+    pub kind: Option<MailKind>,
     /// Only mail to this address.
     pub recipient: Option<String>,
 }
@@ -33,10 +33,10 @@ pub fn log(
     if let Some(e) = event_id {
         q = q.filter(mail_outbox::event_id.eq(e));
     }
-    if let Some(s) = &filter.status {
+    if let Some(s) = filter.status {
         q = q.filter(mail_outbox::status.eq(s));
     }
-    if let Some(k) = &filter.kind {
+    if let Some(k) = filter.kind {
         q = q.filter(mail_outbox::kind.eq(k));
     }
     if let Some(r) = &filter.recipient {
@@ -85,17 +85,16 @@ pub fn counts(
     if let Some(b) = bulk_id {
         q = q.filter(mail_outbox::bulk_id.eq(b));
     }
-    let rows: Vec<(String, i64)> = q.load(conn)?;
+    let rows: Vec<(Status, i64)> = q.load(conn)?;
     let mut c = StatusCounts::default();
     for (status, n) in rows {
-        match Status::parse(&status) {
-            Some(Status::Queued) => c.queued = n,
-            Some(Status::Sending) => c.sending = n,
-            Some(Status::Sent) => c.sent = n,
-            Some(Status::Failed) => c.failed = n,
-            Some(Status::Dead) => c.dead = n,
-            Some(Status::Logged) => c.logged = n,
-            None => {}
+        match status {
+            Status::Queued => c.queued = n,
+            Status::Sending => c.sending = n,
+            Status::Sent => c.sent = n,
+            Status::Failed => c.failed = n,
+            Status::Dead => c.dead = n,
+            Status::Logged => c.logged = n,
         }
     }
     Ok(c)
@@ -131,7 +130,7 @@ pub fn attachments(conn: &mut AnyConnection, id: &str) -> QueryResult<Vec<Attach
 }
 
 /// The kinds present in an event's mail (for the filter).
-pub fn kinds(conn: &mut AnyConnection, event_id: Option<&str>) -> QueryResult<Vec<String>> {
+pub fn kinds(conn: &mut AnyConnection, event_id: Option<&str>) -> QueryResult<Vec<MailKind>> {
     let mut q = mail_outbox::table
         .select(mail_outbox::kind)
         .distinct()

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::bulk::{self, Audience};
-use super::model::{OutboxMail, Status};
+use super::model::{MailKind, OutboxMail, Status};
 use super::queries::{self, LogFilter, StatusCounts};
 use super::templates;
 use crate::db::AnyConnection;
@@ -20,13 +20,13 @@ pub struct LogRow {
     /// Queued at (event time).
     pub created: String,
     /// Kind.
-    pub kind: String,
+    pub kind: MailKind,
     /// Recipient.
     pub to: String,
     /// Subject.
     pub subject: String,
-    /// Status name.
-    pub status: String,
+    /// Status.
+    pub status: Status,
     /// Attempts.
     pub attempts: i32,
     /// Last error.
@@ -38,7 +38,7 @@ pub struct LogRow {
 }
 
 fn row(m: OutboxMail, tz: Tz) -> LogRow {
-    let retryable = m.status == Status::Dead.as_str() || m.status == Status::Failed.as_str();
+    let retryable = m.status.retryable();
     let private_link = m.carries_credential();
     let m = m.redacted();
     LogRow {
@@ -67,9 +67,9 @@ pub struct LogPage {
     /// Counts by status (whole event, unfiltered).
     pub counts: StatusCounts,
     /// Status filter options.
-    pub statuses: Vec<&'static str>,
+    pub statuses: &'static [Status],
     /// Kind filter options.
-    pub kinds: Vec<String>,
+    pub kinds: Vec<MailKind>,
     /// The active status filter.
     pub status: String,
     /// The active kind filter.
@@ -82,10 +82,16 @@ pub fn log_page(conn: &mut AnyConnection, event: &Event, filter: LogFilter) -> A
     Ok(LogPage {
         rows: rows.into_iter().map(|m| row(m, event.tz())).collect(),
         counts: queries::counts(conn, Some(&event.id), None)?,
-        statuses: Status::ALL.iter().map(|s| s.as_str()).collect(),
+        statuses: Status::ALL,
         kinds: queries::kinds(conn, Some(&event.id))?,
-        status: filter.status.unwrap_or_default(),
-        kind: filter.kind.unwrap_or_default(),
+        status: filter
+            .status
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
+        kind: filter
+            .kind
+            .map(|k| k.as_str().to_string())
+            .unwrap_or_default(),
     })
 }
 
@@ -140,9 +146,9 @@ pub fn message_page(conn: &mut AnyConnection, event: &Event, id: &str) -> AppRes
     Ok(MessagePage {
         created: display::short_datetime(mail.created_at, tz),
         sent: mail.sent_at.map(|t| display::short_datetime(t, tz)),
-        next_attempt: (mail.status == Status::Failed.as_str())
+        next_attempt: (mail.status == Status::Failed)
             .then(|| display::short_datetime(mail.next_attempt_at, tz)),
-        retryable: mail.status == Status::Dead.as_str() || mail.status == Status::Failed.as_str(),
+        retryable: mail.status.retryable(),
         private_link,
         attachments,
         mail,
@@ -153,7 +159,7 @@ pub fn message_page(conn: &mut AnyConnection, event: &Event, id: &str) -> AppRes
 #[derive(Debug, Serialize)]
 pub struct KindRow {
     /// Name.
-    pub name: &'static str,
+    pub name: MailKind,
     /// Description.
     pub description: &'static str,
     /// The event has its own version.
@@ -165,9 +171,9 @@ pub fn template_kinds(conn: &mut AnyConnection, event: &Event) -> AppResult<Vec<
     let overridden = templates::overridden_kinds(conn, &event.id)?;
     Ok(templates::overridable()
         .map(|k| KindRow {
-            name: k.name,
-            description: k.description,
-            overridden: overridden.iter().any(|o| o == k.name),
+            name: k,
+            description: k.description(),
+            overridden: overridden.contains(&k),
         })
         .collect())
 }
@@ -207,7 +213,7 @@ pub fn bulk_overview(
     base_url: &str,
 ) -> AppResult<(Vec<AudienceRow>, Vec<BulkRow>)> {
     let mut audiences = Vec::new();
-    for a in Audience::ALL {
+    for a in Audience::ALL.iter().copied() {
         audiences.push(AudienceRow {
             value: a.as_str(),
             label: a.label(),
@@ -229,9 +235,7 @@ pub fn bulk_row(
 ) -> QueryResult<BulkRow> {
     Ok(BulkRow {
         counts: queries::counts(conn, Some(&event.id), Some(&b.id))?,
-        audience: Audience::parse(&b.audience)
-            .map(|a| a.label().to_string())
-            .unwrap_or(b.audience),
+        audience: b.audience.label().to_string(),
         created: display::short_datetime(b.created_at, event.tz()),
         id: b.id,
         subject: b.subject,

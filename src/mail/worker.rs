@@ -98,7 +98,7 @@ pub fn claim(
     worker: &str,
     limit: i64,
 ) -> QueryResult<Vec<OutboxMail>> {
-    let claimable = [Status::Queued.as_str(), Status::Failed.as_str()];
+    let claimable = [Status::Queued, Status::Failed];
     crate::db::write_transaction(conn, |conn| {
         let ids: Vec<String> = match conn {
             // SKIP LOCKED: rows another worker is claiming right now are passed over, not waited for.
@@ -121,7 +121,7 @@ pub fn claim(
                         .eq_any(claimable)
                         .and(mail_outbox::next_attempt_at.le(now))
                         .or(mail_outbox::status
-                            .eq(Status::Sending.as_str())
+                            .eq(Status::Sending)
                             .and(mail_outbox::locked_until.lt(now))),
                 )
                 .order((mail_outbox::next_attempt_at, mail_outbox::created_at))
@@ -138,12 +138,12 @@ pub fn claim(
                 .filter(mail_outbox::id.eq_any(&ids))
                 .filter(
                     mail_outbox::status.eq_any(claimable).or(mail_outbox::status
-                        .eq(Status::Sending.as_str())
+                        .eq(Status::Sending)
                         .and(mail_outbox::locked_until.lt(now))),
                 ),
         )
         .set((
-            mail_outbox::status.eq(Status::Sending.as_str()),
+            mail_outbox::status.eq(Status::Sending),
             mail_outbox::locked_until.eq(Some(lease_until)),
             mail_outbox::locked_by.eq(Some(worker)),
             mail_outbox::attempts.eq(mail_outbox::attempts + 1),
@@ -151,7 +151,7 @@ pub fn claim(
         .execute(conn)?;
         mail_outbox::table
             .filter(mail_outbox::id.eq_any(&ids))
-            .filter(mail_outbox::status.eq(Status::Sending.as_str()))
+            .filter(mail_outbox::status.eq(Status::Sending))
             .filter(mail_outbox::locked_by.eq(worker))
             .filter(mail_outbox::locked_until.eq(lease_until))
             .select(OutboxMail::as_select())
@@ -164,7 +164,7 @@ pub fn mark_delivered_many(
     conn: &mut AnyConnection,
     ids: &[String],
     worker: &str,
-    status: &str,
+    status: Status,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(
@@ -195,7 +195,7 @@ pub fn mark_delivered(
             .filter(mail_outbox::locked_by.eq(worker)),
     )
     .set((
-        mail_outbox::status.eq(status.as_str()),
+        mail_outbox::status.eq(status),
         mail_outbox::sent_at.eq(Some(now)),
         mail_outbox::locked_until.eq(None::<NaiveDateTime>),
         mail_outbox::last_error.eq(None::<String>),
@@ -220,7 +220,7 @@ pub fn mark_failed(
             .filter(mail_outbox::locked_by.eq(worker)),
     )
     .set((
-        mail_outbox::status.eq(status.as_str()),
+        mail_outbox::status.eq(status),
         mail_outbox::next_attempt_at.eq(now + config.backoff(mail.attempts)),
         mail_outbox::locked_until.eq(None::<NaiveDateTime>),
         mail_outbox::last_error.eq(Some(error.chars().take(2000).collect::<String>())),
@@ -392,11 +392,11 @@ impl MailWorker {
         let (delivered, failed) = self
             .blocking(move |c| {
                 c.transaction(|c| {
-                    let mut by_status: HashMap<&'static str, Vec<String>> = HashMap::new();
+                    let mut by_status: HashMap<Status, Vec<String>> = HashMap::new();
                     let mut failed = 0;
                     for (mail, sent) in &results {
                         match sent {
-                            Ok(status) => by_status.entry(status.as_str()).or_default().push(mail.id.clone()),
+                            Ok(status) => by_status.entry(*status).or_default().push(mail.id.clone()),
                             Err(error) => {
                                 tracing::warn!(to = %mail.recipient_email, attempt = mail.attempts, %error, "mail delivery failed");
                                 if mark_failed(c, mail, &worker, error, now, &config)? == Status::Dead {

@@ -12,6 +12,7 @@ use quick_xml::events::{BytesDecl, BytesText, Event as XmlEvent};
 use quick_xml::Writer;
 use serde_json::{json, Value};
 
+use super::model::SlotKind;
 use super::snapshot::{SnapSlot, SnapTalk, Snapshot};
 use crate::events::display;
 
@@ -107,9 +108,9 @@ impl Entry<'_> {
     /// without a talk, so an import can tell them from talks).
     fn kind(&self) -> &str {
         match self.talk {
-            Some(t) => &t.kind,
-            None if self.slot.kind == "talk" || self.slot.kind == "ignite" => "other",
-            None => &self.slot.kind,
+            Some(t) => t.kind.as_str(),
+            None if matches!(self.slot.kind, SlotKind::Talk | SlotKind::Ignite) => "other",
+            None => self.slot.kind.as_str(),
         }
     }
     fn minutes(&self) -> i64 {

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::Serialize;
 
+use super::model::SlotKind;
 use super::snapshot::{SnapSlot, Snapshot};
 use crate::events::display;
 
@@ -18,7 +19,7 @@ pub struct CellSlot {
     /// Slot guid.
     pub id: String,
     /// Slot kind (CSS class).
-    pub kind: String,
+    pub kind: SlotKind,
     /// Title (the talk's, or the slot's own).
     pub title: String,
     /// "09:30–10:15".
@@ -28,7 +29,7 @@ pub struct CellSlot {
     /// The talk, if any: its guid.
     pub talk_id: Option<String>,
     /// Talk kind (keynote, ignite…).
-    pub talk_kind: Option<String>,
+    pub talk_kind: Option<crate::programme::model::TalkKind>,
     /// "Rachel Davies, Lindsay Holmwood".
     pub people: String,
     /// Track name.
@@ -109,7 +110,7 @@ pub fn build(snapshot: &Snapshot, track_filter: Option<&str>) -> Grid {
         let talk = s.talk_id.as_deref().and_then(|id| snapshot.talk(id));
         CellSlot {
             id: s.id.clone(),
-            kind: s.kind.clone(),
+            kind: s.kind,
             title: talk
                 .map(|t| t.title.clone())
                 .unwrap_or_else(|| s.title.clone()),
@@ -120,7 +121,7 @@ pub fn build(snapshot: &Snapshot, track_filter: Option<&str>) -> Grid {
             ),
             room: snapshot.room_name(s.room_id.as_deref()),
             talk_id: talk.map(|t| t.id.clone()),
-            talk_kind: talk.map(|t| t.kind.clone()),
+            talk_kind: talk.map(|t| t.kind),
             people: talk
                 .map(|t| {
                     t.people
@@ -298,9 +299,9 @@ mod tests {
                     starts_at: t(a),
                     ends_at: t(b),
                     kind: if talk.is_some() {
-                        "talk".into()
+                        SlotKind::Talk
                     } else {
-                        "break".into()
+                        SlotKind::Break
                     },
                     talk_id: talk.map(str::to_string),
                     title: title.into(),
@@ -312,11 +313,11 @@ mod tests {
             title: title.into(),
             r#abstract: String::new(),
             description: String::new(),
-            kind: "talk".into(),
+            kind: crate::programme::model::TalkKind::Talk,
             duration_minutes: 45,
             track_id: track.map(str::to_string),
             language: "en".into(),
-            level: String::new(),
+            level: crate::programme::model::Level::Unspecified,
             slides_url: String::new(),
             video_url: String::new(),
             people: vec![],

@@ -9,7 +9,10 @@ use diesel::prelude::*;
 use quick_xml::events::Event as XmlEvent;
 use quick_xml::Reader;
 
-use super::model::{next_number, Person, Room, Slot, Talk, TalkPerson, Track, TALK_KINDS};
+use super::model::{
+    next_number, Level, Person, Room, Slot, SlotKind, Talk, TalkKind, TalkPerson, TalkRole,
+    TalkState, Track,
+};
 use crate::accounts::Actor;
 use crate::audit::{self, Change};
 use crate::db::schema::{people, rooms, slots, talks, tracks};
@@ -315,8 +318,12 @@ pub fn import_frab_xml(
                 ))
             })?;
             let room_id = room_ids.get(&item.room).cloned().flatten();
-            let untalked = ["break", "social", "open_space", "registration", "other"]
-                .contains(&item.kind.as_str());
+            // Slots without a talk: a kind of slot other than talk/ignite, or frab's "other".
+            let untalked_kind = match item.kind.as_str() {
+                "other" => Some(SlotKind::Talk),
+                k => SlotKind::parse(k).filter(|k| !matches!(k, SlotKind::Talk | SlotKind::Ignite)),
+            };
+            let untalked = untalked_kind.is_some();
             let guid_taken = |conn: &mut AnyConnection, g: &str| -> QueryResult<bool> {
                 Ok(diesel::select(diesel::dsl::exists(talks::table.find(g)))
                     .get_result::<bool>(conn)?
@@ -332,11 +339,7 @@ pub fn import_frab_xml(
                     room_id,
                     starts_at: starts,
                     ends_at: starts + length,
-                    kind: if item.kind == "other" {
-                        "talk".into()
-                    } else {
-                        item.kind.clone()
-                    },
+                    kind: untalked_kind.unwrap_or(SlotKind::Talk),
                     talk_id: None,
                     title: item.title.clone(),
                     created_at: now,
@@ -349,11 +352,7 @@ pub fn import_frab_xml(
                 continue;
             }
             let taken = guid_taken(conn, &item.guid)?;
-            let kind = if TALK_KINDS.contains(&item.kind.to_lowercase().as_str()) {
-                item.kind.to_lowercase()
-            } else {
-                "talk".to_string()
-            };
+            let kind = TalkKind::parse(&item.kind.to_lowercase()).unwrap_or(TalkKind::Talk);
             let link = |t: &str| {
                 item.links
                     .iter()
@@ -368,7 +367,7 @@ pub fn import_frab_xml(
                 title: item.title.clone(),
                 abstract_: item.r#abstract.clone(),
                 description: item.description.clone(),
-                kind: kind.clone(),
+                kind,
                 duration_minutes: length.num_minutes() as i32,
                 track_id: track_ids.get(&item.track).cloned(),
                 language: if item.language.is_empty() {
@@ -376,10 +375,10 @@ pub fn import_frab_xml(
                 } else {
                     item.language.clone()
                 },
-                level: String::new(),
+                level: Level::Unspecified,
                 slides_url: link("slides"),
                 video_url: link("media"),
-                state: "confirmed".into(),
+                state: TalkState::Confirmed,
                 created_at: now,
                 updated_at: now,
             };
@@ -434,7 +433,7 @@ pub fn import_frab_xml(
                         id: new_id(),
                         talk_id: talk.id.clone(),
                         person_id,
-                        role: "speaker".into(),
+                        role: TalkRole::Speaker,
                         position: position as i32,
                     })
                     .execute(conn)?;
@@ -446,10 +445,10 @@ pub fn import_frab_xml(
                 room_id,
                 starts_at: starts,
                 ends_at: starts + length,
-                kind: if kind == "ignite" {
-                    "ignite".into()
+                kind: if kind == TalkKind::Ignite {
+                    SlotKind::Ignite
                 } else {
-                    "talk".into()
+                    SlotKind::Talk
                 },
                 talk_id: Some(talk.id.clone()),
                 title: String::new(),

@@ -5,20 +5,75 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::schema::{people, rooms, slots, talk_people, talks, tracks};
+use crate::db::text_enum;
 
-/// Kinds of talk.
-pub const TALK_KINDS: &[&str] = &["talk", "keynote", "ignite", "panel", "workshop"];
-/// Kinds of slot.
-pub const SLOT_KINDS: &[&str] = &[
-    "talk",
-    "ignite",
-    "open_space",
-    "break",
-    "registration",
-    "social",
-];
-/// Roles of a person on a talk.
-pub const ROLES: &[&str] = &["speaker", "moderator"];
+text_enum! {
+    /// Kinds of talk (also what a submission type becomes).
+    pub enum TalkKind {
+        /// A talk.
+        Talk = "talk",
+        /// A keynote.
+        Keynote = "keynote",
+        /// Five minutes, twenty slides.
+        Ignite = "ignite",
+        /// A moderated panel.
+        Panel = "panel",
+        /// A hands-on workshop.
+        Workshop = "workshop",
+    }
+}
+
+text_enum! {
+    /// Whether a talk happens.
+    pub enum TalkState {
+        /// In the programme.
+        Confirmed = "confirmed",
+        /// Will not happen.
+        Cancelled = "cancelled",
+    }
+}
+
+text_enum! {
+    /// The audience a talk is for.
+    pub enum Level {
+        /// Not said.
+        Unspecified = "",
+        /// Newcomers.
+        Beginner = "beginner",
+        /// Some experience.
+        Intermediate = "intermediate",
+        /// Experts.
+        Advanced = "advanced",
+    }
+}
+
+text_enum! {
+    /// Kinds of slot.
+    pub enum SlotKind {
+        /// A talk.
+        Talk = "talk",
+        /// Ignites.
+        Ignite = "ignite",
+        /// Open space sessions.
+        OpenSpace = "open_space",
+        /// A break (lunch, coffee).
+        Break = "break",
+        /// Registration at the door.
+        Registration = "registration",
+        /// A social event.
+        Social = "social",
+    }
+}
+
+text_enum! {
+    /// What a person does on a talk.
+    pub enum TalkRole {
+        /// Speaks.
+        Speaker = "speaker",
+        /// Moderates (a panel).
+        Moderator = "moderator",
+    }
+}
 
 /// A room.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, PartialEq, Eq)]
@@ -96,22 +151,22 @@ pub struct Talk {
     pub abstract_: String,
     /// Longer description (Markdown).
     pub description: String,
-    /// One of [`TALK_KINDS`].
-    pub kind: String,
+    /// Kind.
+    pub kind: TalkKind,
     /// Minutes.
     pub duration_minutes: i32,
     /// Track.
     pub track_id: Option<String>,
     /// Language code, e.g. `en`.
     pub language: String,
-    /// beginner, intermediate, advanced or empty.
-    pub level: String,
+    /// Audience level.
+    pub level: Level,
     /// Slides link.
     pub slides_url: String,
     /// Video link.
     pub video_url: String,
-    /// confirmed or cancelled.
-    pub state: String,
+    /// Whether it happens.
+    pub state: TalkState,
     /// Created.
     pub created_at: NaiveDateTime,
     /// Changed.
@@ -128,8 +183,8 @@ pub struct TalkPerson {
     pub talk_id: String,
     /// Person.
     pub person_id: String,
-    /// speaker or moderator.
-    pub role: String,
+    /// Speaker or moderator.
+    pub role: TalkRole,
     /// Order on the talk.
     pub position: i32,
 }
@@ -150,8 +205,8 @@ pub struct Slot {
     pub starts_at: NaiveDateTime,
     /// End (UTC).
     pub ends_at: NaiveDateTime,
-    /// One of [`SLOT_KINDS`].
-    pub kind: String,
+    /// Kind.
+    pub kind: SlotKind,
     /// The talk placed here.
     pub talk_id: Option<String>,
     /// Title when there is no talk ("Lunch").
@@ -160,6 +215,93 @@ pub struct Slot {
     pub created_at: NaiveDateTime,
     /// Changed.
     pub updated_at: NaiveDateTime,
+}
+
+/// The editable part of a room.
+#[derive(Debug, Clone, PartialEq, Eq, AsChangeset)]
+#[diesel(table_name = rooms, treat_none_as_null = true)]
+pub struct RoomFields {
+    /// Name.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// Seats.
+    pub capacity: Option<i32>,
+}
+
+/// The editable part of a track.
+#[derive(Debug, Clone, PartialEq, Eq, AsChangeset)]
+#[diesel(table_name = tracks)]
+pub struct TrackFields {
+    /// Name.
+    pub name: String,
+    /// `#rrggbb`.
+    pub colour: String,
+}
+
+/// The editable part of a person (a speaker's profile).
+#[derive(Debug, Clone, PartialEq, Eq, AsChangeset)]
+#[diesel(table_name = people, treat_none_as_null = true)]
+pub struct PersonFields {
+    /// Name.
+    pub name: String,
+    /// Private address.
+    pub email: Option<String>,
+    /// Markdown bio.
+    pub bio: String,
+    /// Photo URL.
+    pub photo_url: String,
+    /// Web site.
+    pub website_url: String,
+    /// Other links, one per line.
+    pub social: String,
+}
+
+/// The editable part of a talk.
+#[derive(Debug, Clone, PartialEq, Eq, AsChangeset)]
+#[diesel(table_name = talks, treat_none_as_null = true)]
+pub struct TalkFields {
+    /// Title.
+    pub title: String,
+    /// Short abstract (Markdown).
+    #[diesel(column_name = abstract_)]
+    pub abstract_: String,
+    /// Longer description (Markdown).
+    pub description: String,
+    /// Kind.
+    pub kind: TalkKind,
+    /// Minutes.
+    pub duration_minutes: i32,
+    /// Track.
+    pub track_id: Option<String>,
+    /// Language code.
+    pub language: String,
+    /// Audience level.
+    pub level: Level,
+    /// Slides link.
+    pub slides_url: String,
+    /// Video link.
+    pub video_url: String,
+    /// Whether it happens.
+    pub state: TalkState,
+}
+
+/// The editable part of a slot.
+#[derive(Debug, Clone, PartialEq, Eq, AsChangeset)]
+#[diesel(table_name = slots, treat_none_as_null = true)]
+pub struct SlotFields {
+    /// Room; `None` spans every room.
+    pub room_id: Option<String>,
+    /// Start (UTC).
+    pub starts_at: NaiveDateTime,
+    /// End (UTC).
+    pub ends_at: NaiveDateTime,
+    /// Kind.
+    pub kind: SlotKind,
+    /// The talk placed here.
+    pub talk_id: Option<String>,
+    /// Title when there is no talk.
+    pub title: String,
 }
 
 /// The next stable integer id. Talks and slots share one sequence, so that every entry of an

@@ -276,7 +276,7 @@ fn notify_speakers(
             "programme_url": format!("{}/{}/programme/", mailer.base_url, event.slug),
         });
         let reply_to = (!event.contact_email.is_empty()).then_some(event.contact_email.as_str());
-        let envelope = Envelope::to("schedule_change", &email, &name)
+        let envelope = Envelope::to(crate::mail::model::MailKind::ScheduleChange, &email, &name)
             .for_event(&event.id, reply_to)
             .about("person", &person_id);
         mailer.queue(conn, now, envelope, &ctx, Vec::new())?;

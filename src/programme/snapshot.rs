@@ -7,7 +7,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::model::{Person, Room, Slot, Talk, Track};
+use super::model::{
+    Level, Person, Room, Slot, SlotKind, Talk, TalkKind, TalkRole, TalkState, Track,
+};
 use crate::db::schema::{people, rooms, slots, talk_people, talks, tracks};
 use crate::db::AnyConnection;
 use crate::events::{queries as event_queries, Event};
@@ -75,8 +77,8 @@ pub struct SnapPerson {
 pub struct SnapRole {
     /// Person id.
     pub person_id: String,
-    /// speaker or moderator.
-    pub role: String,
+    /// Speaker or moderator.
+    pub role: TalkRole,
 }
 
 /// A scheduled talk.
@@ -93,7 +95,7 @@ pub struct SnapTalk {
     /// Markdown.
     pub description: String,
     /// Kind.
-    pub kind: String,
+    pub kind: TalkKind,
     /// Minutes.
     pub duration_minutes: i32,
     /// Track id.
@@ -101,7 +103,7 @@ pub struct SnapTalk {
     /// Language.
     pub language: String,
     /// Level.
-    pub level: String,
+    pub level: Level,
     /// Slides.
     pub slides_url: String,
     /// Video.
@@ -124,7 +126,7 @@ pub struct SnapSlot {
     /// End (UTC).
     pub ends_at: NaiveDateTime,
     /// Kind.
-    pub kind: String,
+    pub kind: SlotKind,
     /// Talk placed here.
     pub talk_id: Option<String>,
     /// Title of an untalked slot.
@@ -198,7 +200,7 @@ pub fn build(conn: &mut AnyConnection, event: &Event) -> QueryResult<Snapshot> {
         .load(conn)?;
     let talk_rows: Vec<Talk> = talks::table
         .filter(talks::event_id.eq(&event.id))
-        .filter(talks::state.eq("confirmed"))
+        .filter(talks::state.eq(TalkState::Confirmed))
         .select(Talk::as_select())
         .load(conn)?;
     let scheduled: HashMap<&str, &Slot> = slot_rows
@@ -210,7 +212,7 @@ pub fn build(conn: &mut AnyConnection, event: &Event) -> QueryResult<Snapshot> {
         .filter(|t| scheduled.contains_key(t.id.as_str()))
         .map(|t| t.id.as_str())
         .collect();
-    let roles: Vec<(String, String, String, i32)> = talk_people::table
+    let roles: Vec<(String, String, TalkRole, i32)> = talk_people::table
         .filter(talk_people::talk_id.eq_any(&talk_ids))
         .order((talk_people::talk_id, talk_people::position))
         .select((
@@ -233,7 +235,7 @@ pub fn build(conn: &mut AnyConnection, event: &Event) -> QueryResult<Snapshot> {
             .or_default()
             .push(SnapRole {
                 person_id: person.clone(),
-                role: role.clone(),
+                role: *role,
             });
     }
     let room_pos: HashMap<&str, usize> = room_rows
@@ -251,7 +253,7 @@ pub fn build(conn: &mut AnyConnection, event: &Event) -> QueryResult<Snapshot> {
             room_id: s.room_id.clone(),
             starts_at: s.starts_at,
             ends_at: s.ends_at,
-            kind: s.kind.clone(),
+            kind: s.kind,
             // A cancelled talk leaves its slot empty in public.
             talk_id: s.talk_id.clone().filter(|t| confirmed.contains(t.as_str())),
             title: s.title.clone(),
@@ -276,11 +278,11 @@ pub fn build(conn: &mut AnyConnection, event: &Event) -> QueryResult<Snapshot> {
             title: t.title.clone(),
             r#abstract: t.abstract_.clone(),
             description: t.description.clone(),
-            kind: t.kind.clone(),
+            kind: t.kind,
             duration_minutes: t.duration_minutes,
             track_id: t.track_id.clone(),
             language: t.language.clone(),
-            level: t.level.clone(),
+            level: t.level,
             slides_url: t.slides_url.clone(),
             video_url: t.video_url.clone(),
             people: roles_by_talk.remove(t.id.as_str()).unwrap_or_default(),

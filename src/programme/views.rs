@@ -6,10 +6,15 @@ use serde::Serialize;
 
 use super::conflicts::{self, Conflict};
 use super::grid::{self, Grid};
-use super::model::{Person, Room, Slot, Talk, TalkPerson, Track, ROLES, SLOT_KINDS, TALK_KINDS};
+use super::model::{
+    Person, Room, Slot, SlotKind, Talk, TalkKind, TalkPerson, TalkRole, TalkState, Track,
+};
+use super::people::PersonForm;
+use super::queries as service;
 use super::release;
-use super::service::{self, PersonForm, SlotForm, TalkForm};
+use super::slots::SlotForm;
 use super::snapshot::{self, Changes};
+use super::talks::{TalkForm, PEOPLE_ROWS};
 use crate::db::AnyConnection;
 use crate::error::AppResult;
 use crate::events::{display, Event};
@@ -128,9 +133,9 @@ pub fn talk_rows(conn: &mut AnyConnection, event: &Event) -> AppResult<Vec<TalkR
 #[derive(Debug, Serialize)]
 pub struct TalkChoices {
     /// Kinds.
-    pub kinds: &'static [&'static str],
+    pub kinds: &'static [TalkKind],
     /// Roles.
-    pub roles: &'static [&'static str],
+    pub roles: &'static [TalkRole],
     /// Tracks.
     pub tracks: Vec<Track>,
     /// Everyone (people are global).
@@ -142,11 +147,11 @@ pub struct TalkChoices {
 /// The talk form's choices.
 pub fn talk_choices(conn: &mut AnyConnection, event: &Event) -> AppResult<TalkChoices> {
     Ok(TalkChoices {
-        kinds: TALK_KINDS,
-        roles: ROLES,
+        kinds: TalkKind::ALL,
+        roles: TalkRole::ALL,
         tracks: service::tracks_of(conn, &event.id)?,
         people: service::all_people(conn)?,
-        rows: (0..service::PEOPLE_ROWS).collect(),
+        rows: (0..PEOPLE_ROWS).collect(),
     })
 }
 
@@ -163,7 +168,7 @@ pub struct PersonRow {
 
 /// The talk form's people rows, filled from the form.
 pub fn person_rows(form: &TalkForm) -> Vec<PersonRow> {
-    (0..service::PEOPLE_ROWS)
+    (0..PEOPLE_ROWS)
         .map(|i| PersonRow {
             index: i,
             person: form.person.get(i).cloned().unwrap_or_default(),
@@ -180,7 +185,7 @@ pub fn person_rows(form: &TalkForm) -> Vec<PersonRow> {
 #[derive(Debug, Serialize)]
 pub struct SlotChoices {
     /// Kinds.
-    pub kinds: &'static [&'static str],
+    pub kinds: &'static [SlotKind],
     /// Rooms.
     pub rooms: Vec<Room>,
     /// Confirmed talks.
@@ -191,10 +196,10 @@ pub struct SlotChoices {
 pub fn slot_choices(conn: &mut AnyConnection, event: &Event) -> AppResult<SlotChoices> {
     let talks = service::talks_of(conn, &event.id)?
         .into_iter()
-        .filter(|t| t.state == "confirmed")
+        .filter(|t| t.state == TalkState::Confirmed)
         .collect();
     Ok(SlotChoices {
-        kinds: SLOT_KINDS,
+        kinds: SlotKind::ALL,
         rooms: service::rooms_of(conn, &event.id)?,
         talks,
     })

@@ -1,60 +1,64 @@
-//! Registration rows and statuses.
+//! Registration rows, their states and kinds, and the changesets that write them.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::schema::{answers, questions, registrations};
+use crate::db::text_enum;
 use crate::mail::credentials::Credential;
 use crate::tokens::{self, LinkKind};
 
-/// Where a registration stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// Holds a seat until the email is confirmed (or the hold expires).
-    Pending,
-    /// Has a seat.
-    Confirmed,
-    /// On the waiting list.
-    Waiting,
-    /// Offered a freed seat, until the offer expires.
-    Offered,
-    /// Cancelled by the attendee or an organizer.
-    Cancelled,
-    /// Did not confirm (or accept an offer) in time.
-    Expired,
+text_enum! {
+    /// Where a registration stands.
+    pub enum Status {
+        /// Holds a seat until the email is confirmed (or the hold expires).
+        Pending = "pending",
+        /// Has a seat.
+        Confirmed = "confirmed",
+        /// On the waiting list.
+        Waiting = "waiting",
+        /// Offered a freed seat, until the offer expires.
+        Offered = "offered",
+        /// Cancelled by the attendee or an organizer.
+        Cancelled = "cancelled",
+        /// Did not confirm (or accept an offer) in time.
+        Expired = "expired",
+    }
 }
 
 impl Status {
-    /// Stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Pending => "pending",
-            Status::Confirmed => "confirmed",
-            Status::Waiting => "waiting",
-            Status::Offered => "offered",
-            Status::Cancelled => "cancelled",
-            Status::Expired => "expired",
-        }
-    }
+    /// Statuses that hold a seat of the capacity.
+    pub const HOLDING: [Status; 3] = [Status::Pending, Status::Offered, Status::Confirmed];
 
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Status> {
-        [
-            Status::Pending,
-            Status::Confirmed,
-            Status::Waiting,
-            Status::Offered,
-            Status::Cancelled,
-            Status::Expired,
-        ]
-        .into_iter()
-        .find(|x| x.as_str() == s)
+    /// Over: cancelled or expired (registering again starts a new line).
+    pub fn is_over(self) -> bool {
+        matches!(self, Status::Cancelled | Status::Expired)
     }
+}
 
-    /// Statuses that hold a seat.
-    pub const HOLDING: [&'static str; 3] = ["pending", "offered", "confirmed"];
+text_enum! {
+    /// Whose registration it is.
+    pub enum Kind {
+        /// An attendee's: holds one of the event's seats.
+        Attendee = "attendee",
+        /// A speaker's: given by the event, outside the capacity.
+        Speaker = "speaker",
+    }
+}
+
+text_enum! {
+    /// Kinds of question on the registration form.
+    pub enum QuestionKind {
+        /// Free text.
+        Text = "text",
+        /// One of the choices.
+        Single = "single",
+        /// Any of the choices.
+        Multiple = "multiple",
+        /// A box to tick.
+        Checkbox = "checkbox",
+    }
 }
 
 /// A registration row.
@@ -65,7 +69,7 @@ pub struct Registration {
     pub id: String,
     /// Event.
     pub event_id: String,
-    /// Arrival order.
+    /// Arrival order (the waiting list's order).
     pub seq: i64,
     /// Name.
     pub name: String,
@@ -73,8 +77,8 @@ pub struct Registration {
     pub email: String,
     /// Company.
     pub company: String,
-    /// See [`Status`].
-    pub status: String,
+    /// Where it stands.
+    pub status: Status,
     /// SHA-256 of the private self-service link's token (derived: see
     /// [`Registration::manage_credential`]).
     #[serde(skip)]
@@ -97,8 +101,8 @@ pub struct Registration {
     pub created_at: NaiveDateTime,
     /// Changed.
     pub updated_at: NaiveDateTime,
-    /// `attendee` (holds a seat of the capacity) or `speaker` (a speaker's, outside it).
-    pub kind: String,
+    /// An attendee's (a seat) or a speaker's (outside the capacity).
+    pub kind: Kind,
     /// Generation of the two links' tokens: bumping it revokes both (-1: from before derived
     /// links, rekeyed on start).
     #[serde(skip)]
@@ -133,9 +137,60 @@ impl Registration {
         )
     }
 
-    /// The status as an enum (unknown values read as expired).
-    pub fn status(&self) -> Status {
-        Status::parse(&self.status).unwrap_or(Status::Expired)
+    /// Whether it holds one of the event's seats now.
+    pub fn holds_a_seat(&self) -> bool {
+        self.kind == Kind::Attendee && Status::HOLDING.contains(&self.status)
+    }
+}
+
+/// A change to a registration: only the fields that are `Some` are written (`Some(None)` clears
+/// a time). `updated_at` is always set.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = registrations)]
+pub struct RegistrationChange {
+    /// New status.
+    pub status: Option<Status>,
+    /// New kind.
+    pub kind: Option<Kind>,
+    /// New place in the line.
+    pub seq: Option<i64>,
+    /// New name.
+    pub name: Option<String>,
+    /// New company.
+    pub company: Option<String>,
+    /// Hold or offer end.
+    pub expires_at: Option<Option<NaiveDateTime>>,
+    /// Confirmation.
+    pub confirmed_at: Option<Option<NaiveDateTime>>,
+    /// Check-in.
+    pub checked_in_at: Option<Option<NaiveDateTime>>,
+    /// Cancellation.
+    pub cancelled_at: Option<Option<NaiveDateTime>>,
+    /// Terms accepted (again, on the form).
+    pub terms_accepted_at: Option<NaiveDateTime>,
+    /// Changed at.
+    pub updated_at: NaiveDateTime,
+}
+
+impl RegistrationChange {
+    /// A change made at `now` that sets nothing yet.
+    pub fn at(now: NaiveDateTime) -> RegistrationChange {
+        RegistrationChange {
+            updated_at: now,
+            ..RegistrationChange::default()
+        }
+    }
+
+    /// Moves to `status`.
+    pub fn status(mut self, status: Status) -> RegistrationChange {
+        self.status = Some(status);
+        self
+    }
+
+    /// Sets (or clears) the end of a hold or offer.
+    pub fn expires(mut self, at: Option<NaiveDateTime>) -> RegistrationChange {
+        self.expires_at = Some(at);
+        self
     }
 }
 
@@ -151,8 +206,8 @@ pub struct Question {
     pub label: String,
     /// Help text.
     pub help_text: String,
-    /// text, single, multiple or checkbox.
-    pub kind: String,
+    /// What kind of answer it takes.
+    pub kind: QuestionKind,
     /// Must be answered.
     pub required: bool,
     /// Choices, one per line.
@@ -171,6 +226,22 @@ impl Question {
             .map(str::to_string)
             .collect()
     }
+}
+
+/// The editable part of a question (what its form sets).
+#[derive(Debug, Clone, PartialEq, Eq, AsChangeset)]
+#[diesel(table_name = questions)]
+pub struct QuestionFields {
+    /// The question.
+    pub label: String,
+    /// Help text.
+    pub help_text: String,
+    /// Kind.
+    pub kind: QuestionKind,
+    /// Must be answered.
+    pub required: bool,
+    /// Choices, one per line.
+    pub options: String,
 }
 
 /// An answer.

@@ -2,21 +2,17 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::model::Question;
-use crate::accounts::Actor;
+use super::model::{Question, QuestionFields, QuestionKind};
 use crate::audit::{self, Change};
+use crate::context::EventContext;
 use crate::db::schema::questions;
 use crate::db::{new_id, AnyConnection};
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::events::Event;
+use crate::forms::Fields;
 use crate::values;
-
-/// Kinds of question.
-pub const KINDS: &[&str] = &["text", "single", "multiple", "checkbox"];
 
 /// The questions of an event, in order.
 pub fn of_event(conn: &mut AnyConnection, event_id: &str) -> QueryResult<Vec<Question>> {
@@ -43,118 +39,130 @@ pub struct QuestionForm {
     pub options: String,
 }
 
-/// Creates or updates a question.
+/// Parses the question form.
+pub fn parse(form: &QuestionForm) -> Result<QuestionFields, FieldErrors> {
+    let mut f = Fields::new();
+    let label = f.take(
+        "label",
+        values::parse_line(&form.label, "the question", 300),
+    );
+    let help_text = f.take(
+        "help_text",
+        values::parse_optional_line(&form.help_text, "the help text", 300),
+    );
+    let kind = f.take(
+        "kind",
+        QuestionKind::parse(&form.kind).ok_or_else(|| "Choose a kind of question.".to_string()),
+    );
+    let options = f.take(
+        "options",
+        values::parse_text(&form.options, "the choices", 4000),
+    );
+    let needs_choices = matches!(kind, Some(QuestionKind::Single | QuestionKind::Multiple));
+    let choices = options
+        .as_deref()
+        .map_or(0, |o| o.lines().filter(|l| !l.trim().is_empty()).count());
+    f.check(
+        !needs_choices || options.is_none() || choices >= 2,
+        "options",
+        "Give at least two choices, one per line.",
+    );
+    f.finish(|| {
+        Some(QuestionFields {
+            label: label?,
+            help_text: help_text?,
+            kind: kind?,
+            required: form.required.as_deref().is_some_and(|v| !v.is_empty()),
+            options: options?,
+        })
+    })
+}
+
+/// Creates (`id` of `None`) or updates a question.
 pub fn save(
     conn: &mut AnyConnection,
-    now: NaiveDateTime,
-    actor: &Actor,
-    event: &Event,
+    cx: &EventContext,
     id: Option<&str>,
-    form: &QuestionForm,
+    input: &QuestionFields,
 ) -> AppResult<Question> {
-    let mut e = FieldErrors::new();
-    let label = values::parse_line(&form.label, "the question", 300)
-        .map_err(|m| e.insert("label".into(), m))
-        .ok();
-    let help = values::parse_optional_line(&form.help_text, "the help text", 300)
-        .map_err(|m| e.insert("help_text".into(), m))
-        .ok();
-    if !KINDS.contains(&form.kind.as_str()) {
-        e.insert("kind".into(), "Choose a kind of question.".into());
-    }
-    let options = values::parse_text(&form.options, "the choices", 4000)
-        .map_err(|m| e.insert("options".into(), m))
-        .ok();
-    if (form.kind == "single" || form.kind == "multiple")
-        && options
-            .as_deref()
-            .is_some_and(|o| o.lines().filter(|l| !l.trim().is_empty()).count() < 2)
-    {
-        e.insert(
-            "options".into(),
-            "Give at least two choices, one per line.".into(),
-        );
-    }
-    let (Some(label), Some(help_text), Some(options), true) = (label, help, options, e.is_empty())
-    else {
-        return Err(AppError::Invalid(e));
-    };
-    let q = Question {
-        id: id.map(str::to_string).unwrap_or_else(new_id),
-        event_id: event.id.clone(),
-        label,
-        help_text,
-        kind: form.kind.clone(),
-        required: form.required.as_deref().is_some_and(|v| !v.is_empty()),
-        options,
-        position: of_event(conn, &event.id)?.len() as i32,
-    };
-    let n = match id {
-        Some(id) => diesel::update(
-            questions::table
-                .find(id)
-                .filter(questions::event_id.eq(&event.id)),
-        )
-        .set((
-            questions::label.eq(&q.label),
-            questions::help_text.eq(&q.help_text),
-            questions::kind.eq(&q.kind),
-            questions::required.eq(q.required),
-            questions::options.eq(&q.options),
-        ))
-        .execute(conn)?,
-        None => diesel::insert_into(questions::table)
-            .values(&q)
-            .execute(conn)?,
-    };
-    if n == 0 {
-        return Err(AppError::NotFound);
-    }
-    audit::record(
-        conn,
-        now,
-        actor,
-        Change {
-            event_id: Some(&event.id),
-            action: "question.save",
-            entity_type: "question",
-            entity_id: Some(&q.id),
-        },
-        &format!("Saved the question “{}”", q.label),
-    )?;
-    Ok(q)
+    let event_id = cx.event.id.as_str();
+    conn.transaction(|conn| {
+        let id = match id {
+            Some(id) => {
+                let n = diesel::update(
+                    questions::table
+                        .find(id)
+                        .filter(questions::event_id.eq(event_id)),
+                )
+                .set(input)
+                .execute(conn)?;
+                if n == 0 {
+                    return Err(AppError::NotFound);
+                }
+                id.to_string()
+            }
+            None => {
+                let id = new_id();
+                diesel::insert_into(questions::table)
+                    .values(Question {
+                        id: id.clone(),
+                        event_id: event_id.to_string(),
+                        label: input.label.clone(),
+                        help_text: input.help_text.clone(),
+                        kind: input.kind,
+                        required: input.required,
+                        options: input.options.clone(),
+                        position: of_event(conn, event_id)?.len() as i32,
+                    })
+                    .execute(conn)?;
+                id
+            }
+        };
+        audit::record(
+            conn,
+            cx.now,
+            &cx.actor,
+            Change {
+                event_id: Some(event_id),
+                action: "question.save",
+                entity_type: "question",
+                entity_id: Some(&id),
+            },
+            &format!("Saved the question “{}”", input.label),
+        )?;
+        Ok(questions::table
+            .find(&id)
+            .select(Question::as_select())
+            .first(conn)?)
+    })
 }
 
 /// Deletes a question (and its answers).
-pub fn delete(
-    conn: &mut AnyConnection,
-    now: NaiveDateTime,
-    actor: &Actor,
-    event: &Event,
-    id: &str,
-) -> AppResult<()> {
-    let n = diesel::delete(
-        questions::table
-            .find(id)
-            .filter(questions::event_id.eq(&event.id)),
-    )
-    .execute(conn)?;
-    if n == 0 {
-        return Err(AppError::NotFound);
-    }
-    audit::record(
-        conn,
-        now,
-        actor,
-        Change {
-            event_id: Some(&event.id),
-            action: "question.delete",
-            entity_type: "question",
-            entity_id: Some(id),
-        },
-        "Deleted a question and its answers",
-    )?;
-    Ok(())
+pub fn delete(conn: &mut AnyConnection, cx: &EventContext, id: &str) -> AppResult<()> {
+    conn.transaction(|conn| {
+        let n = diesel::delete(
+            questions::table
+                .find(id)
+                .filter(questions::event_id.eq(&cx.event.id)),
+        )
+        .execute(conn)?;
+        if n == 0 {
+            return Err(AppError::NotFound);
+        }
+        audit::record(
+            conn,
+            cx.now,
+            &cx.actor,
+            Change {
+                event_id: Some(&cx.event.id),
+                action: "question.delete",
+                entity_type: "question",
+                entity_id: Some(id),
+            },
+            "Deleted a question and its answers",
+        )?;
+        Ok(())
+    })
 }
 
 /// Raw answers from a form: question id → values (several for multiple choice).
@@ -180,8 +188,8 @@ pub fn check_answers(
             })
             .unwrap_or_default();
         let choices = q.choices();
-        let value = match q.kind.as_str() {
-            "text" => match given.first() {
+        let value = match q.kind {
+            QuestionKind::Text => match given.first() {
                 Some(v) => match values::parse_text(v, "the answer", 2000) {
                     Ok(v) => v,
                     Err(m) => {
@@ -191,7 +199,7 @@ pub fn check_answers(
                 },
                 None => String::new(),
             },
-            "single" => match given.first() {
+            QuestionKind::Single => match given.first() {
                 Some(v) if choices.contains(v) => v.clone(),
                 Some(_) => {
                     errors.insert(key, "Choose one of the options.".into());
@@ -199,14 +207,14 @@ pub fn check_answers(
                 }
                 None => String::new(),
             },
-            "multiple" => {
+            QuestionKind::Multiple => {
                 if given.iter().any(|v| !choices.contains(v)) {
                     errors.insert(key, "Choose among the options.".into());
                     continue;
                 }
                 given.join("\n")
             }
-            _ => {
+            QuestionKind::Checkbox => {
                 if given.is_empty() {
                     String::new()
                 } else {
@@ -217,7 +225,7 @@ pub fn check_answers(
         if q.required && value.is_empty() {
             errors.insert(
                 key,
-                if q.kind == "checkbox" {
+                if q.kind == QuestionKind::Checkbox {
                     "Please tick this box.".into()
                 } else {
                     "Please answer this question.".into()
@@ -244,11 +252,37 @@ mod tests {
             event_id: "e".into(),
             label: id.into(),
             help_text: String::new(),
-            kind: kind.into(),
+            kind: QuestionKind::parse(kind).unwrap(),
             required,
             options: options.into(),
             position: 0,
         }
+    }
+
+    #[test]
+    fn the_question_form_needs_a_label_a_kind_and_two_choices_for_a_choice() {
+        let form = QuestionForm {
+            label: "T-shirt size".into(),
+            kind: "single".into(),
+            options: "S\nM".into(),
+            required: Some("on".into()),
+            ..QuestionForm::default()
+        };
+        let q = parse(&form).unwrap();
+        assert_eq!(q.kind, QuestionKind::Single);
+        assert!(q.required);
+        let one = QuestionForm {
+            options: "S".into(),
+            ..form.clone()
+        };
+        assert!(parse(&one).unwrap_err().contains_key("options"));
+        let unknown = QuestionForm {
+            kind: "essay".into(),
+            label: String::new(),
+            ..form
+        };
+        let errors = parse(&unknown).unwrap_err();
+        assert!(errors.contains_key("kind") && errors.contains_key("label"));
     }
 
     #[test]

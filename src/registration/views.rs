@@ -3,9 +3,10 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use super::attendees::{counts, Counts};
 use super::model::{Question, Registration, Status};
+use super::queries::{self, ListFilter};
 use super::questions;
-use super::service::{self, Counts};
 use crate::db::AnyConnection;
 use crate::error::AppResult;
 use crate::events::{display, Event};
@@ -75,13 +76,16 @@ pub fn manage_page(
 ) -> AppResult<Value> {
     let tz = event.tz();
     let qs = questions::of_event(conn, &event.id)?;
-    let stored = service::answers_of(conn, &r.id)?;
+    let stored = queries::answers_of(conn, &r.id)?;
     let answers = stored
         .iter()
         .map(|(k, v)| (k.clone(), v.lines().map(str::to_string).collect::<Vec<_>>()))
         .collect();
-    let status = r.status();
-    let desk = service::desk_url(base_url, event, &r.desk_credential().token(secret));
+    let status = r.status;
+    let desk = crate::urls::absolute(
+        base_url,
+        &crate::urls::admin::desk_ticket(&event.slug, &r.desk_credential().token(secret)),
+    );
     Ok(json!({
         "slug": event.slug,
         "event_name": event.name,
@@ -91,10 +95,10 @@ pub fn manage_page(
         "confirmed": status == Status::Confirmed,
         "waiting": status == Status::Waiting,
         "offered": status == Status::Offered,
-        "ended": matches!(status, Status::Cancelled | Status::Expired),
+        "ended": status.is_over(),
         "expires": r.expires_at.map(|t| display::datetime(t, tz)),
         "expired_hold": r.expires_at.is_some_and(|t| t <= now),
-        "position": service::waiting_position(conn, r)?,
+        "position": queries::waiting_position(conn, r)?,
         "checked_in": r.checked_in_at.map(|t| display::datetime(t, tz)),
         "qr_svg": (status == Status::Confirmed).then(|| crate::qr::qr_svg(&desk)),
         "fields": question_fields(&qs, &answers, &crate::error::FieldErrors::new()),
@@ -121,19 +125,19 @@ pub struct Row {
 pub fn list_page(
     conn: &mut AnyConnection,
     event: &Event,
-    status: Option<&str>,
+    filter: ListFilter,
     search: Option<&str>,
 ) -> AppResult<(Counts, Vec<Row>)> {
     let tz = event.tz();
-    let rows = service::list(conn, &event.id, status, search)?
+    let rows = queries::list(conn, &event.id, filter, search)?
         .into_iter()
         .map(|r| Row {
             registered: display::short_datetime(r.created_at, tz),
             checked_in: r.checked_in_at.map(|t| display::short_datetime(t, tz)),
-            confirmed: r.status() == Status::Confirmed,
-            active: !matches!(r.status(), Status::Cancelled | Status::Expired),
+            confirmed: r.status == Status::Confirmed,
+            active: !r.status.is_over(),
             r,
         })
         .collect();
-    Ok((service::counts(conn, &event.id)?, rows))
+    Ok((counts(conn, &event.id)?, rows))
 }

@@ -23,9 +23,10 @@ impl ResponseError for AppError {
         match self {
             AppError::NotFound | AppError::NotFoundBecause(_) => StatusCode::NOT_FOUND,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::SignInAt(_) => StatusCode::SEE_OTHER,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) | AppError::Invalid(_) => StatusCode::BAD_REQUEST,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::Refused(_) => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Database(_)
@@ -36,6 +37,9 @@ impl ResponseError for AppError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        if let AppError::SignInAt(location) = self {
+            return super::render::redirect(location);
+        }
         let status = self.status_code();
         let message = if self.is_client_error() {
             match self {

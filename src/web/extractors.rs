@@ -6,17 +6,20 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
 
-use actix_session::SessionExt;
+use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
 use actix_web::web::{self, Bytes};
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
+use super::render::{flash, redirect, Page};
 use super::state::AppState;
 use crate::accounts::{service, Actor, Can, Capability, Viewer};
-use crate::error::AppError;
-use crate::events::{view, Event};
+use crate::context::EventContext;
+use crate::db::AnyConnection;
+use crate::error::{AppError, AppResult};
+use crate::events::{views as view, Event};
 use crate::tokens::constant_time_eq;
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
@@ -83,18 +86,71 @@ pub mod need {
     }
 }
 
-/// The event of an `/admin/events/{slug}/…` page and the signed-in organizer, who holds the
-/// capability `N` on it: 401 for anonymous visitors, 404 for an unknown event, 403 without the
-/// right. Resolved once per request, before the handler runs.
-pub struct EventAdmin<N> {
+/// The app and the visitor's session: what every handler works with. Derefs to [`AppState`].
+pub struct Ctx {
+    /// The app.
+    pub state: web::Data<AppState>,
+    /// The visitor's session (CSRF token, flash, sign-in).
+    pub session: Session,
+}
+
+impl std::ops::Deref for Ctx {
+    type Target = AppState;
+    fn deref(&self) -> &AppState {
+        &self.state
+    }
+}
+
+impl FromRequest for Ctx {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Ctx, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(ctx_of(req))
+    }
+}
+
+fn ctx_of(req: &HttpRequest) -> Result<Ctx, AppError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no app state")))?;
+    Ok(Ctx {
+        state,
+        session: req.get_session(),
+    })
+}
+
+impl Ctx {
+    /// Renders a page (public pages: no organizer in the header).
+    pub fn render(&self, page: Page<'_>) -> AppResult<HttpResponse> {
+        page.render(&self.state, &self.session)
+    }
+
+    /// Renders a page for a signed-in organizer.
+    pub fn render_for(&self, viewer: &Viewer, page: Page<'_>) -> AppResult<HttpResponse> {
+        page.viewer(viewer).render(&self.state, &self.session)
+    }
+
+    /// The end of a successful POST: a message on the next page, and a redirect to it.
+    pub fn done(&self, message: &str, location: &str) -> HttpResponse {
+        flash(&self.session, message);
+        redirect(location)
+    }
+}
+
+/// The staff side of one event's admin: the app, the session, the event and the organizer, who
+/// holds at least the right the page asked for (see [`EventAdmin`]).
+pub struct EventStaff {
+    /// The app and session.
+    pub ctx: Ctx,
     /// The event.
     pub event: Event,
     /// The organizer.
     pub viewer: Viewer,
-    need: PhantomData<N>,
 }
 
-impl<N> EventAdmin<N> {
+impl EventStaff {
     /// What the organizer may do on the event (for menus and buttons).
     pub fn can(&self) -> Can {
         self.viewer.can_on(&self.event.id)
@@ -109,6 +165,70 @@ impl<N> EventAdmin<N> {
     pub fn may(&self, cap: Capability) -> bool {
         self.viewer.can(&self.event.id, cap)
     }
+
+    /// The event's slug.
+    pub fn slug(&self) -> &str {
+        &self.event.slug
+    }
+
+    /// What a domain command of this event needs: the event, the organizer, now, the mailer.
+    pub fn context(&self) -> EventContext {
+        EventContext::new(
+            self.event.clone(),
+            self.actor(),
+            self.ctx.now(),
+            self.ctx.mailer.clone(),
+        )
+    }
+
+    /// Runs a domain command on the writer connection (the domain opens its transaction).
+    pub async fn write<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut AnyConnection, &EventContext) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let cx = self.context();
+        self.ctx.write(move |conn| f(conn, &cx)).await
+    }
+
+    /// Runs a query on a reading connection.
+    pub async fn read<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut AnyConnection, &EventContext) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let cx = self.context();
+        self.ctx.read(move |conn| f(conn, &cx)).await
+    }
+
+    /// Renders an admin page of the event: the organizer in the header, the menus their rights
+    /// allow, and the event's slug and name for the menus and headings.
+    pub fn render(&self, page: Page<'_>) -> AppResult<HttpResponse> {
+        page.can(self.can())
+            .event(&self.event.slug, &self.event.name)
+            .viewer(&self.viewer)
+            .render(&self.ctx.state, &self.ctx.session)
+    }
+
+    /// The end of a successful POST: a message, and a redirect.
+    pub fn done(&self, message: &str, location: &str) -> HttpResponse {
+        self.ctx.done(message, location)
+    }
+}
+
+/// The event of an `/admin/events/{slug}/…` page and the signed-in organizer, who holds the
+/// capability `N` on it: 401 for anonymous visitors, 404 for an unknown event, 403 without the
+/// right. Resolved once per request, before the handler runs. Derefs to [`EventStaff`].
+pub struct EventAdmin<N> {
+    staff: EventStaff,
+    need: PhantomData<N>,
+}
+
+impl<N> std::ops::Deref for EventAdmin<N> {
+    type Target = EventStaff;
+    fn deref(&self) -> &EventStaff {
+        &self.staff
+    }
 }
 
 impl<N: Needs + 'static> FromRequest for EventAdmin<N> {
@@ -117,22 +237,100 @@ impl<N: Needs + 'static> FromRequest for EventAdmin<N> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let user = AdminUser::from_request(req, payload);
-        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let ctx = ctx_of(req);
         let slug = req.match_info().get("slug").map(str::to_string);
         Box::pin(async move {
             let AdminUser(viewer) = user.await?;
-            let state = state.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no app state")))?;
+            let ctx = ctx?;
             let slug = slug.ok_or(AppError::NotFound)?;
             let v = viewer.clone();
-            let event = state
+            let event = ctx
                 .read(move |conn| view::event_for(conn, &v, &slug, N::CAPABILITY))
                 .await?;
             Ok(EventAdmin {
-                event,
-                viewer,
+                staff: EventStaff { ctx, event, viewer },
                 need: PhantomData,
             })
         })
+    }
+}
+
+/// The event of a public `/{slug}/…` page (404 for an unknown one), with the app and session.
+/// Derefs to [`Ctx`].
+pub struct PublicEvent {
+    /// The app and session.
+    pub ctx: Ctx,
+    /// The event.
+    pub event: Event,
+}
+
+impl std::ops::Deref for PublicEvent {
+    type Target = Ctx;
+    fn deref(&self) -> &Ctx {
+        &self.ctx
+    }
+}
+
+impl FromRequest for PublicEvent {
+    type Error = AppError;
+    type Future = BoxFuture<PublicEvent>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let ctx = ctx_of(req);
+        let slug = req.match_info().get("slug").map(str::to_string);
+        Box::pin(async move {
+            let ctx = ctx?;
+            let slug = slug.ok_or(AppError::NotFound)?;
+            let event = ctx
+                .read(move |conn| {
+                    crate::events::queries::by_slug(conn, &slug)?.ok_or(AppError::NotFound)
+                })
+                .await?;
+            Ok(PublicEvent { ctx, event })
+        })
+    }
+}
+
+impl PublicEvent {
+    /// The event's slug.
+    pub fn slug(&self) -> &str {
+        &self.event.slug
+    }
+
+    /// A domain command's context with `actor` acting (a visitor, a speaker, an attendee).
+    pub fn context(&self, actor: Actor) -> EventContext {
+        EventContext::new(
+            self.event.clone(),
+            actor,
+            self.ctx.now(),
+            self.ctx.mailer.clone(),
+        )
+    }
+
+    /// Runs a domain command for a visitor on the writer connection.
+    pub async fn write<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut AnyConnection, &EventContext) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let cx = self.context(Actor::system("visitor"));
+        self.ctx.write(move |conn| f(conn, &cx)).await
+    }
+
+    /// Runs a query on a reading connection.
+    pub async fn read<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut AnyConnection, &EventContext) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let cx = self.context(Actor::system("visitor"));
+        self.ctx.read(move |conn| f(conn, &cx)).await
+    }
+
+    /// Renders a public page of the event (its slug and name are in the data).
+    pub fn render(&self, page: Page<'_>) -> AppResult<HttpResponse> {
+        self.ctx
+            .render(page.event(&self.event.slug, &self.event.name))
     }
 }
 

@@ -81,6 +81,7 @@ pub struct Page<'a> {
     viewer: Option<&'a Viewer>,
     title: Option<String>,
     can: Option<Can>,
+    event: Option<(String, String)>,
 }
 
 impl<'a> Page<'a> {
@@ -93,7 +94,14 @@ impl<'a> Page<'a> {
             viewer: None,
             title: None,
             can: None,
+            event: None,
         }
+    }
+
+    /// The page's event: its slug and name, for menus, headings and links.
+    pub fn event(mut self, slug: &str, name: &str) -> Page<'a> {
+        self.event = Some((slug.to_string(), name.to_string()));
+        self
     }
 
     /// What the organizer may do on the page's event: the event menus and buttons show only
@@ -125,21 +133,6 @@ impl<'a> Page<'a> {
     pub fn title(mut self, title: impl Into<String>) -> Page<'a> {
         self.title = Some(title.into());
         self
-    }
-
-    /// Renders an event's admin page for the organizer of `admin` (with the menus their rights allow).
-    pub fn render_event<N>(
-        self,
-        state: &AppState,
-        session: &Session,
-        admin: &super::extractors::EventAdmin<N>,
-    ) -> AppResult<HttpResponse> {
-        Frame::event(state, session, admin).render(self)
-    }
-
-    /// Renders in a [`Frame`].
-    pub fn in_frame(self, frame: &Frame<'_>) -> AppResult<HttpResponse> {
-        frame.render(self)
     }
 
     /// Renders to a response.
@@ -185,6 +178,12 @@ impl<'a> Page<'a> {
         if let Some(t) = &self.title {
             ctx.insert("title".into(), Value::String(t.clone()));
         }
+        if let Some((slug, name)) = &self.event {
+            ctx.entry("slug")
+                .or_insert_with(|| Value::String(slug.clone()));
+            ctx.entry("event_name")
+                .or_insert_with(|| Value::String(name.clone()));
+        }
         if let Some(can) = self.can {
             ctx.insert(
                 "can".into(),
@@ -205,54 +204,6 @@ fn site_context(state: &AppState) -> Value {
         "base_url": state.base_url,
         "mail_not_delivered": state.settings.mail_transport == crate::config::MailTransportKind::Log,
     })
-}
-
-/// What an admin page renders with: the app, the visitor's session, the signed-in organizer,
-/// and on an event's pages what they may do there.
-pub struct Frame<'a> {
-    /// The app.
-    pub state: &'a AppState,
-    /// The session (CSRF token, flash).
-    pub session: &'a Session,
-    /// The organizer.
-    pub viewer: &'a Viewer,
-    /// Their rights on the page's event, if it has one.
-    pub can: Option<Can>,
-}
-
-impl<'a> Frame<'a> {
-    /// Bundles the three.
-    pub fn new(state: &'a AppState, session: &'a Session, viewer: &'a Viewer) -> Frame<'a> {
-        Frame {
-            state,
-            session,
-            viewer,
-            can: None,
-        }
-    }
-
-    /// The frame of an event's admin page.
-    pub fn event<N>(
-        state: &'a AppState,
-        session: &'a Session,
-        admin: &'a super::extractors::EventAdmin<N>,
-    ) -> Frame<'a> {
-        Frame {
-            state,
-            session,
-            viewer: &admin.viewer,
-            can: Some(admin.can()),
-        }
-    }
-
-    /// Renders `page` for this organizer.
-    pub fn render(&self, page: Page<'_>) -> AppResult<HttpResponse> {
-        let page = match self.can {
-            Some(can) => page.can(can),
-            None => page,
-        };
-        page.viewer(self.viewer).render(self.state, self.session)
-    }
 }
 
 /// A 303 redirect (after a successful POST).

@@ -757,19 +757,19 @@ fn import_schedule_reads_a_frab_file_from_the_command_line() {
     let file = dir.path().join("usa.xml");
     std::fs::write(&file, xml).unwrap();
     let now = demo_now().naive_utc();
-    let form = ghent::events::service::EventForm {
+    let form = ghent::events::form::EventForm {
         name: "Copy".into(),
         slug: "usa-copy".into(),
         timezone: "America/Los_Angeles".into(),
         starts_at: "2010-06-25T09:00".into(),
         ends_at: "2010-06-25T18:00".into(),
-        ..ghent::events::service::EventForm::blank()
+        ..ghent::events::form::EventForm::blank()
     };
-    ghent::events::service::create(
+    ghent::events::lifecycle::create(
         &mut conn,
         now,
         &ghent::accounts::Actor::system("t"),
-        ghent::events::service::parse_form(&form).unwrap(),
+        ghent::events::form::parse(&form).unwrap(),
         false,
     )
     .unwrap();

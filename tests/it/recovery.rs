@@ -30,7 +30,7 @@ fn queue(conn: &mut AnyConnection, n: usize, at: DateTime<Utc>) {
             .queue(
                 conn,
                 at.naive_utc(),
-                Envelope::to("test", &to, "P"),
+                Envelope::to(ghent::mail::model::MailKind::Test, &to, "P"),
                 &ctx,
                 Vec::new(),
             )

@@ -582,7 +582,7 @@ async fn personal_data_is_purged_after_the_retention_period_and_by_hand() {
         .set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2010, 9, 24, 0, 0, 0).unwrap());
     let due = |app: &TestApp| {
         app.with_conn(|c| {
-            ghent::registration::service::due_for_purge(c, app.clock.now_naive())
+            ghent::registration::privacy::due_for_purge(c, app.clock.now_naive())
                 .unwrap()
                 .iter()
                 .map(|e| e.slug.clone())
@@ -719,7 +719,7 @@ async fn sixty_four_concurrent_registrations_for_the_last_ten_seats() {
         let event = ghent::events::queries::by_slug(c, "usa-2010")
             .unwrap()
             .unwrap();
-        ghent::registration::service::seats_held(c, &event.id).unwrap()
+        ghent::registration::queries::seats_held(c, &event.id).unwrap()
     });
     assert_eq!(held, 30);
 }
@@ -772,7 +772,7 @@ async fn cancellations_and_promotions_racing_new_registrations_never_exceed_capa
         std::thread::spawn(move || {
             let mut conn = ghent::db::Manager::new(&db_url).open().unwrap();
             while !stop.load(Ordering::Relaxed) {
-                let held = ghent::registration::service::seats_held(&mut conn, &event_id).unwrap();
+                let held = ghent::registration::queries::seats_held(&mut conn, &event_id).unwrap();
                 max_seen.fetch_max(held, Ordering::Relaxed);
                 std::thread::sleep(Duration::from_millis(2));
             }
@@ -820,7 +820,7 @@ async fn cancellations_and_promotions_racing_new_registrations_never_exceed_capa
         max_seen.load(Ordering::Relaxed)
     );
     let held: i64 =
-        app.with_conn(|c| ghent::registration::service::seats_held(c, &event_id).unwrap());
+        app.with_conn(|c| ghent::registration::queries::seats_held(c, &event_id).unwrap());
     assert_eq!(held, 15, "every freed seat was offered on");
     let offered: i64 = app.with_conn(|c| {
         registrations::table
@@ -968,7 +968,7 @@ async fn speakers_of_confirmed_talks_get_registrations_outside_the_seats() {
     let outbox = app.outbox();
     let tickets: Vec<_> = outbox
         .iter()
-        .filter(|m| m.kind == "registration_ticket")
+        .filter(|m| m.kind.as_str() == "registration_ticket")
         .collect();
     for to in ["jez@example.org", "gene@example.org"] {
         let t = tickets
@@ -981,9 +981,12 @@ async fn speakers_of_confirmed_talks_get_registrations_outside_the_seats() {
             t.text_body
         );
     }
-    assert!(outbox
-        .iter()
-        .any(|m| m.recipient_email == "ann@example.org" && m.kind == "registration_offer"));
+    assert!(
+        outbox
+            .iter()
+            .any(|m| m.recipient_email == "ann@example.org"
+                && m.kind.as_str() == "registration_offer")
+    );
 
     // Again: nothing changes, nobody is mailed twice.
     let mails = app.count("mail_outbox");

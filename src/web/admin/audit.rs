@@ -34,21 +34,17 @@ fn rows(entries: Vec<audit::AuditEntry>, tz: chrono_tz::Tz) -> Vec<Row> {
 }
 
 /// `GET /admin/events/{slug}/audit`: the event's audit log (organizers), times in its timezone.
-pub async fn event_log(
-    state: web::Data<AppState>,
-    session: Session,
-    admin: EventAdmin<need::Organize>,
-) -> AppResult<HttpResponse> {
-    let event_id = admin.event.id.clone();
-    let entries = state
-        .read(move |conn| Ok(audit::list(conn, Some(&event_id), 500)?))
+pub async fn event_log(admin: EventAdmin<need::Organize>) -> AppResult<HttpResponse> {
+    let entries = admin
+        .read(|conn, cx| Ok(audit::list(conn, Some(&cx.event.id), 500)?))
         .await?;
     let event = &admin.event;
     let data = serde_json::json!({ "slug": event.slug, "event_name": event.name, "timezone": event.timezone, "rows": rows(entries, event.tz()) });
-    Page::new("admin/audit")
-        .data(data)
-        .title(format!("Audit log · {}", event.name))
-        .render_event(&state, &session, &admin)
+    admin.render(
+        Page::new("admin/audit")
+            .data(data)
+            .title(format!("Audit log · {}", event.name)),
+    )
 }
 
 /// `GET /admin/audit`: the whole site's audit log (site administrators), in UTC.

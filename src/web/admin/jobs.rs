@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::error::{AppError, AppResult};
 use crate::events::display;
-use crate::jobs;
+use crate::jobs::{self, JobStatus};
 use crate::web::extractors::{AdminUser, CsrfForm, NoFields};
 use crate::web::render::{flash, redirect, Page};
 use crate::web::AppState;
@@ -24,7 +24,7 @@ pub struct JobsQuery {
 struct Row {
     id: String,
     kind: String,
-    status: String,
+    status: JobStatus,
     due: String,
     attempts: i32,
     max_attempts: i32,
@@ -42,10 +42,9 @@ pub async fn list(
     if !viewer.organizer.is_site_admin {
         return Err(AppError::Forbidden);
     }
-    let status = Some(query.status.clone()).filter(|s| !s.is_empty());
-    let s = status.clone();
+    let status = JobStatus::parse(&query.status);
     let rows = state
-        .read(move |conn| Ok(jobs::list(conn, s.as_deref(), 300)?))
+        .read(move |conn| Ok(jobs::list(conn, status, 300)?))
         .await?;
     let rows: Vec<Row> = rows
         .into_iter()
@@ -61,7 +60,7 @@ pub async fn list(
         })
         .collect();
     Page::new("admin/jobs")
-        .data(json!({ "rows": rows, "status": status.unwrap_or_default(), "statuses": ["queued", "running", "done", "failed", "dead"] }))
+        .data(json!({ "rows": rows, "status": status.map(|s| s.as_str()).unwrap_or_default(), "statuses": JobStatus::ALL }))
         .viewer(&viewer)
         .title("Background jobs")
         .render(&state, &session)
@@ -91,5 +90,5 @@ pub async fn retry(
             "Only dead jobs can be retried."
         },
     );
-    Ok(redirect("/admin/jobs"))
+    Ok(redirect(&crate::urls::admin::jobs()))
 }

@@ -19,7 +19,7 @@ use actix_session::Session;
 use actix_web::{web, HttpResponse};
 
 use crate::error::AppResult;
-use crate::events::view;
+use crate::events::views as view;
 use crate::web::extractors::AdminUser;
 use crate::web::render::Page;
 use crate::web::AppState;

@@ -1,30 +1,26 @@
 //! Organizers and attendees: the list (search, status filters, counts), CSV, adding by hand,
 //! cancelling, resending mail, the questions, the check-in desk, and purging personal data.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::events::{display, Event};
+use crate::events::display;
+use crate::forms::submit;
+use crate::registration::queries::{self, ListFilter};
 use crate::registration::questions::{self, QuestionForm};
-use crate::registration::{service, views};
-use crate::web::extractors::{need, CsrfForm, EventAdmin, NoFields};
-use crate::web::render::{after_form, flash, redirect, Frame, Page, INVALID};
-use crate::web::AppState;
-
-fn base(event: &Event) -> String {
-    format!("/admin/events/{}", event.slug)
-}
+use crate::registration::{attendees, desk as checkin, form, privacy, views, Status};
+use crate::urls::admin as urls;
+use crate::web::extractors::{need, CsrfForm, EventAdmin, EventStaff, NoFields};
+use crate::web::render::{after_form, Page, INVALID};
 
 /// Filters.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ListQuery {
-    /// Status (or `checked_in`).
+    /// Status (or `checked_in`, `speaker`).
     pub status: String,
     /// Search in names and emails.
     pub q: String,
@@ -43,28 +39,24 @@ pub struct AddForm {
 }
 
 async fn list_page(
-    f: &Frame<'_>,
-    event: &Event,
+    staff: &EventStaff,
     query: &ListQuery,
     form: &AddForm,
     errors: FieldErrors,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let (e, st, q) = (
-        event.clone(),
-        Some(query.status.clone()).filter(|s| !s.is_empty()),
-        Some(query.q.clone()).filter(|s| !s.is_empty()),
-    );
-    let (counts, rows) = f
-        .state
-        .read(move |conn| views::list_page(conn, &e, st.as_deref(), q.as_deref()))
+    let filter = ListFilter::parse(&query.status);
+    let q = Some(query.q.clone()).filter(|s| !s.is_empty());
+    let (counts, rows) = staff
+        .read(move |conn, cx| views::list_page(conn, &cx.event, filter, q.as_deref()))
         .await?;
-    f.render(
+    let event = &staff.event;
+    staff.render(
         Page::new("admin/registrations")
             .data(json!({
-                "slug": event.slug, "event_name": event.name, "base": base(event), "counts": counts, "rows": rows,
+                "base": format!("/admin/events/{}", event.slug), "counts": counts, "rows": rows,
                 "capacity": event.capacity, "status": query.status, "q": query.q, "form": form, "errors": errors,
-                "statuses": ["pending", "confirmed", "waiting", "offered", "cancelled", "expired", "checked_in", "speaker"],
+                "statuses": ListFilter::names(),
                 "purged": event.purged_at.map(|t| display::datetime(t, event.tz())),
             }))
             .status(status)
@@ -74,15 +66,11 @@ async fn list_page(
 
 /// `GET /admin/events/{slug}/registrations`.
 pub async fn list(
-    state: web::Data<AppState>,
-    session: Session,
     admin: EventAdmin<need::Organize>,
     query: web::Query<ListQuery>,
 ) -> AppResult<HttpResponse> {
-    let event = &admin.event;
     list_page(
-        &Frame::event(&state, &session, &admin),
-        event,
+        &admin,
         &query,
         &AddForm::default(),
         FieldErrors::new(),
@@ -92,290 +80,183 @@ pub async fn list(
 }
 
 /// `GET /admin/events/{slug}/registrations.csv`.
-pub async fn csv(
-    state: web::Data<AppState>,
-    admin: EventAdmin<need::Organize>,
-) -> AppResult<HttpResponse> {
-    let event = &admin.event;
-    let e = event.clone();
-    let bytes = state.read(move |conn| service::csv(conn, &e)).await?;
+pub async fn csv(admin: EventAdmin<need::Organize>) -> AppResult<HttpResponse> {
+    let bytes = admin.read(attendees::csv).await?;
+    let name = format!("attachment; filename=\"{}-attendees.csv\"", admin.slug());
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"{}-attendees.csv\"", event.slug),
-        ))
+        .insert_header(("Content-Disposition", name))
         .insert_header(("Cache-Control", "no-store"))
         .body(bytes))
 }
 
 /// `POST /admin/events/{slug}/registrations`: add an attendee by hand.
 pub async fn add(
-    state: web::Data<AppState>,
-    session: Session,
     admin: EventAdmin<need::Organize>,
     CsrfForm(form): CsrfForm<AddForm>,
 ) -> AppResult<HttpResponse> {
-    let event = &admin.event;
-    let (now, mailer, actor, e, f) = (
-        state.now(),
-        state.mailer.clone(),
-        admin.actor(),
-        event.clone(),
-        form.clone(),
-    );
-    let result = state
-        .write(move |conn| {
-            service::add_by_hand(
-                conn,
-                now,
-                &mailer,
-                &actor,
-                &e,
-                service::NewAttendee {
-                    name: &f.name,
-                    email: &f.email,
-                    company: &f.company,
-                },
-            )
-        })
-        .await;
-    let (frame, query) = (Frame::event(&state, &session, &admin), ListQuery::default());
+    let input = form::parse_attendee(&form.name, &form.email, &form.company);
+    let result = submit(input, |who| {
+        admin.write(move |conn, cx| attendees::add_by_hand(conn, cx, &who))
+    })
+    .await;
+    let query = ListQuery::default();
     after_form(
         result,
         |r| {
-            flash(
-                &session,
-                &format!("Added {} ({}); their mail is on its way.", r.name, r.status),
-            );
-            redirect(&format!("{}/registrations", base(event)))
+            let message = format!("Added {} ({}); their mail is on its way.", r.name, r.status);
+            admin.done(&message, &urls::registrations(admin.slug()))
         },
-        |errors| list_page(&frame, event, &query, &form, errors, INVALID),
+        |errors| list_page(&admin, &query, &form, errors, INVALID),
     )
     .await
 }
 
 /// `POST …/registrations/{id}/cancel`.
 pub async fn cancel(
-    state: web::Data<AppState>,
-    session: Session,
     admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let event = &admin.event;
-    let (now, mailer, actor, e) = (
-        state.now(),
-        state.mailer.clone(),
-        admin.actor(),
-        event.clone(),
-    );
-    state
-        .write(move |conn| {
-            let r = service::by_id(conn, &e.id, &id)?;
-            service::cancel(conn, now, &mailer, &e, &r)?;
-            crate::audit::record(
-                conn,
-                now,
-                &actor,
-                crate::audit::Change {
-                    event_id: Some(&e.id),
-                    action: "registration.cancel",
-                    entity_type: "registration",
-                    entity_id: Some(&r.id),
-                },
-                &format!("Cancelled {}", r.name),
-            )?;
-            Ok(())
-        })
+    let id = path.into_inner().1;
+    admin
+        .write(move |conn, cx| attendees::cancel_for(conn, cx, &id))
         .await?;
-    flash(
-        &session,
+    Ok(admin.done(
         "Cancelled; the seat went to the waiting list if anyone was on it.",
-    );
-    Ok(redirect(&format!("{}/registrations", base(event))))
+        &urls::registrations(admin.slug()),
+    ))
 }
 
 /// `POST …/registrations/{id}/resend`: the mail that fits the registration's status, again.
 pub async fn resend(
-    state: web::Data<AppState>,
-    session: Session,
     admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let event = &admin.event;
-    let (now, mailer, e) = (state.now(), state.mailer.clone(), event.clone());
-    let name = state
-        .write(move |conn| {
-            let r = service::by_id(conn, &e.id, &id)?;
-            conn.transaction(|conn| service::send_status_mail(conn, now, &mailer, &e, &r))?;
-            Ok(r.name)
-        })
+    let id = path.into_inner().1;
+    let name = admin
+        .write(move |conn, cx| attendees::resend(conn, cx, &id))
         .await?;
-    flash(&session, &format!("Mail to {name} queued again."));
-    Ok(redirect(&format!("{}/registrations", base(event))))
+    Ok(admin.done(
+        &format!("Mail to {name} queued again."),
+        &urls::registrations(admin.slug()),
+    ))
 }
 
 /// `POST …/registrations/purge`: delete every attendee's personal data now.
 pub async fn purge(
-    state: web::Data<AppState>,
-    session: Session,
     admin: EventAdmin<need::Organize>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let event = &admin.event;
-    let (now, actor, e) = (state.now(), admin.actor(), event.clone());
-    let n = state
-        .write(move |conn| service::purge_event(conn, now, &actor, &e))
+    let n = admin
+        .write(|conn, cx| privacy::purge_event(conn, cx.now, &cx.actor, &cx.event))
         .await?;
-    flash(
-        &session,
+    Ok(admin.done(
         &format!("Deleted the personal data of {n} attendees."),
-    );
-    Ok(redirect(&format!("{}/registrations", base(event))))
+        &urls::registrations(admin.slug()),
+    ))
 }
 
 /// `POST …/registrations/speakers`: registrations for the speakers of confirmed talks.
 pub async fn register_speakers(
-    state: web::Data<AppState>,
-    session: Session,
     admin: EventAdmin<need::Organize>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let event = &admin.event;
-    let (now, mailer, actor, e) = (
-        state.now(),
-        state.mailer.clone(),
-        admin.actor(),
-        event.clone(),
-    );
-    let done = state
-        .write(move |conn| service::register_speakers(conn, now, &mailer, &actor, &e, None))
+    let done = admin
+        .write(|conn, cx| attendees::register_speakers(conn, cx, None))
         .await?;
-    flash(
-        &session,
-        &if done.added + done.changed == 0 {
-            "Every speaker of a confirmed talk has a registration already.".to_string()
-        } else {
-            format!(
-                "Registered {} new speaker(s) and turned {} existing registration(s) into speaker registrations. Their tickets are being mailed.",
-                done.added, done.changed
-            )
-        },
-    );
-    Ok(redirect(&format!(
-        "{}/registrations?status=speaker",
-        base(event)
-    )))
+    let message = if done.added + done.changed == 0 {
+        "Every speaker of a confirmed talk has a registration already.".to_string()
+    } else {
+        format!(
+            "Registered {} new speaker(s) and turned {} existing registration(s) into speaker registrations. Their tickets are being mailed.",
+            done.added, done.changed
+        )
+    };
+    let list = format!("{}?status=speaker", urls::registrations(admin.slug()));
+    Ok(admin.done(&message, &list))
 }
 
 // ------------------------------------------------------------ questions
 
 async fn questions_page(
-    f: &Frame<'_>,
-    event: &Event,
+    staff: &EventStaff,
     form: &QuestionForm,
     errors: FieldErrors,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let e = event.clone();
-    let qs = f
-        .state
-        .read(move |conn| Ok(questions::of_event(conn, &e.id)?))
+    let qs = staff
+        .read(|conn, cx| Ok(questions::of_event(conn, &cx.event.id)?))
         .await?;
-    f.render(
+    let kinds = crate::registration::model::QuestionKind::ALL;
+    staff.render(
         Page::new("admin/questions")
-            .data(json!({ "slug": event.slug, "event_name": event.name, "base": base(event), "questions": qs, "form": form, "errors": errors, "kinds": questions::KINDS }))
+            .data(json!({ "base": format!("/admin/events/{}", staff.slug()), "questions": qs, "form": form, "errors": errors, "kinds": kinds }))
             .status(status)
-            .title(format!("Questions · {}", event.name)),
+            .title(format!("Questions · {}", staff.event.name)),
     )
 }
 
 /// `GET /admin/events/{slug}/questions`.
-pub async fn question_list(
-    state: web::Data<AppState>,
-    session: Session,
-    admin: EventAdmin<need::Organize>,
-) -> AppResult<HttpResponse> {
-    let event = &admin.event;
-    questions_page(
-        &Frame::event(&state, &session, &admin),
-        event,
-        &QuestionForm {
-            kind: "text".into(),
-            ..QuestionForm::default()
-        },
-        FieldErrors::new(),
-        StatusCode::OK,
-    )
-    .await
+pub async fn question_list(admin: EventAdmin<need::Organize>) -> AppResult<HttpResponse> {
+    let form = QuestionForm {
+        kind: "text".into(),
+        ..QuestionForm::default()
+    };
+    questions_page(&admin, &form, FieldErrors::new(), StatusCode::OK).await
 }
 
 async fn save_question(
-    state: &AppState,
-    session: &Session,
-    admin: &EventAdmin<need::Organize>,
+    staff: &EventStaff,
     id: Option<String>,
     form: QuestionForm,
 ) -> AppResult<HttpResponse> {
-    let event = &admin.event;
-    let (now, actor, e, f) = (state.now(), admin.actor(), event.clone(), form.clone());
-    let result = state
-        .write(move |conn| questions::save(conn, now, &actor, &e, id.as_deref(), &f))
-        .await;
-    let frame = Frame::event(state, session, admin);
+    let result = submit(questions::parse(&form), |input| {
+        staff.write(move |conn, cx| questions::save(conn, cx, id.as_deref(), &input))
+    })
+    .await;
     after_form(
         result,
         |q| {
-            flash(session, &format!("Saved “{}”.", q.label));
-            redirect(&format!("{}/questions", base(event)))
+            staff.done(
+                &format!("Saved “{}”.", q.label),
+                &urls::questions(staff.slug()),
+            )
         },
-        |errors| questions_page(&frame, event, &form, errors, INVALID),
+        |errors| questions_page(staff, &form, errors, INVALID),
     )
     .await
 }
 
 /// `POST /admin/events/{slug}/questions`.
 pub async fn question_create(
-    state: web::Data<AppState>,
-    session: Session,
     admin: EventAdmin<need::Organize>,
     CsrfForm(form): CsrfForm<QuestionForm>,
 ) -> AppResult<HttpResponse> {
-    save_question(&state, &session, &admin, None, form).await
+    save_question(&admin, None, form).await
 }
 
 /// `POST /admin/events/{slug}/questions/{id}`.
 pub async fn question_update(
-    state: web::Data<AppState>,
-    session: Session,
     admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
     CsrfForm(form): CsrfForm<QuestionForm>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    save_question(&state, &session, &admin, Some(id), form).await
+    save_question(&admin, Some(path.into_inner().1), form).await
 }
 
 /// `POST /admin/events/{slug}/questions/{id}/delete`.
 pub async fn question_delete(
-    state: web::Data<AppState>,
-    session: Session,
     admin: EventAdmin<need::Organize>,
     path: web::Path<(String, String)>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let event = &admin.event;
-    let (now, actor, e) = (state.now(), admin.actor(), event.clone());
-    state
-        .write(move |conn| questions::delete(conn, now, &actor, &e, &id))
+    let id = path.into_inner().1;
+    admin
+        .write(move |conn, cx| questions::delete(conn, cx, &id))
         .await?;
-    flash(&session, "Question deleted.");
-    Ok(redirect(&format!("{}/questions", base(event))))
+    Ok(admin.done("Question deleted.", &urls::questions(admin.slug())))
 }
 
 // ------------------------------------------------------------ desk
@@ -390,103 +271,84 @@ pub struct DeskQuery {
 
 /// `GET /admin/events/{slug}/desk`: search attendees by name or email to check them in.
 pub async fn desk(
-    state: web::Data<AppState>,
-    session: Session,
     admin: EventAdmin<need::Desk>,
     query: web::Query<DeskQuery>,
 ) -> AppResult<HttpResponse> {
-    let event = &admin.event;
-    let (e, q) = (event.clone(), query.q.clone());
-    let (counts, rows) = state
-        .read(move |conn| {
-            let (counts, rows) = views::list_page(conn, &e, Some("confirmed"), Some(&q))?;
-            Ok((
-                counts,
-                if q.trim().is_empty() {
-                    Vec::new()
-                } else {
-                    rows
-                },
-            ))
+    let q = query.q.trim().to_string();
+    let (counts, rows) = admin
+        .read(move |conn, cx| {
+            let confirmed = ListFilter::Status(Status::Confirmed);
+            let (counts, rows) = views::list_page(conn, &cx.event, confirmed, Some(&q))?;
+            Ok((counts, if q.is_empty() { Vec::new() } else { rows }))
         })
         .await?;
-    Frame::event(&state, &session, &admin).render(
+    let searched = !query.q.trim().is_empty();
+    admin.render(
         Page::new("admin/desk")
-            .data(json!({ "slug": event.slug, "event_name": event.name, "base": base(event), "q": query.q, "rows": rows, "counts": counts, "searched": !query.q.trim().is_empty() }))
-            .title(format!("Check-in desk · {}", event.name)),
+            .data(json!({ "base": format!("/admin/events/{}", admin.slug()), "q": query.q, "rows": rows, "counts": counts, "searched": searched }))
+            .title(format!("Check-in desk · {}", admin.event.name)),
     )
 }
 
 /// `GET /admin/events/{slug}/desk/{desk_token}`: the ticket's QR code opens this; it shows the
 /// attendee and a check-in button, with a warning when they are already in.
 pub async fn ticket(
-    state: web::Data<AppState>,
-    session: Session,
     admin: EventAdmin<need::Desk>,
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
-    let (_, token) = path.into_inner();
-    let event = &admin.event;
-    let (e, t) = (event.clone(), token.clone());
-    let r = state
-        .read(move |conn| service::by_desk_token(conn, &e.id, &t))
+    let token = path.into_inner().1;
+    let r = admin
+        .read(move |conn, cx| queries::by_desk_token(conn, &cx.event.id, &token))
         .await?;
-    let tz = event.tz();
-    Frame::event(&state, &session, &admin).render(
+    let tz = admin.event.tz();
+    admin.render(
         Page::new("admin/desk_ticket")
             .data(json!({
-                "slug": event.slug, "event_name": event.name, "base": base(event), "id": r.id,
+                "base": format!("/admin/events/{}", admin.slug()), "id": r.id,
                 "r": { "name": r.name, "email": r.email, "company": r.company, "status": r.status, "kind": r.kind },
-                "confirmed": r.status == "confirmed",
+                "confirmed": r.status == Status::Confirmed,
                 "checked_in": r.checked_in_at.map(|t| display::datetime(t, tz)),
             }))
             .title(format!("Check in {}", r.name)),
     )
 }
 
-/// The check-in form: by desk token (the QR page) or by id (the search).
+/// The check-in form: by registration id (the search, the QR code's page), or by the ticket's
+/// check-in code (a scanner that posts what it read).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct CheckInForm {
-    /// Desk token.
-    pub token: String,
     /// Registration id.
     pub id: String,
+    /// Check-in code.
+    pub token: String,
 }
 
 /// `POST /admin/events/{slug}/desk`: checks an attendee in; says so if they already were.
 pub async fn check_in(
-    state: web::Data<AppState>,
-    session: Session,
     admin: EventAdmin<need::Desk>,
     CsrfForm(form): CsrfForm<CheckInForm>,
 ) -> AppResult<HttpResponse> {
-    let event = &admin.event;
-    let (now, actor, e) = (state.now(), admin.actor(), event.clone());
-    let token = Some(form.token.clone()).filter(|t| !t.is_empty());
-    let id = Some(form.id.clone()).filter(|t| !t.is_empty());
-    let result = state
-        .write(move |conn| {
-            service::check_in(conn, now, &actor, &e, token.as_deref(), id.as_deref())
-        })
-        .await;
-    match result {
+    let desk = urls::desk(admin.slug());
+    let who = if form.id.is_empty() {
+        checkin::Attendee::Code(form.token)
+    } else {
+        checkin::Attendee::Id(form.id)
+    };
+    let message = match admin
+        .write(move |conn, cx| checkin::check_in(conn, cx, &who))
+        .await
+    {
         Ok(c) => match c.already {
-            Some(at) => flash(
-                &session,
-                &format!(
-                    "Careful: {} was already checked in at {}.",
-                    c.registration.name,
-                    display::datetime(at, event.tz())
-                ),
+            Some(at) => format!(
+                "Careful: {} was already checked in at {}.",
+                c.registration.name,
+                display::datetime(at, admin.event.tz())
             ),
-            None => flash(
-                &session,
-                &format!("{} is checked in. Welcome!", c.registration.name),
-            ),
+            None => format!("{} is checked in. Welcome!", c.registration.name),
         },
-        Err(AppError::Conflict(message)) => flash(&session, &message),
+        Err(AppError::Refused(message)) => message,
         Err(e) => return Err(e),
-    }
-    Ok(redirect(&format!("{}/desk", base(event))))
+    };
+    Ok(admin.done(&message, &desk))
 }

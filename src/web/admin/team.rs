@@ -1,18 +1,16 @@
 //! The event team: owners add organizers and reviewers, change and remove roles.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::service::{self, TeamMember};
 use crate::accounts::Role;
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::values::EmailAddress;
-use crate::web::extractors::{need, CsrfForm, EventAdmin};
-use crate::web::render::{after_form, flash, redirect, Page, INVALID};
-use crate::web::AppState;
+use crate::forms::submit;
+use crate::urls::admin as urls;
+use crate::web::extractors::{need, CsrfForm, EventAdmin, EventStaff};
+use crate::web::render::{after_form, Page, INVALID};
 
 /// The add-member form.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -52,16 +50,14 @@ struct RoleOption {
 }
 
 async fn render_team(
-    state: &AppState,
-    session: &Session,
-    admin: &EventAdmin<need::ManageTeam>,
+    staff: &EventStaff,
     form: AddForm,
     errors: FieldErrors,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let event_id = admin.event.id.clone();
-    let members = state
-        .read(move |conn| Ok(service::team(conn, &event_id)?))
+    let admin = staff;
+    let members = staff
+        .read(|conn, cx| Ok(service::team(conn, &cx.event.id)?))
         .await?;
     let page = TeamPage {
         slug: admin.event.slug.clone(),
@@ -78,72 +74,33 @@ async fn render_team(
             })
             .collect(),
     };
-    Page::new("admin/team")
-        .data(page)
-        .status(status)
-        .title(format!("Team · {}", admin.event.name))
-        .render_event(state, session, admin)
+    staff.render(
+        Page::new("admin/team")
+            .data(page)
+            .status(status)
+            .title(format!("Team · {}", admin.event.name)),
+    )
 }
 
 /// `GET /admin/events/{slug}/team`.
-pub async fn show(
-    state: web::Data<AppState>,
-    session: Session,
-    admin: EventAdmin<need::ManageTeam>,
-) -> AppResult<HttpResponse> {
+pub async fn show(admin: EventAdmin<need::ManageTeam>) -> AppResult<HttpResponse> {
     let form = AddForm {
         role: "organizer".into(),
         ..AddForm::default()
     };
-    render_team(
-        &state,
-        &session,
-        &admin,
-        form,
-        FieldErrors::new(),
-        StatusCode::OK,
-    )
-    .await
+    render_team(&admin, form, FieldErrors::new(), StatusCode::OK).await
 }
 
 /// `POST /admin/events/{slug}/team`: adds a member (creating the account if needed).
 pub async fn add(
-    state: web::Data<AppState>,
-    session: Session,
     admin: EventAdmin<need::ManageTeam>,
     CsrfForm(form): CsrfForm<AddForm>,
 ) -> AppResult<HttpResponse> {
-    let now = state.now();
-    let (actor, event, submitted) = (admin.actor(), admin.event.clone(), form.clone());
-    let mailer = state.mailer.clone();
-    let result = state
-        .write(move |conn| {
-            let mut errors = FieldErrors::new();
-            let email = EmailAddress::parse(&submitted.email)
-                .map_err(|m| errors.insert("email".into(), m))
-                .ok();
-            let role = Role::parse(&submitted.role);
-            if role.is_none() {
-                errors.insert("role".into(), CHOOSE_ROLE.into());
-            }
-            let (Some(email), Some(role)) = (email, role) else {
-                return Err(AppError::Invalid(errors));
-            };
-            conn.transaction(|conn| {
-                service::add_member(
-                    conn,
-                    now,
-                    &mailer,
-                    &actor,
-                    &event,
-                    &email,
-                    &submitted.name,
-                    role,
-                )
-            })
-        })
-        .await;
-    let slug = admin.event.slug.clone();
+    let parsed = service::parse_member(&form.email, &form.name, &form.role);
+    let result = submit(parsed, |input| {
+        admin.write(move |conn, cx| service::add_member(conn, cx, &input))
+    })
+    .await;
     after_form(
         result,
         |added| {
@@ -152,63 +109,38 @@ pub async fn add(
             } else {
                 ""
             };
-            flash(&session, &format!("Added {}.{note}", added.organizer.email));
-            redirect(&format!("/admin/events/{slug}/team"))
+            let message = format!("Added {}.{note}", added.organizer.email);
+            admin.done(&message, &urls::team(admin.slug()))
         },
-        |errors| render_team(&state, &session, &admin, form, errors, INVALID),
+        |errors| render_team(&admin, form, errors, INVALID),
     )
     .await
 }
 
-const CHOOSE_ROLE: &str = "Choose owner, organizer, reviewer or check-in volunteer.";
-
 /// `POST /admin/events/{slug}/team/{organizer_id}/role`.
 pub async fn change_role(
-    state: web::Data<AppState>,
-    session: Session,
     admin: EventAdmin<need::ManageTeam>,
     path: web::Path<(String, String)>,
     CsrfForm(form): CsrfForm<RoleForm>,
 ) -> AppResult<HttpResponse> {
-    let now = state.now();
-    let (_, organizer_id) = path.into_inner();
-    let (actor, event_id) = (admin.actor(), admin.event.id.clone());
-    let role = Role::parse(&form.role).ok_or_else(|| AppError::BadRequest(CHOOSE_ROLE.into()))?;
-    state
-        .write(move |conn| {
-            conn.transaction(|conn| {
-                service::change_role(conn, now, &actor, &event_id, &organizer_id, role)
-            })
-        })
+    let organizer_id = path.into_inner().1;
+    let role =
+        Role::parse(&form.role).ok_or_else(|| AppError::BadRequest(service::CHOOSE_ROLE.into()))?;
+    admin
+        .write(move |conn, cx| service::change_role(conn, cx, &organizer_id, role))
         .await?;
-    flash(&session, "Role changed.");
-    Ok(redirect(&format!(
-        "/admin/events/{}/team",
-        admin.event.slug
-    )))
+    Ok(admin.done("Role changed.", &urls::team(admin.slug())))
 }
 
 /// `POST /admin/events/{slug}/team/{organizer_id}/remove`.
 pub async fn remove(
-    state: web::Data<AppState>,
-    session: Session,
     admin: EventAdmin<need::ManageTeam>,
     path: web::Path<(String, String)>,
     CsrfForm(_): CsrfForm<RoleForm>,
 ) -> AppResult<HttpResponse> {
-    let now = state.now();
-    let (_, organizer_id) = path.into_inner();
-    let (actor, event_id) = (admin.actor(), admin.event.id.clone());
-    state
-        .write(move |conn| {
-            conn.transaction(|conn| {
-                service::remove_member(conn, now, &actor, &event_id, &organizer_id)
-            })
-        })
+    let organizer_id = path.into_inner().1;
+    admin
+        .write(move |conn, cx| service::remove_member(conn, cx, &organizer_id))
         .await?;
-    flash(&session, "Removed from the team.");
-    Ok(redirect(&format!(
-        "/admin/events/{}/team",
-        admin.event.slug
-    )))
+    Ok(admin.done("Removed from the team.", &urls::team(admin.slug())))
 }

@@ -1,78 +1,144 @@
 //! The call for papers for speakers: sign in by a mailed link (no password), submit and edit
 //! proposals and a profile, see every mail sent to them, confirm or decline an accepted talk.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use actix_session::Session;
+use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::cfp::service::{self, ProfileForm, ProposalForm};
-use crate::cfp::ProposalState;
+use crate::accounts::Actor;
+use crate::cfp::proposals::{self as speaker_proposals, ProfileForm, ProposalForm};
+use crate::cfp::{decisions, queries, sign_in as links, ProposalState};
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::events::{display, queries as event_queries, Event};
+use crate::events::display;
+use crate::forms::submit;
 use crate::programme::Person;
-use crate::web::extractors::{ClientIp, CsrfForm, NoFields};
-use crate::web::render::{after_form, flash, redirect, Page, INVALID};
-use crate::web::AppState;
+use crate::urls;
+use crate::values::EmailAddress;
+use crate::web::extractors::{ClientIp, CsrfForm, NoFields, PublicEvent};
+use crate::web::render::{after_form, flash, Page, INVALID};
 
 /// Session key of the signed-in speaker's person id.
 const SPEAKER_KEY: &str = "speaker";
 
-async fn event_by_slug(state: &AppState, slug: String) -> AppResult<Event> {
-    state
-        .read(move |conn| event_queries::by_slug(conn, &slug)?.ok_or(AppError::NotFound))
-        .await
-}
-
 /// The signed-in speaker, if any.
-async fn speaker(state: &AppState, session: &Session) -> AppResult<Option<Person>> {
-    let Some(id) = session.get::<String>(SPEAKER_KEY).ok().flatten() else {
+async fn speaker_of(visit: &PublicEvent) -> AppResult<Option<Person>> {
+    let Some(id) = visit.session.get::<String>(SPEAKER_KEY).ok().flatten() else {
         return Ok(None);
     };
-    state
-        .read(move |conn| Ok(service::person(conn, &id).ok()))
+    visit
+        .ctx
+        .read(move |conn| Ok(queries::person(conn, &id).ok()))
         .await
 }
 
-/// The signed-in speaker, or a redirect to the CfP page that asks them to sign in.
-async fn require_speaker(
-    state: &AppState,
-    session: &Session,
-    event: &Event,
-) -> Result<Person, HttpResponse> {
-    match speaker(state, session).await {
-        Ok(Some(p)) => Ok(p),
-        _ => {
+/// A public CfP page for the signed-in speaker; a visitor who is not signed in is sent to the
+/// CfP page, which asks them to sign in. The check runs in the handler ([`Speaker::me`]), after
+/// every extractor, so that a form's CSRF check always answers first.
+pub struct Speaker {
+    visit: PublicEvent,
+    signed_in: Option<Person>,
+}
+
+impl std::ops::Deref for Speaker {
+    type Target = PublicEvent;
+    fn deref(&self) -> &PublicEvent {
+        &self.visit
+    }
+}
+
+impl FromRequest for Speaker {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = AppResult<Speaker>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let visit = PublicEvent::from_request(req, payload);
+        Box::pin(async move {
+            let visit = visit.await?;
+            let signed_in = speaker_of(&visit).await?;
+            Ok(Speaker { visit, signed_in })
+        })
+    }
+}
+
+impl Speaker {
+    /// The signed-in speaker, or (with a message) back to the CfP page to sign in.
+    fn me(&self) -> AppResult<&Person> {
+        self.signed_in.as_ref().ok_or_else(|| {
             flash(
-                session,
+                &self.visit.session,
                 "Sign in with the link we mail you to see your proposals.",
             );
-            Err(redirect(&format!("/{}/cfp/", event.slug)))
+            AppError::SignInAt(urls::cfp(self.visit.slug()))
+        })
+    }
+
+    /// A domain command's context with the speaker acting.
+    fn act<T, F>(&self, f: F) -> impl Future<Output = AppResult<T>> + '_
+    where
+        F: FnOnce(
+                &mut crate::db::AnyConnection,
+                &crate::context::EventContext,
+                &Person,
+            ) -> AppResult<T>
+            + Send
+            + 'static,
+        T: Send + 'static,
+    {
+        let me = self.me().cloned();
+        let label = me
+            .as_ref()
+            .ok()
+            .and_then(|m| m.email.clone())
+            .unwrap_or_else(|| "speaker".into());
+        let cx = self.visit.context(Actor::system(&label));
+        async move {
+            let me = me?;
+            self.visit.ctx.write(move |conn| f(conn, &cx, &me)).await
         }
     }
 }
 
 /// `GET /{slug}/cfp/`: the call, and a sign-in form (or the way to one's proposals).
-pub async fn page(
-    state: web::Data<AppState>,
-    session: Session,
-    slug: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    let event = event_by_slug(&state, slug.into_inner()).await?;
-    let (now, tz, e) = (state.now(), event.tz(), event.clone());
-    let types = state
-        .read(move |conn| Ok(service::types_of(conn, &e.id)?))
+pub async fn page(visit: PublicEvent) -> AppResult<HttpResponse> {
+    let types = visit
+        .read(|conn, cx| Ok(queries::types_of(conn, &cx.event.id)?))
         .await?;
-    let me = speaker(&state, &session).await?;
-    Page::new("public/cfp")
-        .data(json!({
-            "slug": event.slug, "event_name": event.name, "description": event.cfp_description, "open": event.cfp_open(now),
-            "closes": event.cfp_closes_at.map(|t| display::datetime(t, tz)), "opens": event.cfp_opens_at.map(|t| display::datetime(t, tz)),
-            "types": types, "signed_in": me.is_some(), "errors": {}, "form": {},
-        }))
-        .title(format!("Call for papers · {}", event.name))
-        .render(&state, &session)
+    let signed_in = speaker_of(&visit).await?.is_some();
+    cfp_page(
+        &visit,
+        types,
+        signed_in,
+        FieldErrors::new(),
+        "",
+        StatusCode::OK,
+    )
+}
+
+fn cfp_page(
+    visit: &PublicEvent,
+    types: Vec<crate::cfp::SubmissionType>,
+    signed_in: bool,
+    errors: FieldErrors,
+    email: &str,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let (event, tz, now) = (&visit.event, visit.event.tz(), visit.now());
+    visit.render(
+        Page::new("public/cfp")
+            .data(json!({
+                "description": event.cfp_description, "open": event.cfp_open(now),
+                "closes": event.cfp_closes_at.map(|t| display::datetime(t, tz)), "opens": event.cfp_opens_at.map(|t| display::datetime(t, tz)),
+                "types": types, "signed_in": signed_in, "errors": errors, "form": { "email": email },
+            }))
+            .status(status)
+            .title(format!("Call for papers · {}", event.name)),
+    )
 }
 
 /// The sign-in request form.
@@ -85,208 +151,188 @@ pub struct SignInForm {
 
 /// `POST /{slug}/cfp/sign-in`: mails a sign-in link. The same page for every address.
 pub async fn request_sign_in(
-    state: web::Data<AppState>,
-    session: Session,
+    visit: PublicEvent,
     ClientIp(ip): ClientIp,
-    slug: web::Path<String>,
     CsrfForm(form): CsrfForm<SignInForm>,
 ) -> AppResult<HttpResponse> {
-    let event = event_by_slug(&state, slug.into_inner()).await?;
-    let now = state.now();
-    if !state.form_limiter.allow(&format!("cfp:{ip}"), now) {
+    if !visit.form_limiter.allow(&format!("cfp:{ip}"), visit.now()) {
         return Err(AppError::RateLimited(
             "Too many requests from your network; wait a minute and try again.".into(),
         ));
     }
-    let (mailer, e, email) = (state.mailer.clone(), event.clone(), form.email.clone());
-    match state.write(move |conn| service::request_sign_in(conn, now, &mailer, &e, &email)).await {
+    let email =
+        EmailAddress::parse(&form.email).map_err(|m| FieldErrors::from([("email".to_string(), m)]));
+    match submit(email, |email| {
+        visit.write(move |conn, cx| links::request(conn, cx, &email))
+    })
+    .await
+    {
         Ok(()) => {}
         Err(AppError::Invalid(errors)) => {
-            return Page::new("public/cfp")
-                .data(json!({ "slug": event.slug, "event_name": event.name, "description": event.cfp_description, "open": event.cfp_open(now), "types": [], "errors": errors, "form": { "email": form.email } }))
-                .status(StatusCode::UNPROCESSABLE_ENTITY)
-                .title("Call for papers")
-                .render(&state, &session)
+            return cfp_page(&visit, Vec::new(), false, errors, &form.email, INVALID);
         }
         Err(e) => return Err(e),
     }
-    Page::new("public/cfp_sent").data(json!({ "slug": event.slug, "event_name": event.name, "email": form.email.trim().to_lowercase() })).title("Check your mail").render(&state, &session)
+    let email = form.email.trim().to_lowercase();
+    visit.render(
+        Page::new("public/cfp_sent")
+            .data(json!({ "email": email }))
+            .title("Check your mail"),
+    )
+}
+
+fn sign_in_form(visit: &PublicEvent, token: &str, valid: bool) -> AppResult<HttpResponse> {
+    let status = if valid {
+        StatusCode::OK
+    } else {
+        StatusCode::GONE
+    };
+    let token = if valid { token } else { "" };
+    visit.render(
+        Page::new("public/cfp_sign_in")
+            .data(json!({ "token": token, "valid": valid }))
+            .status(status)
+            .title("Sign in"),
+    )
 }
 
 /// `GET /{slug}/cfp/sign-in/{token}`: a button to sign in (a GET does not use the link up, so
 /// mail scanners that open links do not spend it).
 pub async fn sign_in_page(
-    state: web::Data<AppState>,
-    session: Session,
+    visit: PublicEvent,
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
-    let (slug, token) = path.into_inner();
-    let event = event_by_slug(&state, slug).await?;
-    let (now, t) = (state.now(), token.clone());
-    let valid = state
-        .read(move |conn| service::sign_in_link_valid(conn, now, &t))
+    let token = path.into_inner().1;
+    let t = token.clone();
+    let valid = visit
+        .read(move |conn, cx| links::link_valid(conn, cx, &t))
         .await?;
-    Page::new("public/cfp_sign_in")
-        .data(
-            json!({ "slug": event.slug, "event_name": event.name, "token": token, "valid": valid }),
-        )
-        .status(if valid {
-            StatusCode::OK
-        } else {
-            StatusCode::GONE
-        })
-        .title("Sign in")
-        .render(&state, &session)
+    sign_in_form(&visit, &token, valid)
 }
 
 /// `POST /{slug}/cfp/sign-in/{token}`: uses the link and signs the speaker in.
 pub async fn sign_in(
-    state: web::Data<AppState>,
-    session: Session,
+    visit: PublicEvent,
     path: web::Path<(String, String)>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let (slug, token) = path.into_inner();
-    let event = event_by_slug(&state, slug).await?;
-    let now = state.now();
-    match state
-        .write(move |conn| service::sign_in(conn, now, &token))
+    let token = path.into_inner().1;
+    let person = match visit
+        .write(move |conn, cx| links::sign_in(conn, cx, &token))
         .await
     {
-        Ok(person) => {
-            session.renew();
-            session
-                .insert(SPEAKER_KEY, &person.id)
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
-            flash(
-                &session,
-                if person.name.is_empty() {
-                    "You are signed in. Tell us your name in your profile."
-                } else {
-                    "You are signed in."
-                },
-            );
-            Ok(redirect(&format!("/{}/cfp/proposals", event.slug)))
-        }
-        Err(AppError::BadRequest(_)) => Page::new("public/cfp_sign_in")
-            .data(json!({ "slug": event.slug, "event_name": event.name, "valid": false }))
-            .status(StatusCode::GONE)
-            .title("Sign in")
-            .render(&state, &session),
-        Err(e) => Err(e),
-    }
+        Ok(person) => person,
+        Err(AppError::Refused(_)) => return sign_in_form(&visit, "", false),
+        Err(e) => return Err(e),
+    };
+    let session: &Session = &visit.session;
+    session.renew();
+    session
+        .insert(SPEAKER_KEY, &person.id)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
+    let message = if person.name.is_empty() {
+        "You are signed in. Tell us your name in your profile."
+    } else {
+        "You are signed in."
+    };
+    Ok(visit.done(message, &urls::cfp_proposals(visit.slug())))
 }
 
 /// `POST /{slug}/cfp/sign-out`.
 pub async fn sign_out(
-    session: Session,
-    slug: web::Path<String>,
+    visit: PublicEvent,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    session.remove(SPEAKER_KEY);
-    flash(&session, "Signed out.");
-    Ok(redirect(&format!("/{}/cfp/", slug.into_inner())))
+    visit.session.remove(SPEAKER_KEY);
+    Ok(visit.done("Signed out.", &urls::cfp(visit.slug())))
 }
 
 /// `GET /{slug}/cfp/proposals`: the speaker's proposals, profile and mail.
-pub async fn proposals(
-    state: web::Data<AppState>,
-    session: Session,
-    slug: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    let event = event_by_slug(&state, slug.into_inner()).await?;
-    let me = match require_speaker(&state, &session, &event).await {
-        Ok(p) => p,
-        Err(r) => return Ok(r),
-    };
-    let (e, p, tz) = (event.clone(), me.clone(), event.tz());
-    let (props, mails) = state
-        .read(move |conn| {
+pub async fn proposals(speaker: Speaker) -> AppResult<HttpResponse> {
+    let me = speaker.me()?.clone();
+    let shown = json!({ "name": me.name, "email": me.email });
+    let (props, mails) = speaker
+        .read(move |conn, cx| {
             Ok((
-                service::proposals_of(conn, &e.id, &p.id)?,
-                service::mails_to(conn, &e.id, &p)?,
+                queries::proposals_of(conn, &cx.event.id, &me.id)?,
+                queries::mails_to(conn, &cx.event.id, &me)?,
             ))
         })
         .await?;
+    let (tz, secret, open) = (
+        speaker.event.tz(),
+        speaker.mailer.secret(),
+        speaker.event.cfp_open(speaker.now()),
+    );
     let rows: Vec<_> = props
         .iter()
         .map(|p| {
+            let waiting = p.state == ProposalState::Accepted;
             json!({
                 "id": p.id, "title": p.title, "state": p.state, "submitted": display::datetime(p.submitted_at, tz),
-                "needs_confirmation": p.state() == ProposalState::Accepted, "confirm_token": (p.state() == ProposalState::Accepted).then(|| p.confirm_token(state.mailer.secret())).flatten(),
-                "editable": p.state() == ProposalState::Submitted && event.cfp_open(state.now()),
+                "needs_confirmation": waiting, "confirm_token": waiting.then(|| p.confirm_token(secret)).flatten(),
+                "editable": p.state == ProposalState::Submitted && open,
             })
         })
         .collect();
     let mails: Vec<_> = mails.iter().map(|m| json!({ "subject": m.subject, "when": display::datetime(m.created_at, tz), "status": m.status })).collect();
-    Page::new("public/cfp_proposals")
-        .data(json!({ "slug": event.slug, "event_name": event.name, "me": { "name": me.name, "email": me.email }, "proposals": rows, "mails": mails, "open": event.cfp_open(state.now()) }))
-        .title(format!("Your proposals · {}", event.name))
-        .render(&state, &session)
+    speaker.render(
+        Page::new("public/cfp_proposals")
+            .data(json!({ "me": shown, "proposals": rows, "mails": mails, "open": open }))
+            .title(format!("Your proposals · {}", speaker.event.name)),
+    )
 }
 
 async fn proposal_form(
-    state: &AppState,
-    session: &Session,
-    event: &Event,
-    existing: Option<(String, Option<String>)>,
+    visit: &PublicEvent,
+    existing: Option<(String, Option<ProposalState>)>,
     form: &ProposalForm,
     errors: FieldErrors,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
     // `existing` is the proposal id and, when known, its state for the banner.
-    let (id, state_name) = existing.map_or((None, None), |(i, s)| (Some(i), s));
-    let e = event.clone();
-    let (types, tracks) = state
-        .read(move |conn| {
+    let (id, state) = existing.map_or((None, None), |(i, s)| (Some(i), s));
+    let (types, tracks) = visit
+        .read(|conn, cx| {
             Ok((
-                service::types_of(conn, &e.id)?,
-                crate::programme::service::tracks_of(conn, &e.id)?,
+                queries::types_of(conn, &cx.event.id)?,
+                crate::programme::tracks::of_event(conn, &cx.event.id)?,
             ))
         })
         .await?;
-    Page::new("public/cfp_proposal")
-        .data(json!({ "slug": event.slug, "event_name": event.name, "id": id, "form": form, "errors": errors, "types": types, "tracks": tracks, "open": event.cfp_open(state.now()), "state": state_name }))
-        .status(status)
-        .title(format!("Proposal · {}", event.name))
-        .render(state, session)
+    let open = visit.event.cfp_open(visit.now());
+    visit.render(
+        Page::new("public/cfp_proposal")
+            .data(json!({ "id": id, "form": form, "errors": errors, "types": types, "tracks": tracks, "open": open, "state": state }))
+            .status(status)
+            .title(format!("Proposal · {}", visit.event.name)),
+    )
 }
 
-/// Shows the proposal form again with the service's complaint; other errors pass on.
+/// Shows the proposal form again with the reason it was not taken; other errors pass on.
 async fn form_again(
-    state: &AppState,
-    session: &Session,
-    event: &Event,
-    existing: Option<(String, Option<String>)>,
+    visit: &PublicEvent,
+    existing: Option<(String, Option<ProposalState>)>,
     form: &ProposalForm,
     err: AppError,
 ) -> AppResult<HttpResponse> {
     let (errors, status) = match err {
-        AppError::Invalid(errors) => (errors, StatusCode::UNPROCESSABLE_ENTITY),
-        // A duplicate title is the only conflict a speaker can cause.
-        AppError::Conflict(m) => (
+        AppError::Invalid(errors) => (errors, INVALID),
+        // A closed call (or a decided proposal) is said above the form, which keeps the text.
+        AppError::Conflict(m) | AppError::Refused(m) => (
             FieldErrors::from([("title".to_string(), m)]),
             StatusCode::CONFLICT,
         ),
         e => return Err(e),
     };
-    proposal_form(state, session, event, existing, form, errors, status).await
+    proposal_form(visit, existing, form, errors, status).await
 }
 
 /// `GET /{slug}/cfp/proposals/new`.
-pub async fn new_proposal(
-    state: web::Data<AppState>,
-    session: Session,
-    slug: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    let event = event_by_slug(&state, slug.into_inner()).await?;
-    if let Err(r) = require_speaker(&state, &session, &event).await {
-        return Ok(r);
-    }
+pub async fn new_proposal(speaker: Speaker) -> AppResult<HttpResponse> {
+    speaker.me()?;
     proposal_form(
-        &state,
-        &session,
-        &event,
+        &speaker,
         None,
         &ProposalForm::default(),
         FieldErrors::new(),
@@ -296,67 +342,45 @@ pub async fn new_proposal(
 }
 
 /// `POST /{slug}/cfp/proposals`: submit. A failed check shows the form again with everything kept.
-pub async fn submit(
-    state: web::Data<AppState>,
-    session: Session,
-    slug: web::Path<String>,
+pub async fn submit_proposal(
+    speaker: Speaker,
     CsrfForm(form): CsrfForm<ProposalForm>,
 ) -> AppResult<HttpResponse> {
-    let event = event_by_slug(&state, slug.into_inner()).await?;
-    let me = match require_speaker(&state, &session, &event).await {
-        Ok(p) => p,
-        Err(r) => return Ok(r),
-    };
-    let (now, mailer, e, f) = (
-        state.now(),
-        state.mailer.clone(),
-        event.clone(),
-        form.clone(),
-    );
-    match state
-        .write(move |conn| service::submit(conn, now, &mailer, &e, &me, &f))
-        .await
-    {
-        Ok(p) => {
-            flash(
-                &session,
-                &format!(
-                    "Thank you: “{}” is submitted. A receipt is on its way.",
-                    p.title
-                ),
-            );
-            Ok(redirect(&format!("/{}/cfp/proposals", event.slug)))
-        }
-        Err(e) => form_again(&state, &session, &event, None, &form, e).await,
+    let f = form.clone();
+    let result = speaker
+        .act(move |conn, cx, me| speaker_proposals::submit(conn, cx, me, &f))
+        .await;
+    match result {
+        Ok(p) => Ok(speaker.done(
+            &format!(
+                "Thank you: “{}” is submitted. A receipt is on its way.",
+                p.title
+            ),
+            &urls::cfp_proposals(speaker.slug()),
+        )),
+        Err(e) => form_again(&speaker, None, &form, e).await,
     }
 }
 
 /// `GET /{slug}/cfp/proposals/{id}`.
 pub async fn proposal(
-    state: web::Data<AppState>,
-    session: Session,
+    speaker: Speaker,
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    let event = event_by_slug(&state, slug).await?;
-    let me = match require_speaker(&state, &session, &event).await {
-        Ok(p) => p,
-        Err(r) => return Ok(r),
-    };
-    let (e, pid) = (event.clone(), id.clone());
-    let (p, co) = state
-        .read(move |conn| {
-            let p = service::own_proposal(conn, &e.id, &me.id, &pid)?;
-            let co = service::co_speaker_emails(conn, &p)?;
+    let id = path.into_inner().1;
+    let (me, pid) = (speaker.me()?.id.clone(), id.clone());
+    let (p, co) = speaker
+        .read(move |conn, cx| {
+            let p = queries::own_proposal(conn, &cx.event.id, &me, &pid)?;
+            let co = queries::co_speaker_emails(conn, &p)?;
             Ok((p, co))
         })
         .await?;
+    let form = ProposalForm::from_proposal(&p, &co);
     proposal_form(
-        &state,
-        &session,
-        &event,
-        Some((id, Some(p.state.clone()))),
-        &ProposalForm::from_proposal(&p, &co),
+        &speaker,
+        Some((id, Some(p.state))),
+        &form,
         FieldErrors::new(),
         StatusCode::OK,
     )
@@ -365,69 +389,65 @@ pub async fn proposal(
 
 /// `POST /{slug}/cfp/proposals/{id}`.
 pub async fn update(
-    state: web::Data<AppState>,
-    session: Session,
+    speaker: Speaker,
     path: web::Path<(String, String)>,
     CsrfForm(form): CsrfForm<ProposalForm>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    let event = event_by_slug(&state, slug).await?;
-    let me = match require_speaker(&state, &session, &event).await {
-        Ok(p) => p,
-        Err(r) => return Ok(r),
-    };
-    let (now, e, f, pid) = (state.now(), event.clone(), form.clone(), id.clone());
-    match state
-        .write(move |conn| service::update(conn, now, &e, &me, &pid, &f))
-        .await
-    {
-        Ok(_) => {
-            flash(&session, "Saved.");
-            Ok(redirect(&format!("/{}/cfp/proposals", event.slug)))
-        }
+    let id = path.into_inner().1;
+    let (pid, f) = (id.clone(), form.clone());
+    let result = speaker
+        .act(move |conn, cx, me| speaker_proposals::update(conn, cx, me, &pid, &f))
+        .await;
+    match result {
+        Ok(_) => Ok(speaker.done("Saved.", &urls::cfp_proposals(speaker.slug()))),
         Err(e) => {
-            let existing = Some((id, Some("submitted".to_string())));
-            form_again(&state, &session, &event, existing, &form, e).await
+            form_again(
+                &speaker,
+                Some((id, Some(ProposalState::Submitted))),
+                &form,
+                e,
+            )
+            .await
         }
     }
 }
 
 /// `POST /{slug}/cfp/proposals/{id}/withdraw`.
 pub async fn withdraw(
-    state: web::Data<AppState>,
-    session: Session,
+    speaker: Speaker,
     path: web::Path<(String, String)>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    let event = event_by_slug(&state, slug).await?;
-    let me = match require_speaker(&state, &session, &event).await {
-        Ok(p) => p,
-        Err(r) => return Ok(r),
-    };
-    let (now, e) = (state.now(), event.clone());
-    match state
-        .write(move |conn| service::withdraw(conn, now, &e, &me, &id))
+    let id = path.into_inner().1;
+    let message = match speaker
+        .act(move |conn, cx, me| speaker_proposals::withdraw(conn, cx, me, &id))
         .await
     {
-        Ok(()) => flash(&session, "Withdrawn."),
-        Err(AppError::Conflict(m)) => flash(&session, &m),
+        Ok(()) => "Withdrawn.".to_string(),
+        Err(AppError::Refused(m)) => m,
         Err(e) => return Err(e),
-    }
-    Ok(redirect(&format!("/{}/cfp/proposals", event.slug)))
+    };
+    Ok(speaker.done(&message, &urls::cfp_proposals(speaker.slug())))
+}
+
+fn profile_page(
+    speaker: &Speaker,
+    form: &ProfileForm,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let email = speaker.signed_in.as_ref().and_then(|m| m.email.clone());
+    speaker.render(
+        Page::new("public/cfp_profile")
+            .data(json!({ "email": email, "form": form, "errors": errors }))
+            .status(status)
+            .title("Your speaker profile"),
+    )
 }
 
 /// `GET /{slug}/cfp/profile`.
-pub async fn profile(
-    state: web::Data<AppState>,
-    session: Session,
-    slug: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    let event = event_by_slug(&state, slug.into_inner()).await?;
-    let me = match require_speaker(&state, &session, &event).await {
-        Ok(p) => p,
-        Err(r) => return Ok(r),
-    };
+pub async fn profile(speaker: Speaker) -> AppResult<HttpResponse> {
+    let me = speaker.me()?;
     let form = ProfileForm {
         name: me.name.clone(),
         bio: me.bio.clone(),
@@ -435,60 +455,47 @@ pub async fn profile(
         website_url: me.website_url.clone(),
         social: me.social.clone(),
     };
-    Page::new("public/cfp_profile").data(json!({ "slug": event.slug, "event_name": event.name, "email": me.email, "form": form, "errors": {} })).title("Your speaker profile").render(&state, &session)
+    profile_page(&speaker, &form, FieldErrors::new(), StatusCode::OK)
 }
 
 /// `POST /{slug}/cfp/profile`.
 pub async fn save_profile(
-    state: web::Data<AppState>,
-    session: Session,
-    slug: web::Path<String>,
+    speaker: Speaker,
     CsrfForm(form): CsrfForm<ProfileForm>,
 ) -> AppResult<HttpResponse> {
-    let event = event_by_slug(&state, slug.into_inner()).await?;
-    let me = match require_speaker(&state, &session, &event).await {
-        Ok(p) => p,
-        Err(r) => return Ok(r),
-    };
-    let (now, e, f, email) = (state.now(), event.clone(), form.clone(), me.email.clone());
-    let result = state
-        .write(move |conn| service::save_profile(conn, now, &e, &me, &f))
+    let f = form.clone();
+    let result = speaker
+        .act(move |conn, cx, me| speaker_proposals::save_profile(conn, cx, me, &f))
         .await;
     after_form(
         result,
         |_| {
-            flash(&session, "Profile saved. It carries over to other events you speak at.");
-            redirect(&format!("/{}/cfp/proposals", event.slug))
-        },
-        |errors| {
-            std::future::ready(
-                Page::new("public/cfp_profile")
-                    .data(json!({ "slug": event.slug, "event_name": event.name, "email": email, "form": form, "errors": errors }))
-                    .status(INVALID)
-                    .title("Your speaker profile")
-                    .render(&state, &session),
+            speaker.done(
+                "Profile saved. It carries over to other events you speak at.",
+                &urls::cfp_proposals(speaker.slug()),
             )
         },
+        |errors| std::future::ready(profile_page(&speaker, &form, errors, INVALID)),
     )
     .await
 }
 
 /// `GET /{slug}/cfp/confirm/{token}`: the accepted speaker's confirm-or-decline page.
 pub async fn confirm_page(
-    state: web::Data<AppState>,
-    session: Session,
+    visit: PublicEvent,
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
-    let (slug, token) = path.into_inner();
-    let event = event_by_slug(&state, slug).await?;
-    let (e, t) = (event.clone(), token.clone());
-    let p = state
-        .read(move |conn| service::by_confirm_token(conn, &e.id, &t))
+    let token = path.into_inner().1;
+    let t = token.clone();
+    let p = visit
+        .read(move |conn, cx| queries::by_confirm_token(conn, &cx.event.id, &t))
         .await?;
-    Page::new("public/cfp_confirm")
-        .data(json!({ "slug": event.slug, "event_name": event.name, "token": token, "title": p.title, "state": p.state, "waiting": p.state() == ProposalState::Accepted }))
-        .title("Confirm your talk")
-        .render(&state, &session)
+    let waiting = p.state == ProposalState::Accepted;
+    visit.render(
+        Page::new("public/cfp_confirm")
+            .data(json!({ "token": token, "title": p.title, "state": p.state, "waiting": waiting }))
+            .title("Confirm your talk"),
+    )
 }
 
 /// The answer.
@@ -501,31 +508,22 @@ pub struct ConfirmForm {
 
 /// `POST /{slug}/cfp/confirm/{token}`.
 pub async fn confirm(
-    state: web::Data<AppState>,
-    session: Session,
+    visit: PublicEvent,
     path: web::Path<(String, String)>,
     CsrfForm(form): CsrfForm<ConfirmForm>,
 ) -> AppResult<HttpResponse> {
-    let (slug, token) = path.into_inner();
-    let event = event_by_slug(&state, slug).await?;
-    let yes = form.action == "confirm";
-    let (now, mailer, e, t) = (
-        state.now(),
-        state.mailer.clone(),
-        event.clone(),
-        token.clone(),
-    );
-    match state
-        .write(move |conn| service::respond(conn, now, &mailer, &e, &t, yes))
+    let token = path.into_inner().1;
+    let (t, yes) = (token.clone(), form.action == "confirm");
+    let message = match visit
+        .write(move |conn, cx| decisions::respond(conn, cx, &t, yes))
         .await
     {
-        Ok(p) if p.state() == ProposalState::Confirmed => flash(
-            &session,
-            "Thank you! Your talk is confirmed; a confirmation is on its way by mail.",
-        ),
-        Ok(_) => flash(&session, "You declined. Thank you for telling us."),
-        Err(AppError::Conflict(m)) => flash(&session, &m),
+        Ok(p) if p.state == ProposalState::Confirmed => {
+            "Thank you! Your talk is confirmed; a confirmation is on its way by mail.".to_string()
+        }
+        Ok(_) => "You declined. Thank you for telling us.".to_string(),
+        Err(AppError::Refused(m)) => m,
         Err(e) => return Err(e),
-    }
-    Ok(redirect(&format!("/{}/cfp/confirm/{token}", event.slug)))
+    };
+    Ok(visit.done(&message, &urls::cfp_confirm(visit.slug(), &token)))
 }

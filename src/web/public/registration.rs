@@ -1,37 +1,27 @@
 //! Registering for an event and the attendee's private page (no account: the link is the key).
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::events::{display, queries as event_queries, Event};
-use crate::registration::service::{self, RegistrationForm};
-use crate::registration::{questions, views};
-use crate::web::extractors::{ClientIp, CsrfForm, NoFields};
-use crate::web::render::{flash, not_saved, redirect, Page};
-use crate::web::AppState;
-
-async fn event_by_slug(state: &AppState, slug: String) -> AppResult<Event> {
-    state
-        .read(move |conn| event_queries::by_slug(conn, &slug)?.ok_or(AppError::NotFound))
-        .await
-}
+use crate::events::display;
+use crate::registration::form::{self, RegistrationForm};
+use crate::registration::{lifecycle, privacy, queries, questions, views};
+use crate::urls;
+use crate::web::extractors::{ClientIp, CsrfForm, NoFields, PublicEvent};
+use crate::web::render::{not_saved, Page};
 
 async fn form_page(
-    state: &AppState,
-    session: &Session,
-    event: &Event,
+    visit: &PublicEvent,
     form: &RegistrationForm,
     errors: FieldErrors,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let now = state.now();
+    let (now, event) = (visit.now(), &visit.event);
     let tz = event.tz();
-    let e = event.clone();
-    let qs = state
-        .read(move |conn| Ok(questions::of_event(conn, &e.id)?))
+    let qs = visit
+        .read(|conn, cx| Ok(questions::of_event(conn, &cx.event.id)?))
         .await?;
     let note = match (event.registration_opens_at, event.registration_closes_at) {
         (Some(o), _) if now < o => {
@@ -42,28 +32,22 @@ async fn form_page(
         }
         _ => None,
     };
-    Page::new("public/register")
-        .data(json!({
-            "slug": event.slug, "event_name": event.name, "dates": display::date_range(event.starts_at, event.ends_at, tz),
-            "open": event.registration_open(now), "note": note, "coc": event.code_of_conduct_url,
-            "form": form, "errors": errors, "fields": views::question_fields(&qs, &form.answers, &errors),
-        }))
-        .status(status)
-        .title(format!("Register · {}", event.name))
-        .render(state, session)
+    visit.render(
+        Page::new("public/register")
+            .data(json!({
+                "dates": display::date_range(event.starts_at, event.ends_at, tz),
+                "open": event.registration_open(now), "note": note, "coc": event.code_of_conduct_url,
+                "form": form, "errors": errors, "fields": views::question_fields(&qs, &form.answers, &errors),
+            }))
+            .status(status)
+            .title(format!("Register · {}", event.name)),
+    )
 }
 
 /// `GET /{slug}/register/`.
-pub async fn form(
-    state: web::Data<AppState>,
-    session: Session,
-    slug: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    let event = event_by_slug(&state, slug.into_inner()).await?;
+pub async fn form(visit: PublicEvent) -> AppResult<HttpResponse> {
     form_page(
-        &state,
-        &session,
-        &event,
+        &visit,
         &RegistrationForm::default(),
         FieldErrors::new(),
         StatusCode::OK,
@@ -72,217 +56,161 @@ pub async fn form(
 }
 
 /// `POST /{slug}/register/`: the same answer for every address (new, known, waiting list),
-/// so the page reveals nothing about who registered; the mail says what happened.
+/// so the page reveals nothing about who registered; the mail says what happened. A bot that
+/// filled the honeypot sees the same page and nothing is stored.
 pub async fn submit(
-    state: web::Data<AppState>,
-    session: Session,
+    visit: PublicEvent,
     ClientIp(ip): ClientIp,
-    slug: web::Path<String>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
-    let event = event_by_slug(&state, slug.into_inner()).await?;
     let form = RegistrationForm::from_pairs(pairs);
-    let now = state.now();
-    if !state.form_limiter.allow(&format!("register:{ip}"), now) {
+    if !visit
+        .form_limiter
+        .allow(&format!("register:{ip}"), visit.now())
+    {
         let errors = FieldErrors::from([("email".to_string(), "Too many registrations from your network in the last minute. Wait a minute and send the form again; what you typed is kept.".to_string())]);
-        return form_page(
-            &state,
-            &session,
-            &event,
-            &form,
-            errors,
-            StatusCode::TOO_MANY_REQUESTS,
-        )
-        .await;
+        return form_page(&visit, &form, errors, StatusCode::TOO_MANY_REQUESTS).await;
     }
-    if !event.registration_open(now) {
-        return form_page(
-            &state,
-            &session,
-            &event,
-            &form,
-            FieldErrors::new(),
-            StatusCode::CONFLICT,
-        )
-        .await;
+    if !visit.event.registration_open(visit.now()) {
+        return form_page(&visit, &form, FieldErrors::new(), StatusCode::CONFLICT).await;
     }
     if !form.is_bot() {
-        let e = event.clone();
-        let qs = state
-            .read(move |conn| Ok(questions::of_event(conn, &e.id)?))
-            .await?;
-        let input = match service::parse_form(&form, &qs) {
-            Ok(input) => input,
-            Err(errors) => {
-                return form_page(
-                    &state,
-                    &session,
-                    &event,
-                    &form,
-                    errors,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
+        let f = form.clone();
+        let result = visit
+            .write(move |conn, cx| {
+                let qs = questions::of_event(conn, &cx.event.id)?;
+                let input = form::parse(&f, &qs).map_err(AppError::Invalid)?;
+                lifecycle::register(conn, cx, &input)
+            })
+            .await;
+        match result {
+            Err(AppError::Invalid(errors)) => {
+                return form_page(&visit, &form, errors, crate::web::render::INVALID).await
             }
-        };
-        let (mailer, e) = (state.mailer.clone(), event.clone());
-        state
-            .write(move |conn| service::register(conn, now, &mailer, &e, &input))
-            .await?;
+            other => other.map(|_| ())?,
+        }
     }
-    Page::new("public/registered").data(json!({ "slug": event.slug, "event_name": event.name, "email": form.email.trim().to_lowercase() })).title("Check your mail").render(&state, &session)
-}
-
-async fn manage(
-    state: &AppState,
-    session: &Session,
-    slug: String,
-    token: String,
-) -> AppResult<HttpResponse> {
-    let event = event_by_slug(state, slug).await?;
-    let (now, base, e) = (state.now(), state.base_url.clone(), event.clone());
-    let mailer = state.mailer.clone();
-    let data = state
-        .read(move |conn| {
-            let r = service::by_token(conn, &e.id, &token)?;
-            views::manage_page(conn, &base, mailer.secret(), &e, &r, &token, now)
-        })
-        .await?;
-    Page::new("public/registration")
-        .data(data)
-        .title(format!("Your registration · {}", event.name))
-        .render(state, session)
+    let email = form.email.trim().to_lowercase();
+    visit.render(
+        Page::new("public/registered")
+            .data(json!({ "email": email }))
+            .title("Check your mail"),
+    )
 }
 
 /// `GET /{slug}/registration/{token}`: the attendee's private page.
 pub async fn page(
-    state: web::Data<AppState>,
-    session: Session,
+    visit: PublicEvent,
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
-    let (slug, token) = path.into_inner();
-    let response = manage(&state, &session, slug, token).await?;
-    Ok(response)
+    let token = path.into_inner().1;
+    let data = visit
+        .read(move |conn, cx| {
+            let r = queries::by_token(conn, &cx.event.id, &token)?;
+            let (base, secret) = (&cx.mailer.base_url, cx.mailer.secret());
+            views::manage_page(conn, base, secret, &cx.event, &r, &token, cx.now)
+        })
+        .await?;
+    let title = format!("Your registration · {}", visit.event.name);
+    visit.render(Page::new("public/registration").data(data).title(title))
+}
+
+fn own_page(visit: &PublicEvent, token: &str) -> String {
+    urls::registration(visit.slug(), token)
 }
 
 /// `POST /{slug}/registration/{token}/confirm`: confirms the address, or takes an offered seat.
 pub async fn confirm(
-    state: web::Data<AppState>,
-    session: Session,
+    visit: PublicEvent,
     path: web::Path<(String, String)>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let (slug, token) = path.into_inner();
-    let event = event_by_slug(&state, slug).await?;
-    let (now, mailer, e, t) = (
-        state.now(),
-        state.mailer.clone(),
-        event.clone(),
-        token.clone(),
-    );
-    match state
-        .write(move |conn| service::confirm(conn, now, &mailer, &e, &t))
+    let token = path.into_inner().1;
+    let t = token.clone();
+    let message = match visit
+        .write(move |conn, cx| lifecycle::confirm(conn, cx, &t))
         .await
     {
-        Ok(_) => flash(
-            &session,
-            "You are registered. Your ticket is on its way by mail, and below.",
-        ),
-        Err(AppError::Conflict(message)) => flash(&session, &message),
+        Ok(_) => "You are registered. Your ticket is on its way by mail, and below.".to_string(),
+        Err(AppError::Refused(message)) => message,
         Err(e) => return Err(e),
-    }
-    Ok(redirect(&format!("/{}/registration/{token}", event.slug)))
+    };
+    Ok(visit.done(&message, &own_page(&visit, &token)))
 }
 
 /// `POST /{slug}/registration/{token}/cancel`.
 pub async fn cancel(
-    state: web::Data<AppState>,
-    session: Session,
+    visit: PublicEvent,
     path: web::Path<(String, String)>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let (slug, token) = path.into_inner();
-    let event = event_by_slug(&state, slug).await?;
-    let (now, mailer, e, t) = (
-        state.now(),
-        state.mailer.clone(),
-        event.clone(),
-        token.clone(),
-    );
-    state
-        .write(move |conn| {
-            let r = service::by_token(conn, &e.id, &t)?;
-            service::cancel(conn, now, &mailer, &e, &r)
-        })
+    let token = path.into_inner().1;
+    let t = token.clone();
+    visit
+        .write(move |conn, cx| lifecycle::cancel_own(conn, cx, &t))
         .await?;
-    flash(
-        &session,
+    Ok(visit.done(
         "Your registration is cancelled. Thank you for letting the next person have your seat.",
-    );
-    Ok(redirect(&format!("/{}/registration/{token}", event.slug)))
+        &own_page(&visit, &token),
+    ))
 }
 
 /// `POST /{slug}/registration/{token}/answers`: edit name, company and answers.
 pub async fn answers(
-    state: web::Data<AppState>,
-    session: Session,
+    visit: PublicEvent,
     path: web::Path<(String, String)>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
-    let (slug, token) = path.into_inner();
-    let event = event_by_slug(&state, slug).await?;
-    let form = RegistrationForm::from_pairs(pairs);
-    let (now, e, t) = (state.now(), event.clone(), token.clone());
-    match state
-        .write(move |conn| {
-            service::update_answers(conn, now, &e, &t, &form.answers, &form.name, &form.company)
+    let token = path.into_inner().1;
+    let (form, t) = (RegistrationForm::from_pairs(pairs), token.clone());
+    let result = visit
+        .write(move |conn, cx| {
+            let r = queries::by_token(conn, &cx.event.id, &t)?;
+            let qs = questions::of_event(conn, &r.event_id)?;
+            let input = form::parse_profile(&form, &qs).map_err(AppError::Invalid)?;
+            privacy::update_profile(conn, cx, &t, &input)
         })
-        .await
-    {
-        Ok(()) => flash(&session, "Saved."),
-        Err(AppError::Invalid(errors)) => flash(&session, &not_saved(errors)),
+        .await;
+    let message = match result {
+        Ok(()) => "Saved.".to_string(),
+        Err(AppError::Invalid(errors)) => not_saved(errors),
         Err(e) => return Err(e),
-    }
-    Ok(redirect(&format!("/{}/registration/{token}", event.slug)))
+    };
+    Ok(visit.done(&message, &own_page(&visit, &token)))
 }
 
 /// `GET /{slug}/registration/{token}/data.json`: everything kept about the attendee.
 pub async fn data(
-    state: web::Data<AppState>,
+    visit: PublicEvent,
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
-    let (slug, token) = path.into_inner();
-    let event = event_by_slug(&state, slug).await?;
-    let e = event.clone();
-    let json = state
-        .read(move |conn| {
-            let r = service::by_token(conn, &e.id, &token)?;
-            service::export_data(conn, &e, &r)
-        })
+    let token = path.into_inner().1;
+    let json = visit
+        .read(move |conn, cx| privacy::export_own(conn, &cx.event, &token))
         .await?;
+    let name = format!(
+        "attachment; filename=\"{}-registration.json\"",
+        visit.slug()
+    );
     Ok(HttpResponse::Ok()
         .content_type("application/json")
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"{}-registration.json\"", event.slug),
-        ))
+        .insert_header(("Content-Disposition", name))
         .insert_header(("Cache-Control", "no-store"))
         .body(serde_json::to_vec_pretty(&json).unwrap_or_default()))
 }
 
 /// `POST /{slug}/registration/{token}/erase`: deletes the registration and the text of its mail.
 pub async fn erase(
-    state: web::Data<AppState>,
-    session: Session,
+    visit: PublicEvent,
     path: web::Path<(String, String)>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let (slug, token) = path.into_inner();
-    let event = event_by_slug(&state, slug).await?;
-    let (now, mailer, e) = (state.now(), state.mailer.clone(), event.clone());
-    state
-        .write(move |conn| service::erase(conn, now, &mailer, &e, &token))
+    let token = path.into_inner().1;
+    visit
+        .write(move |conn, cx| privacy::erase(conn, cx, &token))
         .await?;
-    flash(&session, "Your registration and your data are erased.");
-    Ok(redirect(&format!("/{}/", event.slug)))
+    Ok(visit.done(
+        "Your registration and your data are erased.",
+        &urls::event(visit.slug()),
+    ))
 }

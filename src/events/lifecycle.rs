@@ -1,0 +1,410 @@
+//! Creating, editing and cloning events. Changing an event's capacity offers new seats to the
+//! waiting list; cloning copies the settings, rooms, tracks, types and questions with every date
+//! moved by the same number of days.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime, TimeZone};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::form::{EventInput, VenueInput};
+use super::model::{Event, EventRow, Venue};
+use super::queries;
+use crate::accounts::service::grant_role;
+use crate::accounts::{Actor, Role};
+use crate::audit::{self, Change};
+use crate::context::EventContext;
+use crate::db::schema::{events, questions, rooms, submission_types, tracks, venues};
+use crate::db::{is_unique_violation, new_id, AnyConnection};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::forms::Fields;
+use crate::values::{self, Slug};
+
+/// Finds a venue with exactly these details, or stores a new one.
+fn venue_id_for(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    venue: &Option<VenueInput>,
+) -> QueryResult<Option<String>> {
+    let Some(v) = venue else { return Ok(None) };
+    let existing = venues::table
+        .filter(venues::name.eq(&v.name))
+        .filter(venues::address.eq(&v.address))
+        .filter(venues::url.eq(&v.url))
+        .select(venues::id)
+        .first::<String>(conn)
+        .optional()?;
+    if let Some(id) = existing {
+        return Ok(Some(id));
+    }
+    let id = new_id();
+    diesel::insert_into(venues::table)
+        .values(Venue {
+            id: id.clone(),
+            name: v.name.clone(),
+            address: v.address.clone(),
+            url: v.url.clone(),
+            created_at: now,
+        })
+        .execute(conn)?;
+    Ok(Some(id))
+}
+
+fn slug_taken() -> AppError {
+    AppError::field("slug", "Another event already uses this slug.")
+}
+
+/// Creates an event; the creator (if a person) becomes its owner.
+pub fn create(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    actor: &Actor,
+    input: EventInput,
+    is_sample: bool,
+) -> AppResult<Event> {
+    conn.transaction(|conn| {
+        let id = new_id();
+        let mut row = input.row;
+        row.venue_id = venue_id_for(conn, now, &input.venue)?;
+        let inserted = diesel::insert_into(events::table)
+            .values((
+                events::id.eq(&id),
+                row.clone(),
+                events::is_sample.eq(is_sample),
+                events::created_at.eq(now),
+                events::updated_at.eq(now),
+            ))
+            .execute(conn);
+        match inserted {
+            Err(e) if is_unique_violation(&e) => return Err(slug_taken()),
+            other => other?,
+        };
+        if let Some(owner) = &actor.id {
+            grant_role(conn, now, &id, owner, Role::Owner)?;
+        }
+        audit::record(
+            conn,
+            now,
+            actor,
+            Change {
+                event_id: Some(&id),
+                action: "event.create",
+                entity_type: "event",
+                entity_id: Some(&id),
+            },
+            &format!("Created event {} ({})", row.name, row.slug),
+        )?;
+        queries::by_id(conn, &id).map_err(AppError::from)
+    })
+}
+
+/// Saves an edited event and writes what changed to the audit log.
+/// Raising the capacity offers the new seats to the waiting list, in order.
+pub fn update(conn: &mut AnyConnection, cx: &EventContext, input: EventInput) -> AppResult<Event> {
+    let (now, actor, before) = (cx.now, &cx.actor, &cx.event);
+    // Locked like every registration change, so a capacity change and a registration
+    // never decide on seats at the same time.
+    crate::registration::lifecycle::with_event_locked(conn, &before.id, |conn| {
+        let mut row = input.row;
+        row.venue_id = venue_id_for(conn, now, &input.venue)?;
+        let changed = changed_fields(before, &row);
+        let updated = diesel::update(events::table.find(&before.id))
+            .set((row.clone(), events::updated_at.eq(now)))
+            .execute(conn);
+        match updated {
+            Err(e) if is_unique_violation(&e) => return Err(slug_taken()),
+            other => other?,
+        };
+        let summary = if changed.is_empty() {
+            "Saved event without changes".to_string()
+        } else {
+            format!("Changed {}", changed.join(", "))
+        };
+        audit::record(
+            conn,
+            now,
+            actor,
+            Change {
+                event_id: Some(&before.id),
+                action: "event.update",
+                entity_type: "event",
+                entity_id: Some(&before.id),
+            },
+            &summary,
+        )?;
+        let after = queries::by_id(conn, &before.id)?;
+        if after.capacity != before.capacity {
+            let cx = EventContext {
+                event: after.clone(),
+                ..cx.clone()
+            };
+            crate::registration::lifecycle::fill_seats(conn, &cx)?;
+        }
+        Ok(after)
+    })
+}
+
+fn changed_fields(before: &Event, after: &EventRow) -> Vec<String> {
+    let mut changed = Vec::new();
+    let mut check = |name: &str, differs: bool| {
+        if differs {
+            changed.push(name.to_string());
+        }
+    };
+    check(
+        &format!("name ({:?} → {:?})", before.name, after.name),
+        before.name != after.name,
+    );
+    check(
+        &format!("slug ({} → {})", before.slug, after.slug),
+        before.slug != after.slug,
+    );
+    check("timezone", before.timezone != after.timezone);
+    check(
+        "dates",
+        before.starts_at != after.starts_at || before.ends_at != after.ends_at,
+    );
+    check("venue", before.venue_id != after.venue_id);
+    check("description", before.description != after.description);
+    check("capacity", before.capacity != after.capacity);
+    check(
+        "registration window",
+        before.registration_opens_at != after.registration_opens_at
+            || before.registration_closes_at != after.registration_closes_at,
+    );
+    check(
+        "call for papers",
+        before.cfp_opens_at != after.cfp_opens_at
+            || before.cfp_closes_at != after.cfp_closes_at
+            || before.cfp_description != after.cfp_description,
+    );
+    check("contact email", before.contact_email != after.contact_email);
+    check(
+        "code of conduct",
+        before.code_of_conduct_url != after.code_of_conduct_url,
+    );
+    check(
+        "review and registration settings",
+        before.review_score_min != after.review_score_min
+            || before.review_score_max != after.review_score_max
+            || before.anonymous_review != after.anonymous_review
+            || before.confirm_reminder_days != after.confirm_reminder_days
+            || before.pending_expiry_hours != after.pending_expiry_hours
+            || before.offer_expiry_hours != after.offer_expiry_hours
+            || before.retention_days != after.retention_days,
+    );
+    changed
+}
+
+/// The clone form.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct CloneForm {
+    /// New name.
+    pub name: String,
+    /// New slug.
+    pub slug: String,
+    /// New first day (YYYY-MM-DD); all dates shift with it.
+    pub starts_on: String,
+}
+
+/// A parsed clone form.
+#[derive(Debug, Clone)]
+pub struct CloneInput {
+    /// The new event's name.
+    pub name: String,
+    /// Its slug.
+    pub slug: Slug,
+    /// Its first day.
+    pub starts_on: NaiveDate,
+}
+
+/// Parses the clone form.
+pub fn parse_clone(form: &CloneForm) -> Result<CloneInput, FieldErrors> {
+    let mut f = Fields::new();
+    let name = f.take("name", values::parse_line(&form.name, "a name", 120));
+    let slug = f.take("slug", Slug::parse(&form.slug));
+    let starts_on = f.take(
+        "starts_on",
+        NaiveDate::parse_from_str(form.starts_on.trim(), "%Y-%m-%d")
+            .map_err(|_| "Enter the new first day like 2010-10-15.".to_string()),
+    );
+    f.finish(|| {
+        Some(CloneInput {
+            name: name?,
+            slug: slug?,
+            starts_on: starts_on?,
+        })
+    })
+}
+
+/// Clones the context's event: settings, venue, rooms, tracks, submission types and questions.
+/// Every date moves by the same amount as the first day. Talks, proposals and registrations
+/// stay behind. The organizer who clones owns the new event.
+pub fn clone_event(
+    conn: &mut AnyConnection,
+    cx: &EventContext,
+    input: &CloneInput,
+) -> AppResult<Event> {
+    let (now, actor, source) = (cx.now, &cx.actor, &cx.event);
+    let CloneInput {
+        name,
+        slug,
+        starts_on,
+    } = input.clone();
+    let tz = source.tz();
+    // Shift by whole days in local time, so 09:00 stays 09:00 across DST changes.
+    let old_local = tz.from_utc_datetime(&source.starts_at);
+    let day_shift = starts_on
+        .signed_duration_since(old_local.date_naive())
+        .num_days();
+    let shift = |t: NaiveDateTime| -> NaiveDateTime {
+        let local = tz.from_utc_datetime(&t).naive_local() + Duration::days(day_shift);
+        match tz.from_local_datetime(&local) {
+            chrono::LocalResult::Single(x) | chrono::LocalResult::Ambiguous(x, _) => x.naive_utc(),
+            chrono::LocalResult::None => t + Duration::days(day_shift),
+        }
+    };
+    conn.transaction(|conn| {
+        let id = new_id();
+        let row = EventRow {
+            slug: slug.into_inner(),
+            name: name.clone(),
+            timezone: source.timezone.clone(),
+            starts_at: shift(source.starts_at),
+            ends_at: shift(source.ends_at),
+            venue_id: source.venue_id.clone(),
+            description: source.description.clone(),
+            capacity: source.capacity,
+            registration_opens_at: source.registration_opens_at.map(shift),
+            registration_closes_at: source.registration_closes_at.map(shift),
+            cfp_opens_at: source.cfp_opens_at.map(shift),
+            cfp_closes_at: source.cfp_closes_at.map(shift),
+            cfp_description: source.cfp_description.clone(),
+            review_score_min: source.review_score_min,
+            review_score_max: source.review_score_max,
+            anonymous_review: source.anonymous_review,
+            confirm_reminder_days: source.confirm_reminder_days,
+            pending_expiry_hours: source.pending_expiry_hours,
+            offer_expiry_hours: source.offer_expiry_hours,
+            retention_days: source.retention_days,
+            contact_email: source.contact_email.clone(),
+            code_of_conduct_url: source.code_of_conduct_url.clone(),
+        };
+        let inserted = diesel::insert_into(events::table)
+            .values((
+                events::id.eq(&id),
+                row,
+                events::is_sample.eq(false),
+                events::created_at.eq(now),
+                events::updated_at.eq(now),
+            ))
+            .execute(conn);
+        match inserted {
+            Err(e) if is_unique_violation(&e) => return Err(slug_taken()),
+            other => other?,
+        };
+        copy_children(conn, &source.id, &id)?;
+        if let Some(owner) = &actor.id {
+            grant_role(conn, now, &id, owner, Role::Owner)?;
+        }
+        audit::record(
+            conn,
+            now,
+            actor,
+            Change {
+                event_id: Some(&id),
+                action: "event.clone",
+                entity_type: "event",
+                entity_id: Some(&id),
+            },
+            &format!("Cloned {} from {}", name, source.slug),
+        )?;
+        queries::by_id(conn, &id).map_err(AppError::from)
+    })
+}
+
+fn copy_children(conn: &mut AnyConnection, from: &str, to: &str) -> QueryResult<()> {
+    let room_rows: Vec<(String, String, Option<i32>, i32)> = rooms::table
+        .filter(rooms::event_id.eq(from))
+        .select((
+            rooms::name,
+            rooms::description,
+            rooms::capacity,
+            rooms::position,
+        ))
+        .load(conn)?;
+    for (name, description, capacity, position) in room_rows {
+        diesel::insert_into(rooms::table)
+            .values((
+                rooms::id.eq(new_id()),
+                rooms::event_id.eq(to),
+                rooms::name.eq(name),
+                rooms::description.eq(description),
+                rooms::capacity.eq(capacity),
+                rooms::position.eq(position),
+            ))
+            .execute(conn)?;
+    }
+    let track_rows: Vec<(String, String, i32)> = tracks::table
+        .filter(tracks::event_id.eq(from))
+        .select((tracks::name, tracks::colour, tracks::position))
+        .load(conn)?;
+    for (name, colour, position) in track_rows {
+        diesel::insert_into(tracks::table)
+            .values((
+                tracks::id.eq(new_id()),
+                tracks::event_id.eq(to),
+                tracks::name.eq(name),
+                tracks::colour.eq(colour),
+                tracks::position.eq(position),
+            ))
+            .execute(conn)?;
+    }
+    let type_rows: Vec<(String, String, i32, i32)> = submission_types::table
+        .filter(submission_types::event_id.eq(from))
+        .select((
+            submission_types::name,
+            submission_types::kind,
+            submission_types::duration_minutes,
+            submission_types::position,
+        ))
+        .load(conn)?;
+    for (name, kind, duration, position) in type_rows {
+        diesel::insert_into(submission_types::table)
+            .values((
+                submission_types::id.eq(new_id()),
+                submission_types::event_id.eq(to),
+                submission_types::name.eq(name),
+                submission_types::kind.eq(kind),
+                submission_types::duration_minutes.eq(duration),
+                submission_types::position.eq(position),
+            ))
+            .execute(conn)?;
+    }
+    let question_rows: Vec<(String, String, String, bool, String, i32)> = questions::table
+        .filter(questions::event_id.eq(from))
+        .select((
+            questions::label,
+            questions::help_text,
+            questions::kind,
+            questions::required,
+            questions::options,
+            questions::position,
+        ))
+        .load(conn)?;
+    for (label, help, kind, required, options, position) in question_rows {
+        diesel::insert_into(questions::table)
+            .values((
+                questions::id.eq(new_id()),
+                questions::event_id.eq(to),
+                questions::label.eq(label),
+                questions::help_text.eq(help),
+                questions::kind.eq(kind),
+                questions::required.eq(required),
+                questions::options.eq(options),
+                questions::position.eq(position),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,155 @@
+//! The attendee's own data: editing it, downloading it, erasing it; and the purge of every
+//! attendee's personal data once the event's retention period is over.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+use super::form::ProfileInput;
+use super::lifecycle::{change, fill_seats, save_answers, with_event_locked};
+use super::model::{Registration, RegistrationChange};
+use super::queries::{answers_of, by_token};
+use super::questions;
+use crate::accounts::Actor;
+use crate::audit::{self, Change};
+use crate::context::EventContext;
+use crate::db::schema::{events, mail_outbox, registrations};
+use crate::db::AnyConnection;
+use crate::error::AppResult;
+use crate::events::Event;
+use crate::mail::model::{MailKind, Status as MailStatus};
+
+/// Changes an attendee's name, company and answers (self-service).
+pub fn update_profile(
+    conn: &mut AnyConnection,
+    cx: &EventContext,
+    token: &str,
+    input: &ProfileInput,
+) -> AppResult<()> {
+    let r = by_token(conn, &cx.event.id, token)?;
+    conn.transaction(|conn| {
+        let edited = RegistrationChange {
+            name: Some(input.name.clone()),
+            company: Some(input.company.clone()),
+            ..RegistrationChange::at(cx.now)
+        };
+        change(conn, &r.id, &edited)?;
+        save_answers(conn, &r.id, &input.answers, true)?;
+        Ok(())
+    })
+}
+
+/// Everything Ghent keeps about an attendee, as JSON (the "download my data" button).
+pub fn export_data(conn: &mut AnyConnection, event: &Event, r: &Registration) -> AppResult<Value> {
+    let qs = questions::of_event(conn, &event.id)?;
+    let given = answers_of(conn, &r.id)?;
+    let mails: Vec<(MailKind, String, MailStatus, NaiveDateTime)> = mail_outbox::table
+        .filter(mail_outbox::entity_type.eq("registration"))
+        .filter(mail_outbox::entity_id.eq(&r.id))
+        .order(mail_outbox::created_at)
+        .select((
+            mail_outbox::kind,
+            mail_outbox::subject,
+            mail_outbox::status,
+            mail_outbox::created_at,
+        ))
+        .load(conn)?;
+    Ok(json!({
+        "event": { "name": event.name, "slug": event.slug },
+        "registration": r,
+        "answers": qs.iter().map(|q| json!({ "question": q.label, "answer": given.get(&q.id).cloned().unwrap_or_default() })).collect::<Vec<_>>(),
+        "mail": mails.into_iter().map(|(kind, subject, status, at)| json!({ "kind": kind, "subject": subject, "status": status, "queued_at": at })).collect::<Vec<_>>(),
+    }))
+}
+
+/// The attendee's export, found by their link.
+pub fn export_own(conn: &mut AnyConnection, event: &Event, token: &str) -> AppResult<Value> {
+    let r = by_token(conn, &event.id, token)?;
+    export_data(conn, event, &r)
+}
+
+/// Blanks the mail of registrations: nothing left to deliver, nothing personal kept.
+fn redact_mail(conn: &mut AnyConnection, registration_ids: &[String]) -> QueryResult<usize> {
+    let of_them = || {
+        mail_outbox::table
+            .filter(mail_outbox::entity_type.eq("registration"))
+            .filter(mail_outbox::entity_id.eq_any(registration_ids.to_vec()))
+    };
+    let blank = (
+        mail_outbox::recipient_email.eq("erased@invalid"),
+        mail_outbox::recipient_name.eq(""),
+        mail_outbox::subject.eq("[erased]"),
+        mail_outbox::text_body.eq("[erased]"),
+        mail_outbox::html_body.eq("[erased]"),
+        mail_outbox::credentials.eq(""),
+    );
+    diesel::update(of_them().filter(mail_outbox::status.ne(MailStatus::Sent)))
+        .set((
+            blank,
+            mail_outbox::status.eq(MailStatus::Dead),
+            mail_outbox::last_error.eq(Some("personal data erased")),
+        ))
+        .execute(conn)?;
+    diesel::update(of_them().filter(mail_outbox::status.eq(MailStatus::Sent)))
+        .set(blank)
+        .execute(conn)
+}
+
+/// Erases an attendee (self-service): the registration, answers and the text of their mail.
+/// A seat they held passes on.
+pub fn erase(conn: &mut AnyConnection, cx: &EventContext, token: &str) -> AppResult<()> {
+    with_event_locked(conn, &cx.event.id, |conn| {
+        let r = by_token(conn, &cx.event.id, token)?;
+        redact_mail(conn, std::slice::from_ref(&r.id))?;
+        diesel::delete(registrations::table.find(&r.id)).execute(conn)?;
+        fill_seats(conn, cx)?;
+        Ok(())
+    })
+}
+
+/// Deletes every attendee's personal data of an event (retention, or an organizer's button).
+pub fn purge_event(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    actor: &Actor,
+    event: &Event,
+) -> AppResult<usize> {
+    with_event_locked(conn, &event.id, |conn| {
+        let ids: Vec<String> = registrations::table
+            .filter(registrations::event_id.eq(&event.id))
+            .select(registrations::id)
+            .load(conn)?;
+        redact_mail(conn, &ids)?;
+        let n = diesel::delete(registrations::table.filter(registrations::event_id.eq(&event.id)))
+            .execute(conn)?;
+        diesel::update(events::table.find(&event.id))
+            .set(events::purged_at.eq(Some(now)))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            now,
+            actor,
+            Change {
+                event_id: Some(&event.id),
+                action: "registration.purge",
+                entity_type: "event",
+                entity_id: Some(&event.id),
+            },
+            &format!("Deleted the personal data of {n} attendees"),
+        )?;
+        Ok(n)
+    })
+}
+
+/// Events whose retention period is over and that still hold personal data.
+pub fn due_for_purge(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<Vec<Event>> {
+    let candidates: Vec<Event> = events::table
+        .filter(events::purged_at.is_null())
+        .filter(events::ends_at.lt(now))
+        .select(Event::as_select())
+        .load(conn)?;
+    Ok(candidates
+        .into_iter()
+        .filter(|e| e.ends_at + Duration::days(i64::from(e.retention_days)) <= now)
+        .collect())
+}
