@@ -194,52 +194,21 @@ impl Settings {
     }
 
     fn from_raw(raw: RawSettings) -> Result<Settings, ConfigError> {
-        let non_empty = |s: &str| {
-            let t = s.trim();
-            (!t.is_empty()).then(|| t.to_string())
-        };
-        let clock_start = match non_empty(&raw.clock_start) {
-            Some(s) => Some(
+        let clock_start = non_empty(&raw.clock_start)
+            .map(|s| {
                 DateTime::parse_from_rfc3339(&s)
-                    .map_err(|e| ConfigError::Invalid(format!("clock_start {s:?}: {e}")))?
-                    .with_timezone(&Utc),
-            ),
-            None => None,
-        };
+                    .map(|t| t.with_timezone(&Utc))
+                    .map_err(|e| ConfigError::Invalid(format!("clock_start {s:?}: {e}")))
+            })
+            .transpose()?;
         let smtp_url = non_empty(&raw.smtp_url);
-        let mail_transport = match raw.mail_transport.trim() {
-            "log" => MailTransportKind::Log,
-            "file" => MailTransportKind::File,
-            "smtp" => MailTransportKind::Smtp,
-            "" if smtp_url.is_some() => MailTransportKind::Smtp,
-            "" => MailTransportKind::Log,
-            other => {
-                return Err(ConfigError::Invalid(format!(
-                    "mail_transport must be log, file or smtp, not {other:?}"
-                )))
-            }
-        };
-        if mail_transport == MailTransportKind::Smtp && smtp_url.is_none() {
-            return Err(ConfigError::Invalid(
-                "mail_transport is smtp but GHENT_SMTP_URL is not set".into(),
-            ));
-        }
-        let secret_key = match non_empty(&raw.secret_key) {
-            Some(s) => Some(decode_key(&s)?),
-            None => None,
-        };
+        let mail_transport = transport_kind(&raw.mail_transport, smtp_url.is_some())?;
+        let secret_key = non_empty(&raw.secret_key)
+            .map(|s| decode_key(&s))
+            .transpose()?;
         let base_url = non_empty(&raw.base_url).map(|u| u.trim_end_matches('/').to_string());
         if raw.env == Environment::Production {
-            if secret_key.is_none() {
-                return Err(ConfigError::Invalid(
-                    "production mode needs GHENT_SECRET_KEY (64+ random bytes, base64)".into(),
-                ));
-            }
-            if base_url.is_none() {
-                return Err(ConfigError::Invalid(
-                    "production mode needs GHENT_BASE_URL (the public URL of the site)".into(),
-                ));
-            }
+            require_for_production(secret_key.is_some(), base_url.is_some())?;
         }
         let database_url = non_empty(&raw.database_url).unwrap_or_else(|| {
             format!("sqlite://{}", raw.data_dir.join("ghent.sqlite3").display())
@@ -374,6 +343,50 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, text)
+}
+
+/// A setting's trimmed value, or `None` when it is blank.
+fn non_empty(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// Reads `mail_transport`; blank means SMTP when an SMTP URL is given, the log otherwise.
+fn transport_kind(raw: &str, has_smtp_url: bool) -> Result<MailTransportKind, ConfigError> {
+    let kind = match raw.trim() {
+        "log" => MailTransportKind::Log,
+        "file" => MailTransportKind::File,
+        "smtp" => MailTransportKind::Smtp,
+        "" if has_smtp_url => MailTransportKind::Smtp,
+        "" => MailTransportKind::Log,
+        other => {
+            return Err(ConfigError::Invalid(format!(
+                "mail_transport must be log, file or smtp, not {other:?}"
+            )))
+        }
+    };
+    if kind == MailTransportKind::Smtp && !has_smtp_url {
+        return Err(ConfigError::Invalid(
+            "mail_transport is smtp but GHENT_SMTP_URL is not set".into(),
+        ));
+    }
+    Ok(kind)
+}
+
+/// Production refuses to start without a secret key and a public base URL: links in mail
+/// would otherwise be unverifiable or point at localhost.
+fn require_for_production(has_secret: bool, has_base_url: bool) -> Result<(), ConfigError> {
+    if !has_secret {
+        return Err(ConfigError::Invalid(
+            "production mode needs GHENT_SECRET_KEY (64+ random bytes, base64)".into(),
+        ));
+    }
+    if !has_base_url {
+        return Err(ConfigError::Invalid(
+            "production mode needs GHENT_BASE_URL (the public URL of the site)".into(),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use chrono_tz::Tz;
 use diesel::prelude::*;
 
 use crate::accounts::{self, Actor, Role};
+use crate::cfp::ProposalState;
 use crate::db::schema::{
     people, proposal_speakers, proposals, questions, rooms, slots, submission_types, talk_people,
     talks, tracks,
@@ -16,6 +17,8 @@ use crate::error::{AppError, AppResult};
 use crate::events::form::{parse as parse_form, EventForm};
 use crate::events::lifecycle::create;
 use crate::events::{queries, Event};
+use crate::programme::model::{Level, SlotKind, TalkKind, TalkRole, TalkState};
+use crate::registration::model::QuestionKind;
 use crate::values::EmailAddress;
 
 /// Email of the demo organizer.
@@ -26,9 +29,9 @@ struct TalkSeed<'a> {
     start: &'a str,
     minutes: i64,
     title: &'a str,
-    kind: &'a str,
+    kind: TalkKind,
     abstract_: &'a str,
-    people: &'a [(&'a str, &'a str)],
+    people: &'a [(&'a str, TalkRole)],
     slides: &'a str,
     video: &'a str,
 }
@@ -165,7 +168,7 @@ fn slot(
     room_id: Option<&str>,
     starts: NaiveDateTime,
     ends: NaiveDateTime,
-    kind: &str,
+    kind: SlotKind,
     talk_id: Option<&str>,
     title: &str,
 ) -> AppResult<()> {
@@ -209,10 +212,10 @@ fn talk(
             talks::duration_minutes.eq(seed.minutes as i32),
             talks::track_id.eq(track_id),
             talks::language.eq("en"),
-            talks::level.eq(""),
+            talks::level.eq(Level::Unspecified),
             talks::slides_url.eq(seed.slides),
             talks::video_url.eq(seed.video),
-            talks::state.eq("confirmed"),
+            talks::state.eq(TalkState::Confirmed),
             talks::created_at.eq(now),
             talks::updated_at.eq(now),
         ))
@@ -269,13 +272,13 @@ report, and *Devopsdays09 - Two Weeks Later* by Patrick Debois."
         room(conn, &event, "Open space C", Some(30), 3)?,
     ];
     let talks_seed = [
-        TalkSeed { day: 30, start: "09:15", minutes: 15, title: "Welcome to devopsdays", kind: "keynote", abstract_: "Why developers and operations should talk, and how the two days will run.", people: &[("Patrick Debois", "speaker")], slides: "", video: "https://www.youtube.com/watch?v=EOveXZhJpr4" },
-        TalkSeed { day: 30, start: "09:30", minutes: 45, title: "Non-Functional Requirements: do user stories really help?", kind: "talk", abstract_: "How agile teams keep infrastructure needs visible in a backlog.", people: &[("Rachel Davies", "speaker")], slides: "http://www.devopsdays.org/blog/wp-content/uploads/2010/02/rachel-davies-nonfunctional-devopsdays.pdf", video: "http://blip.tv/file/3021957" },
-        TalkSeed { day: 30, start: "10:30", minutes: 45, title: "Cucumber-nagios + Flapjack: rethinking monitoring for the cloud", kind: "talk", abstract_: "Behavioural checks in plain language, and a monitoring system that scales out.", people: &[("Lindsay Holmwood", "speaker")], slides: "http://www.slideshare.net/auxesis/behaviour-driven-monitoring-with-cucumbernagios-2444224", video: "http://blip.tv/file/3021653" },
-        TalkSeed { day: 30, start: "11:30", minutes: 45, title: "Building Agile Infrastructures with Puppet", kind: "talk", abstract_: "Patterns for infrastructure that changes as fast as the business.", people: &[("Teyo Tyree", "speaker")], slides: "http://www.devopsdays.org/blog/wp-content/uploads/2010/02/Practical-Patterns-in-Automated-Infrastructure.pdf", video: "http://blip.tv/file/3023407" },
-        TalkSeed { day: 31, start: "09:30", minutes: 45, title: "Introducing Kanban in operations", kind: "talk", abstract_: "A field report from a game operations department.", people: &[("Mattias Skarin", "speaker")], slides: "http://blog.crisp.se/mattiasskarin/files/slides/introducing_kanban_in_operations.pdf", video: "http://blip.tv/file/3022558" },
-        TalkSeed { day: 31, start: "10:30", minutes: 45, title: "Continuous Integration, Pipelines and Deployment", kind: "talk", abstract_: "From CI to build pipelines to continuous deployment, and what ops owns.", people: &[("Chris Read", "speaker")], slides: "http://www.slideshare.net/ChristopherRead/continuous-integration-build-pipelines-and-continuous-deployment", video: "http://blip.tv/file/3022239" },
-        TalkSeed { day: 31, start: "11:30", minutes: 45, title: "A private openQRM Cloud use-case for a developer team", kind: "talk", abstract_: "Self-service test environments from a private cloud, with Puppet on top.", people: &[("Matthias Rechenburg", "speaker")], slides: "http://www.openqrm.com/userfiles/Private_Cloud_Computing_Use_Case.odp", video: "http://blip.tv/file/3023695" },
+        TalkSeed { day: 30, start: "09:15", minutes: 15, title: "Welcome to devopsdays", kind: TalkKind::Keynote, abstract_: "Why developers and operations should talk, and how the two days will run.", people: &[("Patrick Debois", TalkRole::Speaker)], slides: "", video: "https://www.youtube.com/watch?v=EOveXZhJpr4" },
+        TalkSeed { day: 30, start: "09:30", minutes: 45, title: "Non-Functional Requirements: do user stories really help?", kind: TalkKind::Talk, abstract_: "How agile teams keep infrastructure needs visible in a backlog.", people: &[("Rachel Davies", TalkRole::Speaker)], slides: "http://www.devopsdays.org/blog/wp-content/uploads/2010/02/rachel-davies-nonfunctional-devopsdays.pdf", video: "http://blip.tv/file/3021957" },
+        TalkSeed { day: 30, start: "10:30", minutes: 45, title: "Cucumber-nagios + Flapjack: rethinking monitoring for the cloud", kind: TalkKind::Talk, abstract_: "Behavioural checks in plain language, and a monitoring system that scales out.", people: &[("Lindsay Holmwood", TalkRole::Speaker)], slides: "http://www.slideshare.net/auxesis/behaviour-driven-monitoring-with-cucumbernagios-2444224", video: "http://blip.tv/file/3021653" },
+        TalkSeed { day: 30, start: "11:30", minutes: 45, title: "Building Agile Infrastructures with Puppet", kind: TalkKind::Talk, abstract_: "Patterns for infrastructure that changes as fast as the business.", people: &[("Teyo Tyree", TalkRole::Speaker)], slides: "http://www.devopsdays.org/blog/wp-content/uploads/2010/02/Practical-Patterns-in-Automated-Infrastructure.pdf", video: "http://blip.tv/file/3023407" },
+        TalkSeed { day: 31, start: "09:30", minutes: 45, title: "Introducing Kanban in operations", kind: TalkKind::Talk, abstract_: "A field report from a game operations department.", people: &[("Mattias Skarin", TalkRole::Speaker)], slides: "http://blog.crisp.se/mattiasskarin/files/slides/introducing_kanban_in_operations.pdf", video: "http://blip.tv/file/3022558" },
+        TalkSeed { day: 31, start: "10:30", minutes: 45, title: "Continuous Integration, Pipelines and Deployment", kind: TalkKind::Talk, abstract_: "From CI to build pipelines to continuous deployment, and what ops owns.", people: &[("Chris Read", TalkRole::Speaker)], slides: "http://www.slideshare.net/ChristopherRead/continuous-integration-build-pipelines-and-continuous-deployment", video: "http://blip.tv/file/3022239" },
+        TalkSeed { day: 31, start: "11:30", minutes: 45, title: "A private openQRM Cloud use-case for a developer team", kind: TalkKind::Talk, abstract_: "Self-service test environments from a private cloud, with Puppet on top.", people: &[("Matthias Rechenburg", TalkRole::Speaker)], slides: "http://www.openqrm.com/userfiles/Private_Cloud_Computing_Use_Case.odp", video: "http://blip.tv/file/3023695" },
     ];
     for seed in &talks_seed {
         let id = talk(conn, now, &event, seed, None)?;
@@ -287,7 +290,7 @@ report, and *Devopsdays09 - Two Weeks Later* by Patrick Debois."
             Some(&main),
             starts,
             starts + chrono::Duration::minutes(seed.minutes),
-            "talk",
+            SlotKind::Talk,
             Some(&id),
             "",
         )?;
@@ -301,7 +304,7 @@ report, and *Devopsdays09 - Two Weeks Later* by Patrick Debois."
             None,
             local(tz, d, "08:30")?,
             local(tz, d, "09:15")?,
-            "registration",
+            SlotKind::Registration,
             None,
             if day == 30 {
                 "Registration and breakfast"
@@ -316,7 +319,7 @@ report, and *Devopsdays09 - Two Weeks Later* by Patrick Debois."
             None,
             local(tz, d, "12:15")?,
             local(tz, d, "13:30")?,
-            "break",
+            SlotKind::Break,
             None,
             "Lunch",
         )?;
@@ -327,7 +330,7 @@ report, and *Devopsdays09 - Two Weeks Later* by Patrick Debois."
             Some(&main),
             local(tz, d, "13:30")?,
             local(tz, d, "14:00")?,
-            "open_space",
+            SlotKind::OpenSpace,
             None,
             if day == 30 {
                 "Opening of the open space"
@@ -345,7 +348,7 @@ report, and *Devopsdays09 - Two Weeks Later* by Patrick Debois."
                     Some(room_id),
                     s,
                     s + chrono::Duration::minutes(60),
-                    "open_space",
+                    SlotKind::OpenSpace,
                     None,
                     &format!("Open space {}.{}", i + 1, r + 1),
                 )?;
@@ -358,7 +361,7 @@ report, and *Devopsdays09 - Two Weeks Later* by Patrick Debois."
                     None,
                     s + chrono::Duration::minutes(60),
                     s + chrono::Duration::minutes(75),
-                    "break",
+                    SlotKind::Break,
                     None,
                     "Coffee break",
                 )?;
@@ -371,7 +374,7 @@ report, and *Devopsdays09 - Two Weeks Later* by Patrick Debois."
             Some(&main),
             local(tz, d, "17:30")?,
             local(tz, d, "18:00")?,
-            "talk",
+            SlotKind::Talk,
             None,
             "Closing",
         )?;
@@ -383,7 +386,7 @@ report, and *Devopsdays09 - Two Weeks Later* by Patrick Debois."
         None,
         local(tz, (2009, 10, 30), "19:00")?,
         local(tz, (2009, 10, 30), "23:00")?,
-        "social",
+        SlotKind::Social,
         None,
         "Social event",
     )?;
@@ -430,8 +433,8 @@ Andrew Shafer, Patrick Debois, John Willis and Damon Edwards."
         .execute(conn)?;
     let mut type_ids = Vec::new();
     for (i, (name, kind, minutes)) in [
-        ("Panel topic or panelist", "panel", 45),
-        ("Lightning talk", "ignite", 5),
+        ("Panel topic or panelist", TalkKind::Panel, 45),
+        ("Lightning talk", TalkKind::Ignite, 5),
     ]
     .iter()
     .enumerate()
@@ -450,8 +453,13 @@ Andrew Shafer, Patrick Debois, John Willis and Damon Edwards."
             .execute(conn)?;
     }
     for (i, (label, kind, options, required)) in [
-        ("T-shirt size", "single", "S\nM\nL\nXL\nXXL", false),
-        ("Dietary needs", "text", "", false),
+        (
+            "T-shirt size",
+            QuestionKind::Single,
+            "S\nM\nL\nXL\nXXL",
+            false,
+        ),
+        ("Dietary needs", QuestionKind::Text, "", false),
     ]
     .iter()
     .enumerate()
@@ -538,20 +546,20 @@ Andrew Shafer, Patrick Debois, John Willis and Damon Edwards."
     ];
     let day = (2010, 6, 25);
     for (start, title, panelists, moderator) in panels {
-        let mut people: Vec<(&str, &str)> = vec![(moderator, "moderator")];
+        let mut people: Vec<(&str, TalkRole)> = vec![(moderator, TalkRole::Moderator)];
         // A moderator who is also on another panel as a panelist keeps both roles apart.
         people.extend(
             panelists
                 .iter()
                 .filter(|p| **p != moderator)
-                .map(|p| (*p, "speaker")),
+                .map(|p| (*p, TalkRole::Speaker)),
         );
         let seed = TalkSeed {
             day: 25,
             start,
             minutes: 45,
             title,
-            kind: "panel",
+            kind: TalkKind::Panel,
             abstract_: "A moderated panel with open discussion from the floor.",
             people: &people,
             slides: "",
@@ -566,7 +574,7 @@ Andrew Shafer, Patrick Debois, John Willis and Damon Edwards."
             Some(&stage),
             starts,
             starts + chrono::Duration::minutes(45),
-            "talk",
+            SlotKind::Talk,
             Some(&id),
             "",
         )?;
@@ -578,7 +586,7 @@ Andrew Shafer, Patrick Debois, John Willis and Damon Edwards."
         None,
         local(tz, day, "08:30")?,
         local(tz, day, "09:15")?,
-        "registration",
+        SlotKind::Registration,
         None,
         "Registration and breakfast",
     )?;
@@ -589,7 +597,7 @@ Andrew Shafer, Patrick Debois, John Willis and Damon Edwards."
         Some(&stage),
         local(tz, day, "09:15")?,
         local(tz, day, "09:30")?,
-        "talk",
+        SlotKind::Talk,
         None,
         "Welcome",
     )?;
@@ -600,7 +608,7 @@ Andrew Shafer, Patrick Debois, John Willis and Damon Edwards."
         None,
         local(tz, day, "12:15")?,
         local(tz, day, "13:30")?,
-        "break",
+        SlotKind::Break,
         None,
         "Lunch",
     )?;
@@ -611,7 +619,7 @@ Andrew Shafer, Patrick Debois, John Willis and Damon Edwards."
         Some(&stage),
         local(tz, day, "17:15")?,
         local(tz, day, "17:45")?,
-        "ignite",
+        SlotKind::Ignite,
         None,
         "Lightning talks",
     )?;
@@ -622,7 +630,7 @@ Andrew Shafer, Patrick Debois, John Willis and Damon Edwards."
         None,
         local(tz, day, "18:00")?,
         local(tz, day, "21:00")?,
-        "social",
+        SlotKind::Social,
         None,
         "Drinks",
     )?;
@@ -685,7 +693,7 @@ fn sample_proposals(
                 proposals::abstract_.eq(*summary),
                 proposals::description.eq(""),
                 proposals::notes.eq(""),
-                proposals::state.eq("submitted"),
+                proposals::state.eq(ProposalState::Submitted),
                 proposals::submitted_at.eq(now),
                 proposals::updated_at.eq(now),
                 proposals::reminders_sent.eq(0),
@@ -738,7 +746,7 @@ pub fn large(conn: &mut AnyConnection, now: NaiveDateTime) -> AppResult<String> 
                 None,
                 local(tz, d, "12:00")?,
                 local(tz, d, "13:00")?,
-                "break",
+                SlotKind::Break,
                 None,
                 "Lunch",
             )?;
@@ -767,9 +775,9 @@ pub fn large(conn: &mut AnyConnection, now: NaiveDateTime) -> AppResult<String> 
                         start: "",
                         minutes: 30,
                         title: &title,
-                        kind: "talk",
+                        kind: TalkKind::Talk,
                         abstract_: "A synthetic abstract with **some** Markdown, for benchmarks.",
-                        people: &[(&speaker, "speaker")],
+                        people: &[(&speaker, TalkRole::Speaker)],
                         slides: "",
                         video: "",
                     };
@@ -781,7 +789,7 @@ pub fn large(conn: &mut AnyConnection, now: NaiveDateTime) -> AppResult<String> 
                         Some(room_id),
                         start,
                         start + chrono::Duration::minutes(30),
-                        "talk",
+                        SlotKind::Talk,
                         Some(&id),
                         "",
                     )?;

@@ -65,48 +65,16 @@ impl Application {
         })?;
         let key =
             Key::try_from(key_bytes.as_slice()).map_err(|e| anyhow::anyhow!("secret key: {e}"))?;
-        let templates = render::registry().context("loading templates")?;
         let secure_cookies = settings.env == Environment::Production;
-        let workers = if settings.workers == 0 {
-            std::thread::available_parallelism()
+        let workers = match settings.workers {
+            0 => std::thread::available_parallelism()
                 .map(|n| n.get())
-                .unwrap_or(2)
-        } else {
-            settings.workers
+                .unwrap_or(2),
+            n => n,
         };
-        let mailer = Mailer::new(&base_url, &key_bytes)
-            .map_err(|e| anyhow::anyhow!("loading mail templates: {e}"))?;
-        if settings.mail_transport == crate::config::MailTransportKind::Log {
-            tracing::warn!("no SMTP server configured (GHENT_SMTP_URL): mail is written to the log and kept in the outbox, not delivered");
-        }
-        let mail_worker = MailWorker::from_settings(db.clone(), clock.clone(), &settings)?;
-        let mail_notifier = Notifier::new();
-        let jobs_notifier = Notifier::new();
-        let job_runner = JobRunner::new(
-            db.clone(),
-            clock.clone(),
-            JobContext {
-                mailer: mailer.clone(),
-            },
-            chrono::Duration::seconds(settings.jobs_lease_seconds),
-            std::time::Duration::from_millis(settings.jobs_poll_millis),
-            mail_notifier.clone(),
-        );
         let run_workers = settings.run_workers;
-        let form_limiter =
-            crate::web::rate_limit::RateLimiter::new(settings.form_rate_limit_per_minute);
-        let state = web::Data::new(AppState {
-            db,
-            settings: Arc::new(settings),
-            clock,
-            templates: Arc::new(templates),
-            base_url,
-            mailer,
-            mail_notifier,
-            jobs_notifier,
-            programme_cache: Default::default(),
-            form_limiter,
-        });
+        let (state, mail_worker, job_runner) =
+            build_state(settings, clock, db, base_url, &key_bytes)?;
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
@@ -114,15 +82,7 @@ impl Application {
                 .app_data(web::PayloadConfig::new(1 << 20))
                 .wrap(from_fn(refuse_nul_in_urls))
                 .wrap(ErrorHandlers::new().default_handler(errors::render_error_page))
-                .wrap(
-                    SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
-                        .cookie_name("ghent".into())
-                        .cookie_secure(secure_cookies)
-                        .cookie_http_only(true)
-                        .cookie_same_site(SameSite::Lax)
-                        .cookie_content_security(CookieContentSecurity::Private)
-                        .build(),
-                )
+                .wrap(sessions(key.clone(), secure_cookies))
                 .wrap(security::headers())
                 .wrap(Compress::default())
                 .wrap(from_fn(request_log))
@@ -214,6 +174,60 @@ fn rekey_legacy_links(db: &Db, secret: &[u8]) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The shared state, and the mail worker and job runner over the same database and clock.
+fn build_state(
+    settings: Settings,
+    clock: Clock,
+    db: Db,
+    base_url: String,
+    key_bytes: &[u8],
+) -> anyhow::Result<(web::Data<AppState>, MailWorker, JobRunner)> {
+    let templates = render::registry().context("loading templates")?;
+    let mailer = Mailer::new(&base_url, key_bytes)
+        .map_err(|e| anyhow::anyhow!("loading mail templates: {e}"))?;
+    if settings.mail_transport == crate::config::MailTransportKind::Log {
+        tracing::warn!("no SMTP server configured (GHENT_SMTP_URL): mail is written to the log and kept in the outbox, not delivered");
+    }
+    let mail_worker = MailWorker::from_settings(db.clone(), clock.clone(), &settings)?;
+    let mail_notifier = Notifier::new();
+    let job_runner = JobRunner::new(
+        db.clone(),
+        clock.clone(),
+        JobContext {
+            mailer: mailer.clone(),
+        },
+        chrono::Duration::seconds(settings.jobs_lease_seconds),
+        std::time::Duration::from_millis(settings.jobs_poll_millis),
+        mail_notifier.clone(),
+    );
+    let form_limiter =
+        crate::web::rate_limit::RateLimiter::new(settings.form_rate_limit_per_minute);
+    let state = web::Data::new(AppState {
+        db,
+        settings: Arc::new(settings),
+        clock,
+        templates: Arc::new(templates),
+        base_url,
+        mailer,
+        mail_notifier,
+        jobs_notifier: Notifier::new(),
+        programme_cache: Default::default(),
+        form_limiter,
+    });
+    Ok((state, mail_worker, job_runner))
+}
+
+/// Sessions in an encrypted cookie (`ghent`), HTTP only, SameSite=Lax, Secure in production.
+fn sessions(key: Key, secure: bool) -> SessionMiddleware<CookieSessionStore> {
+    SessionMiddleware::builder(CookieSessionStore::default(), key)
+        .cookie_name("ghent".into())
+        .cookie_secure(secure)
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Lax)
+        .cookie_content_security(CookieContentSecurity::Private)
+        .build()
 }
 
 async fn not_found() -> crate::error::AppResult<actix_web::HttpResponse> {

@@ -38,6 +38,11 @@ pub fn programme(slug: &str) -> String {
     format!("/{slug}/programme/")
 }
 
+/// A slot of the public programme grid (a break, or a slot without a talk).
+pub fn programme_slot(slug: &str, slot_id: &str) -> String {
+    format!("/{slug}/programme/#slot-{slot_id}")
+}
+
 /// A talk's public page.
 pub fn talk(slug: &str, talk_id: &str) -> String {
     format!("/{slug}/talks/{talk_id}/")
@@ -88,6 +93,15 @@ pub mod admin {
     /// The background jobs.
     pub fn jobs() -> String {
         "/admin/jobs".to_string()
+    }
+
+    /// What templates put links after: `/admin/events/{slug}` or, with a `section`,
+    /// `/admin/events/{slug}/{section}` (no trailing slash).
+    pub fn prefix(slug: &str, section: &str) -> String {
+        match section {
+            "" => format!("/admin/events/{slug}"),
+            s => format!("/admin/events/{slug}/{s}"),
+        }
     }
 
     /// An event's overview.
@@ -175,8 +189,100 @@ pub mod admin {
         format!("/admin/events/{slug}/mail/messages/{id}")
     }
 
+    /// The editor of one mail kind's template.
+    pub fn mail_template(slug: &str, kind: impl std::fmt::Display) -> String {
+        format!("/admin/events/{slug}/mail/templates/{kind}")
+    }
+
     /// A bulk mail's progress.
     pub fn bulk_mail(slug: &str, id: &str) -> String {
         format!("/admin/events/{slug}/mail/bulk/{id}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::web::routes::ROUTES;
+
+    /// Whether `path` is matched by the route `pattern` (`{name}` is one segment,
+    /// `{name:.*}` the rest).
+    fn matches(pattern: &str, path: &str) -> bool {
+        let (mut p, mut s) = (pattern.split('/'), path.split('/'));
+        loop {
+            match (p.next(), s.next()) {
+                (None, None) => return true,
+                (Some(seg), Some(_)) if seg.ends_with(":.*}") => return true,
+                (Some(seg), Some(v)) if seg.starts_with('{') && !v.is_empty() => {}
+                (Some(seg), Some(v)) if seg == v => {}
+                _ => return false,
+            }
+        }
+    }
+
+    fn routed(method: &str, path: &str) -> bool {
+        let path = path.split(['#', '?']).next().unwrap_or_default();
+        ROUTES.iter().any(|(m, p)| *m == method && matches(p, path))
+    }
+
+    #[test]
+    fn every_path_is_a_route() {
+        use super::admin as a;
+        let (s, id, t) = ("ghent-2009", "0d5c", "tok");
+        let gets = [
+            super::home(),
+            super::login(),
+            super::password_reset(t),
+            super::unsubscribe(t),
+            super::event(s),
+            super::programme(s),
+            super::programme_slot(s, id),
+            super::talk(s, id),
+            super::cfp(s),
+            super::cfp_sign_in(s, t),
+            super::cfp_proposals(s),
+            super::cfp_proposal(s, id),
+            super::cfp_confirm(s, t),
+            super::register(s),
+            super::registration(s, t),
+            a::dashboard(),
+            a::jobs(),
+            a::event(s),
+            a::event_edit(s),
+            a::team(s),
+            a::cfp(s),
+            a::cfp_types(s),
+            a::cfp_proposal(s, id),
+            a::programme(s),
+            a::rooms(s),
+            a::speakers(s),
+            a::speaker(s, id),
+            a::talks(s),
+            a::registrations(s),
+            a::questions(s),
+            a::desk(s),
+            a::desk_ticket(s, t),
+            a::mail_log(s),
+            a::mail_message(s, id),
+            a::mail_template(s, "cfp_accepted"),
+            a::bulk_mail(s, id),
+        ];
+        for path in gets {
+            assert!(routed("get", &path), "no GET route serves {path}");
+        }
+        for section in ["", "cfp", "programme"] {
+            let prefix = a::prefix(s, section);
+            assert!(
+                ROUTES.iter().any(|(_, p)| {
+                    let n = prefix.split('/').count();
+                    let head: Vec<_> = p.split('/').take(n).collect();
+                    p.split('/').count() > n && matches(&head.join("/"), &prefix)
+                }),
+                "no route lies under {prefix}"
+            );
+        }
+        assert!(
+            !routed("get", "/admin/nowhere"),
+            "the check itself must be able to fail"
+        );
     }
 }

@@ -117,6 +117,22 @@ pub struct LoginLimits {
     pub max_failures: i64,
     /// The window.
     pub window: Duration,
+    /// How long a session started by [`sign_in`] lasts.
+    pub session: Duration,
+}
+
+/// Checks the password (see [`authenticate`]) and starts a session; returns the token for
+/// the cookie.
+pub fn sign_in(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    limits: LoginLimits,
+    email: &str,
+    password: &str,
+    ip: &str,
+) -> AppResult<String> {
+    let organizer = authenticate(conn, now, limits, email, password, ip)?;
+    Ok(start_session(conn, now, &organizer.id, limits.session)?)
 }
 
 /// Checks an email and password. Every attempt is recorded; too many failures for the email

@@ -91,18 +91,58 @@ fn record(
     )
 }
 
-/// Accepts or rejects one proposal (unless it is in that state already); returns it after.
+/// What an organizer decides about a proposal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Into the programme, once the speaker confirms.
+    Accept,
+    /// Not this time.
+    Reject,
+}
+
+impl Decision {
+    /// Reads the decide form's `action` (`accept` or `reject`).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "accept" => Some(Self::Accept),
+            "reject" => Some(Self::Reject),
+            _ => None,
+        }
+    }
+
+    /// The state a proposal takes.
+    pub fn state(self) -> ProposalState {
+        match self {
+            Self::Accept => ProposalState::Accepted,
+            Self::Reject => ProposalState::Rejected,
+        }
+    }
+
+    /// The mail the speakers get.
+    pub fn mail(self) -> MailKind {
+        match self {
+            Self::Accept => MailKind::CfpAccepted,
+            Self::Reject => MailKind::CfpRejected,
+        }
+    }
+
+    /// The audit action and the verb for messages.
+    pub fn words(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Accept => ("cfp.accept", "Accepted"),
+            Self::Reject => ("cfp.reject", "Rejected"),
+        }
+    }
+}
+
+/// Accepts or rejects one proposal (unless it is in that state already).
 fn decide_one(
     conn: &mut AnyConnection,
     cx: &EventContext,
     p: &Proposal,
-    accept: bool,
+    decision: Decision,
 ) -> AppResult<()> {
-    let state = if accept {
-        ProposalState::Accepted
-    } else {
-        ProposalState::Rejected
-    };
+    let (state, accept) = (decision.state(), decision == Decision::Accept);
     if p.state == state {
         return Ok(());
     }
@@ -125,39 +165,24 @@ fn decide_one(
         ))
         .execute(conn)?;
     let p = queries::proposal(conn, &p.id)?;
-    let kind = if accept {
-        MailKind::CfpAccepted
-    } else {
-        MailKind::CfpRejected
-    };
-    mail_speakers(conn, cx, &p, kind)?;
+    mail_speakers(conn, cx, &p, decision.mail())?;
     if accept {
         jobs::schedule(conn, cx.now, reminder_job(cx, &p))?;
     }
-    let (action, verb) = if accept {
-        ("cfp.accept", "Accepted")
-    } else {
-        ("cfp.reject", "Rejected")
-    };
-    record(
-        conn,
-        cx,
-        &cx.actor,
-        action,
-        &p,
-        &format!("{verb} “{}”", p.title),
-    )?;
+    let (action, verb) = decision.words();
+    let summary = format!("{verb} “{}”", p.title);
+    record(conn, cx, &cx.actor, action, &p, &summary)?;
     Ok(())
 }
 
 /// Accepts or rejects proposals (one or many). Each speaker gets the decision by mail; an
 /// accepted speaker's mail has a link to confirm or decline, and reminders follow until they do.
-#[tracing::instrument(skip_all, fields(event = %cx.event.slug, proposals = ids.len(), accept))]
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug, proposals = ids.len(), ?decision))]
 pub fn decide(
     conn: &mut AnyConnection,
     cx: &EventContext,
     ids: &[String],
-    accept: bool,
+    decision: Decision,
 ) -> AppResult<usize> {
     conn.transaction(|conn| {
         let found: Vec<Proposal> = proposals::table
@@ -167,7 +192,7 @@ pub fn decide(
             .select(Proposal::as_select())
             .load(conn)?;
         for p in &found {
-            decide_one(conn, cx, p, accept)?;
+            decide_one(conn, cx, p, decision)?;
         }
         Ok(found.len())
     })

@@ -6,7 +6,7 @@
 //!
 //! Files, one concern each: [`model`], [`queries`], [`types`] (submission types), [`sign_in`],
 //! [`proposals`] (the speaker's side), [`review`] (scores and ranking), [`decisions`] (accept,
-//! reject, confirm, remind).
+//! reject, confirm, remind), [`views`] (the speaker's own page).
 
 pub mod decisions;
 pub mod model;
@@ -15,5 +15,6 @@ pub mod queries;
 pub mod review;
 pub mod sign_in;
 pub mod types;
+pub mod views;
 
 pub use model::{Proposal, ProposalState, SubmissionType};

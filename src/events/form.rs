@@ -287,11 +287,14 @@ fn venue(f: &mut Fields, form: &EventForm) -> Option<Option<VenueInput>> {
     Some(Some(VenueInput { name, address, url }))
 }
 
-/// Parses the event form; on error returns a message per field.
-pub fn parse(form: &EventForm) -> Result<EventInput, FieldErrors> {
-    let mut f = Fields::new();
-    let name = f.take("name", values::parse_line(&form.name, "a name", 120));
-    let slug = f.take("slug", Slug::parse(&form.slug));
+/// When the event happens, where its times are read.
+struct When {
+    tz: Tz,
+    starts: NaiveDateTime,
+    ends: NaiveDateTime,
+}
+
+fn when(f: &mut Fields, form: &EventForm) -> (Option<When>, Tz) {
     let tz = f.take("timezone", values::parse_timezone(&form.timezone));
     let local = tz.unwrap_or(Tz::UTC);
     let starts = f.take(
@@ -305,28 +308,28 @@ pub fn parse(form: &EventForm) -> Result<EventInput, FieldErrors> {
     if let (Some(s), Some(e)) = (starts, ends) {
         f.check(e > s, "ends_at", "The event must end after it starts.");
     }
-    let venue = venue(&mut f, form);
-    let capacity = f.take(
-        "capacity",
-        values::parse_optional_int(&form.capacity, "capacity", 0, 1_000_000),
-    );
+    let when = (|| {
+        Some(When {
+            tz: tz?,
+            starts: starts?,
+            ends: ends?,
+        })
+    })();
+    (when, local)
+}
+
+/// The texts and links of the event.
+struct Texts {
+    description: String,
+    cfp_description: String,
+    contact_email: String,
+    code_of_conduct_url: String,
+}
+
+fn texts(f: &mut Fields, form: &EventForm) -> Option<Texts> {
     let description = f.take(
         "description",
         values::parse_text(&form.description, "the description", 20_000),
-    );
-    let registration = window(
-        &mut f,
-        "registration",
-        &form.registration_opens_at,
-        &form.registration_closes_at,
-        local,
-    );
-    let cfp = window(
-        &mut f,
-        "cfp",
-        &form.cfp_opens_at,
-        &form.cfp_closes_at,
-        local,
     );
     let cfp_description = f.take(
         "cfp_description",
@@ -343,29 +346,64 @@ pub fn parse(form: &EventForm) -> Result<EventInput, FieldErrors> {
         "code_of_conduct_url",
         values::parse_optional_url(&form.code_of_conduct_url),
     );
+    Some(Texts {
+        description: description?,
+        cfp_description: cfp_description?,
+        contact_email: contact_email?,
+        code_of_conduct_url: coc?,
+    })
+}
+
+/// Parses the event form; on error returns a message per field.
+pub fn parse(form: &EventForm) -> Result<EventInput, FieldErrors> {
+    let mut f = Fields::new();
+    let name = f.take("name", values::parse_line(&form.name, "a name", 120));
+    let slug = f.take("slug", Slug::parse(&form.slug));
+    let (when, local) = when(&mut f, form);
+    let venue = venue(&mut f, form);
+    let capacity = f.take(
+        "capacity",
+        values::parse_optional_int(&form.capacity, "capacity", 0, 1_000_000),
+    );
+    let registration = window(
+        &mut f,
+        "registration",
+        &form.registration_opens_at,
+        &form.registration_closes_at,
+        local,
+    );
+    let cfp = window(
+        &mut f,
+        "cfp",
+        &form.cfp_opens_at,
+        &form.cfp_closes_at,
+        local,
+    );
+    let texts = texts(&mut f, form);
     let settings = settings(&mut f, form);
     let anonymous_review = form
         .anonymous_review
         .as_deref()
         .is_some_and(|v| !v.is_empty());
     f.finish(|| {
-        let ((reg_opens, reg_closes), (cfp_opens, cfp_closes), s) =
-            (registration?, cfp?, settings?);
+        let (w, t, s) = (when?, texts?, settings?);
+        let ((registration_opens_at, registration_closes_at), (cfp_opens_at, cfp_closes_at)) =
+            (registration?, cfp?);
         Some(EventInput {
             row: EventRow {
                 slug: slug?.into_inner(),
                 name: name?,
-                timezone: tz?.name().to_string(),
-                starts_at: starts?,
-                ends_at: ends?,
+                timezone: w.tz.name().to_string(),
+                starts_at: w.starts,
+                ends_at: w.ends,
                 venue_id: None,
-                description: description?,
+                description: t.description,
                 capacity: capacity?,
-                registration_opens_at: reg_opens,
-                registration_closes_at: reg_closes,
-                cfp_opens_at: cfp_opens,
-                cfp_closes_at: cfp_closes,
-                cfp_description: cfp_description?,
+                registration_opens_at,
+                registration_closes_at,
+                cfp_opens_at,
+                cfp_closes_at,
+                cfp_description: t.cfp_description,
                 review_score_min: s.score_min,
                 review_score_max: s.score_max,
                 anonymous_review,
@@ -373,8 +411,8 @@ pub fn parse(form: &EventForm) -> Result<EventInput, FieldErrors> {
                 pending_expiry_hours: s.pending,
                 offer_expiry_hours: s.offer,
                 retention_days: s.retention,
-                contact_email: contact_email?,
-                code_of_conduct_url: coc?,
+                contact_email: t.contact_email,
+                code_of_conduct_url: t.code_of_conduct_url,
             },
             venue: venue?,
         })

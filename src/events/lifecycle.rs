@@ -251,45 +251,9 @@ pub fn clone_event(
         slug,
         starts_on,
     } = input.clone();
-    let tz = source.tz();
-    // Shift by whole days in local time, so 09:00 stays 09:00 across DST changes.
-    let old_local = tz.from_utc_datetime(&source.starts_at);
-    let day_shift = starts_on
-        .signed_duration_since(old_local.date_naive())
-        .num_days();
-    let shift = |t: NaiveDateTime| -> NaiveDateTime {
-        let local = tz.from_utc_datetime(&t).naive_local() + Duration::days(day_shift);
-        match tz.from_local_datetime(&local) {
-            chrono::LocalResult::Single(x) | chrono::LocalResult::Ambiguous(x, _) => x.naive_utc(),
-            chrono::LocalResult::None => t + Duration::days(day_shift),
-        }
-    };
     conn.transaction(|conn| {
         let id = new_id();
-        let row = EventRow {
-            slug: slug.into_inner(),
-            name: name.clone(),
-            timezone: source.timezone.clone(),
-            starts_at: shift(source.starts_at),
-            ends_at: shift(source.ends_at),
-            venue_id: source.venue_id.clone(),
-            description: source.description.clone(),
-            capacity: source.capacity,
-            registration_opens_at: source.registration_opens_at.map(shift),
-            registration_closes_at: source.registration_closes_at.map(shift),
-            cfp_opens_at: source.cfp_opens_at.map(shift),
-            cfp_closes_at: source.cfp_closes_at.map(shift),
-            cfp_description: source.cfp_description.clone(),
-            review_score_min: source.review_score_min,
-            review_score_max: source.review_score_max,
-            anonymous_review: source.anonymous_review,
-            confirm_reminder_days: source.confirm_reminder_days,
-            pending_expiry_hours: source.pending_expiry_hours,
-            offer_expiry_hours: source.offer_expiry_hours,
-            retention_days: source.retention_days,
-            contact_email: source.contact_email.clone(),
-            code_of_conduct_url: source.code_of_conduct_url.clone(),
-        };
+        let row = shifted(source, starts_on, slug.into_inner(), name.clone());
         let inserted = diesel::insert_into(events::table)
             .values((
                 events::id.eq(&id),
@@ -323,87 +287,119 @@ pub fn clone_event(
     })
 }
 
+/// The settings of `source` for a new event with its own slug and name, every date moved by
+/// the days between the two first days, in local time (so 09:00 stays 09:00 across DST).
+fn shifted(source: &Event, starts_on: NaiveDate, slug: String, name: String) -> EventRow {
+    let tz = source.tz();
+    let old_local = tz.from_utc_datetime(&source.starts_at);
+    let day_shift = starts_on
+        .signed_duration_since(old_local.date_naive())
+        .num_days();
+    let shift = |t: NaiveDateTime| -> NaiveDateTime {
+        let local = tz.from_utc_datetime(&t).naive_local() + Duration::days(day_shift);
+        match tz.from_local_datetime(&local) {
+            chrono::LocalResult::Single(x) | chrono::LocalResult::Ambiguous(x, _) => x.naive_utc(),
+            chrono::LocalResult::None => t + Duration::days(day_shift),
+        }
+    };
+    EventRow {
+        slug,
+        name,
+        timezone: source.timezone.clone(),
+        starts_at: shift(source.starts_at),
+        ends_at: shift(source.ends_at),
+        venue_id: source.venue_id.clone(),
+        description: source.description.clone(),
+        capacity: source.capacity,
+        registration_opens_at: source.registration_opens_at.map(shift),
+        registration_closes_at: source.registration_closes_at.map(shift),
+        cfp_opens_at: source.cfp_opens_at.map(shift),
+        cfp_closes_at: source.cfp_closes_at.map(shift),
+        cfp_description: source.cfp_description.clone(),
+        review_score_min: source.review_score_min,
+        review_score_max: source.review_score_max,
+        anonymous_review: source.anonymous_review,
+        confirm_reminder_days: source.confirm_reminder_days,
+        pending_expiry_hours: source.pending_expiry_hours,
+        offer_expiry_hours: source.offer_expiry_hours,
+        retention_days: source.retention_days,
+        contact_email: source.contact_email.clone(),
+        code_of_conduct_url: source.code_of_conduct_url.clone(),
+    }
+}
+
+/// Copies an event's rooms, tracks, submission types and questions to another event (one row
+/// at a time: the multi-backend connection has no batch insert on SQLite).
 fn copy_children(conn: &mut AnyConnection, from: &str, to: &str) -> QueryResult<()> {
-    let room_rows: Vec<(String, String, Option<i32>, i32)> = rooms::table
+    use crate::cfp::SubmissionType;
+    use crate::programme::{Room, Track};
+    use crate::registration::model::Question;
+    let rooms: Vec<Room> = rooms::table
         .filter(rooms::event_id.eq(from))
-        .select((
-            rooms::name,
-            rooms::description,
-            rooms::capacity,
-            rooms::position,
-        ))
+        .select(Room::as_select())
         .load(conn)?;
-    for (name, description, capacity, position) in room_rows {
+    let rooms: Vec<Room> = rooms
+        .into_iter()
+        .map(|r| Room {
+            id: new_id(),
+            event_id: to.into(),
+            ..r
+        })
+        .collect();
+    for row in &rooms {
         diesel::insert_into(rooms::table)
-            .values((
-                rooms::id.eq(new_id()),
-                rooms::event_id.eq(to),
-                rooms::name.eq(name),
-                rooms::description.eq(description),
-                rooms::capacity.eq(capacity),
-                rooms::position.eq(position),
-            ))
+            .values(row)
             .execute(conn)?;
     }
-    let track_rows: Vec<(String, String, i32)> = tracks::table
+    let tracks: Vec<Track> = tracks::table
         .filter(tracks::event_id.eq(from))
-        .select((tracks::name, tracks::colour, tracks::position))
+        .select(Track::as_select())
         .load(conn)?;
-    for (name, colour, position) in track_rows {
+    let tracks: Vec<Track> = tracks
+        .into_iter()
+        .map(|t| Track {
+            id: new_id(),
+            event_id: to.into(),
+            ..t
+        })
+        .collect();
+    for row in &tracks {
         diesel::insert_into(tracks::table)
-            .values((
-                tracks::id.eq(new_id()),
-                tracks::event_id.eq(to),
-                tracks::name.eq(name),
-                tracks::colour.eq(colour),
-                tracks::position.eq(position),
-            ))
+            .values(row)
             .execute(conn)?;
     }
-    let type_rows: Vec<(String, String, i32, i32)> = submission_types::table
+    let types: Vec<SubmissionType> = submission_types::table
         .filter(submission_types::event_id.eq(from))
-        .select((
-            submission_types::name,
-            submission_types::kind,
-            submission_types::duration_minutes,
-            submission_types::position,
-        ))
+        .select(SubmissionType::as_select())
         .load(conn)?;
-    for (name, kind, duration, position) in type_rows {
+    let types: Vec<SubmissionType> = types
+        .into_iter()
+        .map(|t| SubmissionType {
+            id: new_id(),
+            event_id: to.into(),
+            ..t
+        })
+        .collect();
+    for row in &types {
         diesel::insert_into(submission_types::table)
-            .values((
-                submission_types::id.eq(new_id()),
-                submission_types::event_id.eq(to),
-                submission_types::name.eq(name),
-                submission_types::kind.eq(kind),
-                submission_types::duration_minutes.eq(duration),
-                submission_types::position.eq(position),
-            ))
+            .values(row)
             .execute(conn)?;
     }
-    let question_rows: Vec<(String, String, String, bool, String, i32)> = questions::table
+    let questions: Vec<Question> = questions::table
         .filter(questions::event_id.eq(from))
-        .select((
-            questions::label,
-            questions::help_text,
-            questions::kind,
-            questions::required,
-            questions::options,
-            questions::position,
-        ))
+        .select(Question::as_select())
         .load(conn)?;
-    for (label, help, kind, required, options, position) in question_rows {
+    let questions: Vec<Question> = questions
+        .into_iter()
+        .map(|q| Question {
+            id: new_id(),
+            event_id: to.into(),
+            ..q
+        })
+        .collect();
+    for row in &questions {
         diesel::insert_into(questions::table)
-            .values((
-                questions::id.eq(new_id()),
-                questions::event_id.eq(to),
-                questions::label.eq(label),
-                questions::help_text.eq(help),
-                questions::kind.eq(kind),
-                questions::required.eq(required),
-                questions::options.eq(options),
-                questions::position.eq(position),
-            ))
+            .values(row)
             .execute(conn)?;
     }
     Ok(())

@@ -226,9 +226,9 @@ pub fn dashboard(conn: &mut AnyConnection, viewer: &Viewer) -> AppResult<Dashboa
     for e in &list {
         let role = viewer.role_on(&e.id);
         let admin_path = if viewer.can(&e.id, Capability::Review) {
-            format!("/admin/events/{}/", e.slug)
+            crate::urls::admin::event(&e.slug)
         } else {
-            format!("/admin/events/{}/desk", e.slug)
+            crate::urls::admin::desk(&e.slug)
         };
         events.push(DashboardEvent {
             summary: EventSummary::build(conn, e)?,

@@ -54,9 +54,7 @@ pub fn execute(
             let id = job.payload()["registration_id"]
                 .as_str()
                 .map(str::to_string)
-                .ok_or_else(|| {
-                    AppError::BadRequest("registration.expire without registration_id".into())
-                })?;
+                .ok_or_else(|| missing(job, "registration_id"))?;
             crate::registration::lifecycle::expire(conn, now, &ctx.mailer, &id)?;
             Ok(None)
         }
@@ -64,7 +62,7 @@ pub fn execute(
             let id = job.payload()["proposal_id"]
                 .as_str()
                 .map(str::to_string)
-                .ok_or_else(|| AppError::BadRequest("cfp.remind without proposal_id".into()))?;
+                .ok_or_else(|| missing(job, "proposal_id"))?;
             crate::cfp::decisions::remind(conn, now, &ctx.mailer, &id, true)?;
             Ok(None)
         }
@@ -72,7 +70,7 @@ pub fn execute(
             let bulk_id = job.payload()["bulk_id"]
                 .as_str()
                 .map(str::to_string)
-                .ok_or_else(|| AppError::BadRequest("bulk.expand without bulk_id".into()))?;
+                .ok_or_else(|| missing(job, "bulk_id"))?;
             crate::mail::bulk::expand(conn, now, &ctx.mailer, &bulk_id)?;
             Ok(None)
         }
@@ -80,6 +78,16 @@ pub fn execute(
             "unknown job kind {other:?}"
         ))),
     }
+}
+
+/// A job whose payload lacks what its kind needs: a fault of whoever queued it, not input to
+/// refuse, so it is a server error (logged, retried, then dead) rather than a 400.
+fn missing(job: &Job, field: &str) -> AppError {
+    AppError::Internal(anyhow::anyhow!(
+        "job {} ({}) has no {field} in its payload",
+        job.id,
+        job.kind
+    ))
 }
 
 /// A job runner bound to a database and clock.

@@ -262,6 +262,33 @@ impl Personal {
     }
 }
 
+/// What the compose page shows before sending: the mail as `recipient` would get it, with
+/// their links shown as `•••`.
+#[derive(Debug, Serialize)]
+pub struct Preview {
+    /// `Name <address>` of the recipient.
+    pub to: String,
+    /// The subject with placeholders filled in.
+    pub subject: String,
+    /// The plain-text body.
+    pub text: String,
+}
+
+/// Renders [`Preview`] for `recipient` (usually the [`probe`]).
+pub fn preview(
+    mailer: &Mailer,
+    event: &Event,
+    input: &BulkInput,
+    recipient: &Recipient,
+) -> Result<Preview, String> {
+    let rendered = render_for(mailer, event, input, recipient, false)?.redacted();
+    Ok(Preview {
+        to: format!("{} <{}>", recipient.name, recipient.email),
+        subject: rendered.subject,
+        text: rendered.text,
+    })
+}
+
 /// Whom a draft is previewed and checked for: the audience's first recipient, or a sample one
 /// when the audience is empty (or not chosen yet).
 pub fn probe(

@@ -6,107 +6,246 @@ use std::collections::HashMap;
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use super::snapshot::Snapshot;
+use super::snapshot::{SnapSlot, SnapTalk, Snapshot};
 use crate::events::display;
+
+/// What kind of problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictKind {
+    /// Two things in one room at once (or a break across the rooms over a talk).
+    Room,
+    /// A speaker in two talks at once.
+    Speaker,
+    /// A talk longer than its slot.
+    Length,
+}
 
 /// One problem, in words, with the slots it concerns.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Conflict {
-    /// `room`, `speaker` or `length`.
-    pub kind: &'static str,
+    /// What kind.
+    pub kind: ConflictKind,
     /// A sentence for organizers.
     pub message: String,
     /// Slot ids concerned.
     pub slots: Vec<String>,
 }
 
-/// Finds every conflict in a (draft) snapshot.
-pub fn find(s: &Snapshot) -> Vec<Conflict> {
-    let tz: Tz = s.event.timezone.parse().unwrap_or(Tz::UTC);
-    let when = |slot: &super::snapshot::SnapSlot| {
+/// Checks the slots of one snapshot.
+struct Checker<'a> {
+    s: &'a Snapshot,
+    tz: Tz,
+    people: HashMap<&'a str, &'a str>,
+}
+
+impl<'a> Checker<'a> {
+    fn when(&self, slot: &SnapSlot) -> String {
         format!(
             "{} {}",
-            display::date(slot.starts_at, tz),
-            display::time(slot.starts_at, tz)
+            display::date(slot.starts_at, self.tz),
+            display::time(slot.starts_at, self.tz)
         )
-    };
-    let title = |slot: &super::snapshot::SnapSlot| {
-        slot.talk_id
-            .as_deref()
-            .and_then(|id| s.talk(id))
+    }
+
+    fn title(&self, slot: &SnapSlot) -> String {
+        self.talk(slot)
             .map(|t| t.title.clone())
             .unwrap_or_else(|| slot.title.clone())
+    }
+
+    fn talk(&self, slot: &SnapSlot) -> Option<&'a SnapTalk> {
+        slot.talk_id.as_deref().and_then(|id| self.s.talk(id))
+    }
+
+    /// Two overlapping slots clash in a room when they share it, or when one spans every room
+    /// while the other holds a talk (a break over a talk).
+    fn room(&self, a: &SnapSlot, b: &SnapSlot) -> Option<Conflict> {
+        let same_room = match (&a.room_id, &b.room_id) {
+            (Some(x), Some(y)) => x == y,
+            (None, None) => true,
+            (None, Some(_)) => b.talk_id.is_some(),
+            (Some(_), None) => a.talk_id.is_some(),
+        };
+        let room = self
+            .s
+            .room_name(a.room_id.as_deref().or(b.room_id.as_deref()));
+        same_room.then(|| Conflict {
+            kind: ConflictKind::Room,
+            message: format!(
+                "“{}” and “{}” overlap in {room} on {}.",
+                self.title(a),
+                self.title(b),
+                self.when(a)
+            ),
+            slots: vec![a.id.clone(), b.id.clone()],
+        })
+    }
+
+    /// Everyone who is in the talks of two overlapping slots.
+    fn speakers(&self, a: &SnapSlot, b: &SnapSlot) -> Vec<Conflict> {
+        let (Some(ta), Some(tb)) = (self.talk(a), self.talk(b)) else {
+            return Vec::new();
+        };
+        ta.people
+            .iter()
+            .filter(|r| tb.people.iter().any(|q| q.person_id == r.person_id))
+            .map(|r| Conflict {
+                kind: ConflictKind::Speaker,
+                message: format!(
+                    "{} is in “{}” and “{}” at the same time ({}).",
+                    self.people.get(r.person_id.as_str()).unwrap_or(&"Someone"),
+                    ta.title,
+                    tb.title,
+                    self.when(a)
+                ),
+                slots: vec![a.id.clone(), b.id.clone()],
+            })
+            .collect()
+    }
+
+    /// A talk longer than its slot.
+    fn length(&self, a: &SnapSlot) -> Option<Conflict> {
+        let talk = self.talk(a)?;
+        let minutes = (a.ends_at - a.starts_at).num_minutes();
+        (i64::from(talk.duration_minutes) > minutes).then(|| Conflict {
+            kind: ConflictKind::Length,
+            message: format!(
+                "“{}” lasts {} minutes but its slot on {} has {minutes}.",
+                talk.title,
+                talk.duration_minutes,
+                self.when(a)
+            ),
+            slots: vec![a.id.clone()],
+        })
+    }
+}
+
+/// Finds every conflict in a (draft) snapshot.
+pub fn find(s: &Snapshot) -> Vec<Conflict> {
+    let checker = Checker {
+        s,
+        tz: s.event.timezone.parse().unwrap_or(Tz::UTC),
+        people: s
+            .people
+            .iter()
+            .map(|p| (p.id.as_str(), p.name.as_str()))
+            .collect(),
     };
     let mut out = Vec::new();
     for (i, a) in s.slots.iter().enumerate() {
         for b in &s.slots[i + 1..] {
-            let overlap = a.starts_at < b.ends_at && b.starts_at < a.ends_at;
-            if !overlap {
-                continue;
-            }
-            // Two slots clash in a room when they share it, or when one spans every room
-            // while the other holds a talk (a break over a talk).
-            let same_room = match (&a.room_id, &b.room_id) {
-                (Some(x), Some(y)) => x == y,
-                (None, None) => true,
-                (None, Some(_)) => b.talk_id.is_some(),
-                (Some(_), None) => a.talk_id.is_some(),
-            };
-            if same_room {
-                out.push(Conflict {
-                    kind: "room",
-                    message: format!(
-                        "“{}” and “{}” overlap in {} on {}.",
-                        title(a),
-                        title(b),
-                        s.room_name(a.room_id.as_deref().or(b.room_id.as_deref())),
-                        when(a)
-                    ),
-                    slots: vec![a.id.clone(), b.id.clone()],
-                });
-            }
-            if let (Some(ta), Some(tb)) = (
-                a.talk_id.as_deref().and_then(|id| s.talk(id)),
-                b.talk_id.as_deref().and_then(|id| s.talk(id)),
-            ) {
-                let people: HashMap<&str, &str> = s
-                    .people
-                    .iter()
-                    .map(|p| (p.id.as_str(), p.name.as_str()))
-                    .collect();
-                for r in &ta.people {
-                    if tb.people.iter().any(|q| q.person_id == r.person_id) {
-                        out.push(Conflict {
-                            kind: "speaker",
-                            message: format!(
-                                "{} is in “{}” and “{}” at the same time ({}).",
-                                people.get(r.person_id.as_str()).unwrap_or(&"Someone"),
-                                ta.title,
-                                tb.title,
-                                when(a)
-                            ),
-                            slots: vec![a.id.clone(), b.id.clone()],
-                        });
-                    }
-                }
+            if a.starts_at < b.ends_at && b.starts_at < a.ends_at {
+                out.extend(checker.room(a, b));
+                out.extend(checker.speakers(a, b));
             }
         }
-        if let Some(talk) = a.talk_id.as_deref().and_then(|id| s.talk(id)) {
-            let minutes = (a.ends_at - a.starts_at).num_minutes();
-            if i64::from(talk.duration_minutes) > minutes {
-                out.push(Conflict {
-                    kind: "length",
-                    message: format!(
-                        "“{}” lasts {} minutes but its slot on {} has {}.",
-                        talk.title,
-                        talk.duration_minutes,
-                        when(a),
-                        minutes
-                    ),
-                    slots: vec![a.id.clone()],
-                });
-            }
-        }
+        out.extend(checker.length(a));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::programme::snapshot::fixtures::{slot, snapshot, talk};
+
+    fn kinds(s: &Snapshot) -> Vec<ConflictKind> {
+        find(s).into_iter().map(|c| c.kind).collect()
+    }
+
+    fn two(a: SnapSlot, b: SnapSlot) -> Snapshot {
+        snapshot(
+            vec![a, b],
+            vec![
+                talk("t1", "t1", 30, None, &["patrick"]),
+                talk("t2", "t2", 30, None, &["patrick"]),
+            ],
+        )
+    }
+
+    #[test]
+    fn two_things_in_one_room_clash_and_side_by_side_rooms_do_not() {
+        let same = snapshot(
+            vec![
+                slot("a", Some("a"), (10, 0), (11, 0), Some("t1")),
+                slot("b", Some("a"), (10, 30), (11, 30), Some("t2")),
+            ],
+            vec![
+                talk("t1", "t1", 45, None, &[]),
+                talk("t2", "t2", 45, None, &[]),
+            ],
+        );
+        assert_eq!(kinds(&same), [ConflictKind::Room]);
+        let apart = snapshot(
+            vec![
+                slot("a", Some("a"), (10, 0), (11, 0), Some("t1")),
+                slot("b", Some("b"), (10, 0), (11, 0), Some("t2")),
+            ],
+            vec![
+                talk("t1", "t1", 45, None, &[]),
+                talk("t2", "t2", 45, None, &[]),
+            ],
+        );
+        assert!(find(&apart).is_empty());
+        let back_to_back = two(
+            slot("a", Some("a"), (10, 0), (10, 30), Some("t1")),
+            slot("b", Some("a"), (10, 30), (11, 0), Some("t2")),
+        );
+        assert!(
+            find(&back_to_back).is_empty(),
+            "touching slots do not overlap"
+        );
+    }
+
+    #[test]
+    fn a_break_across_the_rooms_clashes_with_a_talk_but_not_with_an_empty_slot() {
+        let over_talk = snapshot(
+            vec![
+                slot("lunch", None, (12, 0), (13, 0), None),
+                slot("a", Some("b"), (12, 30), (13, 0), Some("t1")),
+            ],
+            vec![talk("t1", "t1", 30, None, &[])],
+        );
+        assert_eq!(kinds(&over_talk), [ConflictKind::Room]);
+        let over_empty = snapshot(
+            vec![
+                slot("lunch", None, (12, 0), (13, 0), None),
+                slot("a", Some("b"), (12, 30), (13, 0), None),
+            ],
+            vec![],
+        );
+        assert!(find(&over_empty).is_empty());
+    }
+
+    #[test]
+    fn a_speaker_in_two_places_and_a_talk_longer_than_its_slot_are_named() {
+        let s = snapshot(
+            vec![
+                slot("a", Some("a"), (10, 0), (10, 30), Some("t1")),
+                slot("b", Some("b"), (10, 15), (11, 0), Some("t2")),
+            ],
+            vec![
+                talk("t1", "t1", 45, None, &["patrick"]),
+                talk("t2", "t2", 45, None, &["patrick"]),
+            ],
+        );
+        let found = find(&s);
+        assert_eq!(
+            found.iter().map(|c| c.kind).collect::<Vec<_>>(),
+            [ConflictKind::Speaker, ConflictKind::Length]
+        );
+        assert!(
+            found[0]
+                .message
+                .starts_with("Patrick Debois is in “t1” and “t2”"),
+            "{}",
+            found[0].message
+        );
+        assert!(
+            found[1].message.contains("lasts 45 minutes but its slot"),
+            "{}",
+            found[1].message
+        );
+    }
 }

@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use super::model::SlotKind;
 use super::snapshot::{SnapSlot, SnapTalk, Snapshot};
 use crate::events::display;
+use crate::urls;
 
 /// What the exports need besides the snapshot.
 #[derive(Debug, Clone)]
@@ -187,10 +188,10 @@ fn day_bounds(rooms: &[DayRoom<'_>]) -> (NaiveDateTime, NaiveDateTime) {
 
 fn talk_url(ctx: &ExportContext<'_>, s: &Snapshot, e: &Entry<'_>) -> String {
     match e.talk {
-        Some(t) => format!("{}/{}/talks/{}/", ctx.base_url, s.event.slug, t.id),
-        None => format!(
-            "{}/{}/programme/#slot-{}",
-            ctx.base_url, s.event.slug, e.slot.id
+        Some(t) => urls::absolute(ctx.base_url, &urls::talk(&s.event.slug, &t.id)),
+        None => urls::absolute(
+            ctx.base_url,
+            &urls::programme_slot(&s.event.slug, &e.slot.id),
         ),
     }
 }
@@ -216,7 +217,7 @@ fn text_el(w: &mut Writer<Cursor<Vec<u8>>>, name: &str, text: &str) -> XmlResult
 pub fn schedule_xml(s: &Snapshot, ctx: &ExportContext<'_>) -> std::io::Result<Vec<u8>> {
     let tz = tz_of(s);
     let people = s.people_by_id();
-    let event_url = format!("{}/{}/", ctx.base_url, s.event.slug);
+    let event_url = urls::absolute(ctx.base_url, &urls::event(&s.event.slug));
     let days = days(s);
     let mut w = Writer::new_with_indent(Cursor::new(Vec::new()), b' ', 2);
     w.write_event(XmlEvent::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
@@ -362,7 +363,7 @@ pub fn schedule_xml(s: &Snapshot, ctx: &ExportContext<'_>) -> std::io::Result<Ve
 pub fn schedule_json(s: &Snapshot, ctx: &ExportContext<'_>) -> Value {
     let tz = tz_of(s);
     let people = s.people_by_id();
-    let event_url = format!("{}/{}/", ctx.base_url, s.event.slug);
+    let event_url = urls::absolute(ctx.base_url, &urls::event(&s.event.slug));
     let days: Vec<Value> = days(s)
         .iter()
         .enumerate()
@@ -452,7 +453,7 @@ pub fn programme_json(s: &Snapshot, ctx: &ExportContext<'_>) -> Value {
     let tz = tz_of(s);
     let people = s.people_by_id();
     json!({
-        "event": { "name": s.event.name, "slug": s.event.slug, "timezone": s.event.timezone, "url": format!("{}/{}/", ctx.base_url, s.event.slug) },
+        "event": { "name": s.event.name, "slug": s.event.slug, "timezone": s.event.timezone, "url": urls::absolute(ctx.base_url, &urls::event(&s.event.slug)) },
         "version": ctx.version,
         "slots": s.slots.iter().map(|slot| {
             let talk = slot.talk_id.as_deref().and_then(|id| s.talk(id));

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use serde::Serialize;
 
@@ -179,6 +179,94 @@ pub fn build(snapshot: &Snapshot, track_filter: Option<&str>) -> Grid {
     }
 }
 
+/// Where each slot of a day sits in its table: a grid of rows (between consecutive start and
+/// end times) and columns (rooms), each cell taken by at most one slot.
+struct Layout {
+    /// Row × column → the slot (index) covering the cell.
+    grid: Vec<Vec<Option<usize>>>,
+    /// Per slot: (first row, row after, first column, column after), if placed.
+    placed: Vec<Option<(usize, usize, usize, usize)>>,
+    /// Slots that clash with one placed before them (listed under the table).
+    overlapping: Vec<usize>,
+}
+
+impl Layout {
+    fn place(slots: &[&SnapSlot], columns: &[&str], bounds: &[NaiveDateTime]) -> Layout {
+        let rows = bounds.len().saturating_sub(1);
+        let row_of = |t| bounds.binary_search(&t).unwrap_or(0);
+        let mut layout = Layout {
+            grid: vec![vec![None; columns.len()]; rows],
+            placed: vec![None; slots.len()],
+            overlapping: Vec::new(),
+        };
+        for (i, s) in slots.iter().enumerate() {
+            let r0 = row_of(s.starts_at);
+            let r1 = row_of(s.ends_at).max(r0 + 1).min(rows);
+            let (c0, c1) = match s
+                .room_id
+                .as_deref()
+                .and_then(|room| columns.iter().position(|c| *c == room))
+            {
+                Some(c) => (c, c + 1),
+                None => (0, columns.len()),
+            };
+            let free = (r0..r1).all(|r| (c0..c1).all(|c| layout.grid[r][c].is_none()));
+            if !free || r0 >= rows {
+                layout.overlapping.push(i);
+                continue;
+            }
+            for row in layout.grid.iter_mut().take(r1).skip(r0) {
+                for cell in row.iter_mut().take(c1).skip(c0) {
+                    *cell = Some(i);
+                }
+            }
+            layout.placed[i] = Some((r0, r1, c0, c1));
+        }
+        layout
+    }
+
+    /// The table's rows: a cell where a slot starts (spanning its rows and columns), an empty
+    /// cell where none is, nothing where a slot started above or to the left.
+    fn rows(
+        &self,
+        slots: &[&SnapSlot],
+        bounds: &[NaiveDateTime],
+        tz: Tz,
+        cell_slot: &dyn Fn(&SnapSlot) -> CellSlot,
+    ) -> Vec<Row> {
+        let mut out = Vec::with_capacity(self.grid.len());
+        for (r, row) in self.grid.iter().enumerate() {
+            let mut cells = Vec::new();
+            for (c, cell) in row.iter().enumerate() {
+                match cell {
+                    Some(i) => {
+                        if let Some((r0, r1, c0, c1)) = self.placed[*i] {
+                            if r0 == r && c0 == c {
+                                cells.push(Cell {
+                                    rowspan: r1 - r0,
+                                    colspan: c1 - c0,
+                                    slot: Some(cell_slot(slots[*i])),
+                                });
+                            }
+                        }
+                    }
+                    None => cells.push(Cell {
+                        rowspan: 1,
+                        colspan: 1,
+                        slot: None,
+                    }),
+                }
+            }
+            out.push(Row {
+                time: display::time(bounds[r], tz),
+                time_iso: display::iso_utc(bounds[r]),
+                cells,
+            });
+        }
+        out
+    }
+}
+
 fn day(
     snapshot: &Snapshot,
     tz: Tz,
@@ -204,64 +292,13 @@ fn day(
         .collect();
     bounds.sort();
     bounds.dedup();
-    let rows = bounds.len().saturating_sub(1);
-    let row_of = |t| bounds.binary_search(&t).unwrap_or(0);
-    let mut grid: Vec<Vec<Option<usize>>> = vec![vec![None; columns.len()]; rows];
-    let mut placed: Vec<Option<(usize, usize, usize, usize)>> = vec![None; slots.len()];
-    let mut overlapping = Vec::new();
-    for (i, s) in slots.iter().enumerate() {
-        let (r0, r1) = (
-            row_of(s.starts_at),
-            row_of(s.ends_at).max(row_of(s.starts_at) + 1).min(rows),
-        );
-        let (c0, c1) = match s.room_id.as_deref() {
-            Some(room) => match columns.iter().position(|c| *c == room) {
-                Some(c) => (c, c + 1),
-                None => (0, columns.len()),
-            },
-            None => (0, columns.len()),
-        };
-        let free = (r0..r1).all(|r| (c0..c1).all(|c| grid[r][c].is_none()));
-        if !free || r0 >= rows {
-            overlapping.push(cell_slot(s));
-            continue;
-        }
-        for row in grid.iter_mut().take(r1).skip(r0) {
-            for cell in row.iter_mut().take(c1).skip(c0) {
-                *cell = Some(i);
-            }
-        }
-        placed[i] = Some((r0, r1, c0, c1));
-    }
-    let mut out_rows = Vec::with_capacity(rows);
-    for (r, row) in grid.iter().enumerate() {
-        let mut cells = Vec::new();
-        for (c, cell) in row.iter().enumerate() {
-            match cell {
-                Some(i) => {
-                    if let Some((r0, r1, c0, c1)) = placed[*i] {
-                        if r0 == r && c0 == c {
-                            cells.push(Cell {
-                                rowspan: r1 - r0,
-                                colspan: c1 - c0,
-                                slot: Some(cell_slot(slots[*i])),
-                            });
-                        }
-                    }
-                }
-                None => cells.push(Cell {
-                    rowspan: 1,
-                    colspan: 1,
-                    slot: None,
-                }),
-            }
-        }
-        out_rows.push(Row {
-            time: display::time(bounds[r], tz),
-            time_iso: display::iso_utc(bounds[r]),
-            cells,
-        });
-    }
+    let layout = Layout::place(slots, &columns, &bounds);
+    let overlapping = layout
+        .overlapping
+        .iter()
+        .map(|i| cell_slot(slots[*i]))
+        .collect();
+    let out_rows = layout.rows(slots, &bounds, tz, cell_slot);
     Day {
         index,
         label: date.format("%A %-d %B %Y").to_string(),
@@ -281,103 +318,21 @@ fn day(
 
 #[cfg(test)]
 mod tests {
-    use super::super::snapshot::{SnapEvent, SnapRoom, SnapSlot, SnapTalk, SnapTrack, Snapshot};
     use super::*;
-    use chrono::NaiveDateTime;
-
-    fn t(s: &str) -> NaiveDateTime {
-        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
-    }
 
     fn snapshot() -> Snapshot {
-        let slot =
-            |id: &str, room: Option<&str>, a: &str, b: &str, talk: Option<&str>, title: &str| {
-                SnapSlot {
-                    id: id.into(),
-                    number: 1,
-                    room_id: room.map(str::to_string),
-                    starts_at: t(a),
-                    ends_at: t(b),
-                    kind: if talk.is_some() {
-                        SlotKind::Talk
-                    } else {
-                        SlotKind::Break
-                    },
-                    talk_id: talk.map(str::to_string),
-                    title: title.into(),
-                }
-            };
-        let talk = |id: &str, title: &str, track: Option<&str>| SnapTalk {
-            id: id.into(),
-            number: 1,
-            title: title.into(),
-            r#abstract: String::new(),
-            description: String::new(),
-            kind: crate::programme::model::TalkKind::Talk,
-            duration_minutes: 45,
-            track_id: track.map(str::to_string),
-            language: "en".into(),
-            level: crate::programme::model::Level::Unspecified,
-            slides_url: String::new(),
-            video_url: String::new(),
-            people: vec![],
-        };
-        Snapshot {
-            event: SnapEvent {
-                id: "e".into(),
-                slug: "x".into(),
-                name: "X".into(),
-                timezone: "UTC".into(),
-                starts_at: t("2009-10-30 09:00"),
-                ends_at: t("2009-10-30 18:00"),
-                venue: None,
-            },
-            rooms: vec![
-                SnapRoom {
-                    id: "a".into(),
-                    name: "A".into(),
-                    capacity: None,
-                },
-                SnapRoom {
-                    id: "b".into(),
-                    name: "B".into(),
-                    capacity: None,
-                },
+        use crate::programme::snapshot::fixtures::{slot, snapshot, talk};
+        snapshot(
+            vec![
+                slot("s1", Some("a"), (9, 0), (10, 0), Some("t1")),
+                slot("s2", Some("b"), (9, 30), (10, 0), Some("t2")),
+                slot("s3", None, (10, 0), (10, 30), None),
             ],
-            tracks: vec![SnapTrack {
-                id: "ops".into(),
-                name: "Ops".into(),
-                colour: "#000000".into(),
-            }],
-            people: vec![],
-            talks: vec![talk("t1", "One", Some("ops")), talk("t2", "Two", None)],
-            slots: vec![
-                slot(
-                    "s1",
-                    Some("a"),
-                    "2009-10-30 09:00",
-                    "2009-10-30 10:00",
-                    Some("t1"),
-                    "",
-                ),
-                slot(
-                    "s2",
-                    Some("b"),
-                    "2009-10-30 09:30",
-                    "2009-10-30 10:00",
-                    Some("t2"),
-                    "",
-                ),
-                slot(
-                    "s3",
-                    None,
-                    "2009-10-30 10:00",
-                    "2009-10-30 10:30",
-                    None,
-                    "Coffee",
-                ),
+            vec![
+                talk("t1", "One", 45, Some("ops"), &[]),
+                talk("t2", "Two", 45, None, &[]),
             ],
-        }
+        )
     }
 
     #[test]

@@ -18,6 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::events::{display, Event};
 use crate::mail::outbox::Envelope;
 use crate::mail::Mailer;
+use crate::urls;
 
 /// A stored release.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -236,7 +237,7 @@ fn notify_speakers(
     changes: &Changes,
 ) -> AppResult<usize> {
     let tz: Tz = event.tz();
-    let url = |id: &str| format!("{}/{}/talks/{id}/", mailer.base_url, event.slug);
+    let url = |id: &str| urls::absolute(&mailer.base_url, &urls::talk(&event.slug, id));
     let line = |c: &TalkChange, what: &'static str| ChangeLine {
         title: c.title.clone(),
         what,
@@ -270,10 +271,10 @@ fn notify_speakers(
         };
         let ctx = json!({
             "recipient": { "name": name, "email": email },
-            "event": { "name": event.name, "slug": event.slug, "url": format!("{}/{}/", mailer.base_url, event.slug), "contact_email": event.contact_email },
+            "event": { "name": event.name, "slug": event.slug, "url": urls::absolute(&mailer.base_url, &urls::event(&event.slug)), "contact_email": event.contact_email },
             "site": { "base_url": mailer.base_url },
             "changes": lines,
-            "programme_url": format!("{}/{}/programme/", mailer.base_url, event.slug),
+            "programme_url": urls::absolute(&mailer.base_url, &urls::programme(&event.slug)),
         });
         let reply_to = (!event.contact_email.is_empty()).then_some(event.contact_email.as_str());
         let envelope = Envelope::to(crate::mail::model::MailKind::ScheduleChange, &email, &name)

@@ -1,16 +1,14 @@
 //! A release's snapshot: everything the public programme shows, frozen as JSON when the
 //! organizers release, and the changelog between two snapshots.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::model::{
-    Level, Person, Room, Slot, SlotKind, Talk, TalkKind, TalkRole, TalkState, Track,
-};
-use crate::db::schema::{people, rooms, slots, talk_people, talks, tracks};
+use super::model::{Level, Person, Room, Slot, SlotKind, Talk, TalkKind, TalkRole, TalkState};
+use crate::db::schema::{people, slots, talk_people, talks};
 use crate::db::AnyConnection;
 use crate::events::{queries as event_queries, Event};
 
@@ -183,16 +181,8 @@ pub fn build(conn: &mut AnyConnection, event: &Event) -> QueryResult<Snapshot> {
         Some(id) => event_queries::venue(conn, id)?.map(|v| v.name),
         None => None,
     };
-    let room_rows: Vec<Room> = rooms::table
-        .filter(rooms::event_id.eq(&event.id))
-        .order((rooms::position, rooms::name))
-        .select(Room::as_select())
-        .load(conn)?;
-    let track_rows: Vec<Track> = tracks::table
-        .filter(tracks::event_id.eq(&event.id))
-        .order((tracks::position, tracks::name))
-        .select(Track::as_select())
-        .load(conn)?;
+    let room_rows = super::queries::rooms_of(conn, &event.id)?;
+    let track_rows = super::queries::tracks_of(conn, &event.id)?;
     let slot_rows: Vec<Slot> = slots::table
         .filter(slots::event_id.eq(&event.id))
         .order((slots::starts_at, slots::number))
@@ -212,81 +202,13 @@ pub fn build(conn: &mut AnyConnection, event: &Event) -> QueryResult<Snapshot> {
         .filter(|t| scheduled.contains_key(t.id.as_str()))
         .map(|t| t.id.as_str())
         .collect();
-    let roles: Vec<(String, String, TalkRole, i32)> = talk_people::table
-        .filter(talk_people::talk_id.eq_any(&talk_ids))
-        .order((talk_people::talk_id, talk_people::position))
-        .select((
-            talk_people::talk_id,
-            talk_people::person_id,
-            talk_people::role,
-            talk_people::position,
-        ))
-        .load(conn)?;
-    let person_ids: Vec<&str> = roles.iter().map(|r| r.1.as_str()).collect();
-    let person_rows: Vec<Person> = people::table
-        .filter(people::id.eq_any(&person_ids))
-        .order(people::name)
-        .select(Person::as_select())
-        .load(conn)?;
-    let mut roles_by_talk: BTreeMap<&str, Vec<SnapRole>> = BTreeMap::new();
-    for (talk, person, role, _) in &roles {
-        roles_by_talk
-            .entry(talk.as_str())
-            .or_default()
-            .push(SnapRole {
-                person_id: person.clone(),
-                role: *role,
-            });
-    }
-    let room_pos: HashMap<&str, usize> = room_rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.id.as_str(), i))
-        .collect();
-    let confirmed: std::collections::HashSet<&str> =
-        talk_rows.iter().map(|t| t.id.as_str()).collect();
-    let mut slots_out: Vec<SnapSlot> = slot_rows
-        .iter()
-        .map(|s| SnapSlot {
-            id: s.id.clone(),
-            number: s.number,
-            room_id: s.room_id.clone(),
-            starts_at: s.starts_at,
-            ends_at: s.ends_at,
-            kind: s.kind,
-            // A cancelled talk leaves its slot empty in public.
-            talk_id: s.talk_id.clone().filter(|t| confirmed.contains(t.as_str())),
-            title: s.title.clone(),
-        })
-        .collect();
-    slots_out.sort_by_key(|s| {
-        (
-            s.starts_at,
-            s.room_id
-                .as_deref()
-                .and_then(|r| room_pos.get(r).copied())
-                .unwrap_or(0),
-            s.number,
-        )
-    });
+    let (mut roles_by_talk, person_rows) = people_of_talks(conn, &talk_ids)?;
+    let confirmed: HashSet<&str> = talk_rows.iter().map(|t| t.id.as_str()).collect();
+    let slots = snap_slots(&slot_rows, &room_rows, &confirmed);
     let mut talks_out: Vec<SnapTalk> = talk_rows
         .iter()
         .filter(|t| scheduled.contains_key(t.id.as_str()))
-        .map(|t| SnapTalk {
-            id: t.id.clone(),
-            number: t.number,
-            title: t.title.clone(),
-            r#abstract: t.abstract_.clone(),
-            description: t.description.clone(),
-            kind: t.kind,
-            duration_minutes: t.duration_minutes,
-            track_id: t.track_id.clone(),
-            language: t.language.clone(),
-            level: t.level,
-            slides_url: t.slides_url.clone(),
-            video_url: t.video_url.clone(),
-            people: roles_by_talk.remove(t.id.as_str()).unwrap_or_default(),
-        })
+        .map(|t| snap_talk(t, roles_by_talk.remove(t.id.as_str()).unwrap_or_default()))
         .collect();
     talks_out.sort_by_key(|t| {
         scheduled
@@ -319,20 +241,106 @@ pub fn build(conn: &mut AnyConnection, event: &Event) -> QueryResult<Snapshot> {
                 colour: t.colour,
             })
             .collect(),
-        people: person_rows
-            .into_iter()
-            .map(|p| SnapPerson {
-                id: p.id,
-                name: p.name,
-                bio: p.bio,
-                photo_url: p.photo_url,
-                website_url: p.website_url,
-                social: p.social,
-            })
-            .collect(),
+        people: person_rows.into_iter().map(SnapPerson::from).collect(),
         talks: talks_out,
-        slots: slots_out,
+        slots,
     })
+}
+
+/// Each talk's people, in their order on it.
+type RolesByTalk = BTreeMap<String, Vec<SnapRole>>;
+
+/// The people of the given talks: their roles by talk, in order, and the people by name.
+fn people_of_talks(
+    conn: &mut AnyConnection,
+    talk_ids: &[&str],
+) -> QueryResult<(RolesByTalk, Vec<Person>)> {
+    let roles: Vec<(String, String, TalkRole)> = talk_people::table
+        .filter(talk_people::talk_id.eq_any(talk_ids))
+        .order((talk_people::talk_id, talk_people::position))
+        .select((
+            talk_people::talk_id,
+            talk_people::person_id,
+            talk_people::role,
+        ))
+        .load(conn)?;
+    let person_ids: Vec<&str> = roles.iter().map(|r| r.1.as_str()).collect();
+    let people_rows: Vec<Person> = people::table
+        .filter(people::id.eq_any(&person_ids))
+        .order(people::name)
+        .select(Person::as_select())
+        .load(conn)?;
+    let mut by_talk = RolesByTalk::new();
+    for (talk, person_id, role) in roles {
+        by_talk
+            .entry(talk)
+            .or_default()
+            .push(SnapRole { person_id, role });
+    }
+    Ok((by_talk, people_rows))
+}
+
+/// The public slots, ordered by time, then column, then id; a cancelled talk leaves its slot
+/// empty in public.
+fn snap_slots(slots: &[Slot], rooms: &[Room], confirmed: &HashSet<&str>) -> Vec<SnapSlot> {
+    let room_pos: HashMap<&str, usize> = rooms
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
+    let mut out: Vec<SnapSlot> = slots
+        .iter()
+        .map(|s| SnapSlot {
+            id: s.id.clone(),
+            number: s.number,
+            room_id: s.room_id.clone(),
+            starts_at: s.starts_at,
+            ends_at: s.ends_at,
+            kind: s.kind,
+            talk_id: s.talk_id.clone().filter(|t| confirmed.contains(t.as_str())),
+            title: s.title.clone(),
+        })
+        .collect();
+    out.sort_by_key(|s| {
+        let column = s
+            .room_id
+            .as_deref()
+            .and_then(|r| room_pos.get(r).copied())
+            .unwrap_or(0);
+        (s.starts_at, column, s.number)
+    });
+    out
+}
+
+fn snap_talk(t: &Talk, people: Vec<SnapRole>) -> SnapTalk {
+    SnapTalk {
+        id: t.id.clone(),
+        number: t.number,
+        title: t.title.clone(),
+        r#abstract: t.abstract_.clone(),
+        description: t.description.clone(),
+        kind: t.kind,
+        duration_minutes: t.duration_minutes,
+        track_id: t.track_id.clone(),
+        language: t.language.clone(),
+        level: t.level,
+        slides_url: t.slides_url.clone(),
+        video_url: t.video_url.clone(),
+        people,
+    }
+}
+
+impl From<Person> for SnapPerson {
+    fn from(p: Person) -> SnapPerson {
+        SnapPerson {
+            id: p.id,
+            name: p.name,
+            bio: p.bio,
+            photo_url: p.photo_url,
+            website_url: p.website_url,
+            social: p.social,
+        }
+    }
 }
 
 /// One entry of a changelog.
@@ -440,4 +448,187 @@ pub fn diff(old: Option<&Snapshot>, new: &Snapshot) -> Changes {
         }
     }
     changes
+}
+
+/// Builders of snapshots for the unit tests of the programme's rules.
+#[cfg(test)]
+pub mod fixtures {
+    use super::*;
+    use crate::programme::model::{Level, SlotKind, TalkKind, TalkRole};
+
+    /// 30 October 2009 at `h:m` (UTC).
+    pub fn at(h: u32, m: u32) -> NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2009, 10, 30)
+            .and_then(|d| d.and_hms_opt(h, m, 0))
+            .unwrap_or_default()
+    }
+
+    /// A slot in `room` (`None`: every room) from `from` to `to`, with `talk` or a title.
+    pub fn slot(
+        id: &str,
+        room: Option<&str>,
+        from: (u32, u32),
+        to: (u32, u32),
+        talk: Option<&str>,
+    ) -> SnapSlot {
+        SnapSlot {
+            id: id.into(),
+            number: 1,
+            room_id: room.map(str::to_string),
+            starts_at: at(from.0, from.1),
+            ends_at: at(to.0, to.1),
+            kind: if talk.is_some() {
+                SlotKind::Talk
+            } else {
+                SlotKind::Break
+            },
+            talk_id: talk.map(str::to_string),
+            title: if talk.is_some() {
+                String::new()
+            } else {
+                "Coffee".into()
+            },
+        }
+    }
+
+    /// A talk of `minutes`, in `track`, by `people` (ids).
+    pub fn talk(
+        id: &str,
+        title: &str,
+        minutes: i32,
+        track: Option<&str>,
+        people: &[&str],
+    ) -> SnapTalk {
+        SnapTalk {
+            id: id.into(),
+            number: 1,
+            title: title.into(),
+            r#abstract: String::new(),
+            description: String::new(),
+            kind: TalkKind::Talk,
+            duration_minutes: minutes,
+            track_id: track.map(str::to_string),
+            language: "en".into(),
+            level: Level::Unspecified,
+            slides_url: String::new(),
+            video_url: String::new(),
+            people: people
+                .iter()
+                .map(|p| SnapRole {
+                    person_id: p.to_string(),
+                    role: TalkRole::Speaker,
+                })
+                .collect(),
+        }
+    }
+
+    /// An event on 30 October 2009 with rooms A and B, the track Ops, Patrick Debois, and these
+    /// slots and talks.
+    pub fn snapshot(slots: Vec<SnapSlot>, talks: Vec<SnapTalk>) -> Snapshot {
+        Snapshot {
+            event: SnapEvent {
+                id: "e".into(),
+                slug: "ghent-2009".into(),
+                name: "devopsdays Ghent 2009".into(),
+                timezone: "UTC".into(),
+                starts_at: at(9, 0),
+                ends_at: at(18, 0),
+                venue: None,
+            },
+            rooms: [("a", "A"), ("b", "B")]
+                .iter()
+                .map(|(id, name)| SnapRoom {
+                    id: id.to_string(),
+                    name: name.to_string(),
+                    capacity: None,
+                })
+                .collect(),
+            tracks: vec![SnapTrack {
+                id: "ops".into(),
+                name: "Ops".into(),
+                colour: "#000000".into(),
+            }],
+            people: vec![SnapPerson {
+                id: "patrick".into(),
+                name: "Patrick Debois".into(),
+                bio: String::new(),
+                photo_url: String::new(),
+                website_url: String::new(),
+                social: String::new(),
+            }],
+            talks,
+            slots,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::{at, slot, snapshot, talk};
+    use super::*;
+
+    fn ids(changes: &[TalkChange]) -> Vec<&str> {
+        changes.iter().map(|c| c.talk_id.as_str()).collect()
+    }
+
+    #[test]
+    fn the_first_release_adds_every_scheduled_talk() {
+        let s = snapshot(
+            vec![slot("s1", Some("a"), (9, 0), (10, 0), Some("t1"))],
+            vec![talk("t1", "One", 45, None, &[])],
+        );
+        let c = diff(None, &s);
+        assert_eq!(ids(&c.added), ["t1"]);
+        assert!(c.moved.is_empty() && c.cancelled.is_empty() && c.retitled.is_empty());
+        assert_eq!(c.added[0].new_room.as_deref(), Some("A"));
+        assert_eq!(c.added[0].new_start, Some(at(9, 0)));
+    }
+
+    #[test]
+    fn a_talk_moved_retitled_or_gone_is_each_said_once_with_what_it_was() {
+        let old = snapshot(
+            vec![
+                slot("s1", Some("a"), (9, 0), (10, 0), Some("t1")),
+                slot("s2", Some("a"), (10, 0), (11, 0), Some("t2")),
+                slot("s3", Some("b"), (9, 0), (10, 0), Some("t3")),
+            ],
+            vec![
+                talk("t1", "One", 45, None, &[]),
+                talk("t2", "Two", 45, None, &[]),
+                talk("t3", "Three", 45, None, &["patrick"]),
+            ],
+        );
+        let new = snapshot(
+            vec![
+                slot("s1", Some("b"), (9, 0), (10, 0), Some("t1")),
+                slot("s2", Some("a"), (10, 0), (11, 0), Some("t2")),
+            ],
+            vec![
+                talk("t1", "One", 45, None, &[]),
+                talk("t2", "Two, again", 45, None, &[]),
+            ],
+        );
+        let c = diff(Some(&old), &new);
+        assert_eq!(ids(&c.moved), ["t1"]);
+        assert_eq!(
+            (
+                c.moved[0].old_room.as_deref(),
+                c.moved[0].new_room.as_deref()
+            ),
+            (Some("A"), Some("B"))
+        );
+        assert_eq!(ids(&c.retitled), ["t2"]);
+        assert_eq!(c.retitled[0].old_title.as_deref(), Some("Two"));
+        assert_eq!(ids(&c.cancelled), ["t3"]);
+        assert_eq!(
+            c.cancelled[0].people,
+            ["patrick"],
+            "so the speaker can be told"
+        );
+        assert!(c.added.is_empty());
+        assert!(
+            diff(Some(&new), &new).is_empty(),
+            "an unchanged programme changes nothing"
+        );
+    }
 }

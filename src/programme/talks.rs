@@ -104,7 +104,7 @@ fn parse_people(f: &mut Fields, form: &TalkForm) -> Vec<(String, TalkRole)> {
             .get(i)
             .map(|r| r.trim())
             .filter(|r| !r.is_empty())
-            .unwrap_or("speaker");
+            .unwrap_or(TalkRole::Speaker.as_str());
         let Some(role) = f.take(
             "person",
             TalkRole::parse(role).ok_or_else(|| "Choose speaker or moderator.".to_string()),

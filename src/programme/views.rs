@@ -176,7 +176,7 @@ pub fn person_rows(form: &TalkForm) -> Vec<PersonRow> {
                 .role
                 .get(i)
                 .cloned()
-                .unwrap_or_else(|| "speaker".into()),
+                .unwrap_or_else(|| TalkRole::Speaker.as_str().into()),
         })
         .collect()
 }

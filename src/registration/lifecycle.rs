@@ -143,6 +143,17 @@ pub(super) fn change(
     load(conn, id)
 }
 
+/// Checks a submitted form against the event's questions, then [`register`]s it.
+pub fn register_form(
+    conn: &mut AnyConnection,
+    cx: &EventContext,
+    form: &super::form::RegistrationForm,
+) -> AppResult<Outcome> {
+    let qs = super::questions::of_event(conn, &cx.event.id)?;
+    let input = super::form::parse(form, &qs).map_err(AppError::Invalid)?;
+    register(conn, cx, &input)
+}
+
 /// Registers someone (registration must be open). Pending with a seat while there are seats,
 /// else on the waiting list; an address already registered gets its mail again instead.
 #[tracing::instrument(skip_all, fields(event = %cx.event.slug))]

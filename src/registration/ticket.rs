@@ -18,7 +18,10 @@ pub fn event_ics(event: &Event, venue: Option<&str>, base_url: &str, now: NaiveD
     e.uid(&format!("{}@{host}", event.id))
         .timestamp(now.and_utc())
         .summary(&event.name)
-        .url(&format!("{base_url}/{}/", event.slug))
+        .url(&crate::urls::absolute(
+            base_url,
+            &crate::urls::event(&event.slug),
+        ))
         .starts(event.starts_at.and_utc())
         .ends(event.ends_at.and_utc());
     if let Some(v) = venue {

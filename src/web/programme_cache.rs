@@ -185,7 +185,19 @@ fn html(
     Ok(page(version, HTML, body.into_bytes()))
 }
 
-/// Renders every public page and export of a release.
+/// Renders every page and export of one release into a map of cached pages.
+struct Renderer<'a> {
+    state: &'a AppState,
+    s: &'a Snapshot,
+    tz: chrono_tz::Tz,
+    v: i32,
+    ctx: ExportContext<'a>,
+    common: serde_json::Value,
+    pages: HashMap<String, CachedPage>,
+}
+
+/// Renders every public page and export of a release (done once per release, then served from
+/// memory).
 fn render_all(
     state: &AppState,
     r: &Release,
@@ -193,208 +205,227 @@ fn render_all(
 ) -> AppResult<RenderedProgramme> {
     let s: &Snapshot = &r.snapshot;
     let tz = s.event.timezone.parse().unwrap_or(chrono_tz::Tz::UTC);
-    let ctx = ExportContext {
-        base_url: &state.base_url,
+    let common = json!({ "slug": s.event.slug, "event_name": s.event.name, "version": r.version, "timezone": s.event.timezone, "released": display::datetime(r.released_at, tz) });
+    let mut out = Renderer {
+        state,
+        s,
+        tz,
+        v: r.version,
+        ctx: ExportContext {
+            base_url: &state.base_url,
+            version: r.version,
+            released_at: r.released_at,
+        },
+        common,
+        pages: HashMap::new(),
+    };
+    out.grids()?;
+    out.talks()?;
+    out.speakers()?;
+    out.changes(log)?;
+    out.exports()?;
+    Ok(RenderedProgramme {
+        event_id: s.event.id.clone(),
         version: r.version,
         released_at: r.released_at,
-    };
-    let v = r.version;
-    let mut pages = HashMap::new();
-    let common = json!({ "slug": s.event.slug, "event_name": s.event.name, "version": v, "timezone": s.event.timezone, "released": display::datetime(r.released_at, tz) });
-    let with = |extra: serde_json::Value| {
-        let mut base = common.clone();
+        snapshot: s.clone(),
+        pages: out.pages,
+    })
+}
+
+impl Renderer<'_> {
+    /// The data common to every page, with `extra`.
+    fn with(&self, extra: serde_json::Value) -> serde_json::Value {
+        let mut base = self.common.clone();
         if let (Some(b), serde_json::Value::Object(e)) = (base.as_object_mut(), extra) {
             b.extend(e);
         }
         base
-    };
-    pages.insert(
-        "grid".into(),
-        html(
-            state,
-            v,
-            "public/programme",
-            format!("Programme · {}", s.event.name),
-            with(json!({ "grid": grid::build(s, None) })),
-        )?,
-    );
-    for t in &s.tracks {
-        pages.insert(
-            format!("grid?track={}", t.id),
-            html(
-                state,
-                v,
-                "public/programme",
-                format!("{} · Programme · {}", t.name, s.event.name),
-                with(json!({ "grid": grid::build(s, Some(&t.id)) })),
-            )?,
-        );
     }
-    let people = s.people_by_id();
-    for talk in &s.talks {
-        let Some(slot) = s.slot_of(&talk.id) else {
-            continue;
-        };
-        let speakers: Vec<_> = talk
-            .people
-            .iter()
-            .filter_map(|r| {
-                people
-                    .get(r.person_id.as_str())
-                    .map(|p| json!({ "id": p.id, "name": p.name, "role": r.role, "bio": p.bio }))
-            })
-            .collect();
-        let track = talk
-            .track_id
-            .as_deref()
-            .and_then(|id| s.tracks.iter().find(|t| t.id == id))
-            .map(|t| t.name.clone());
-        let data = with(json!({
-            "talk": talk,
-            "speakers": speakers,
-            "track": track,
-            "date": display::date(slot.starts_at, tz),
-            "time": format!("{}–{} {}", display::time(slot.starts_at, tz), display::time(slot.ends_at, tz), display::local(slot.ends_at, tz).format("%Z")),
-            "starts_iso": display::iso_utc(slot.starts_at),
-            "room": s.room_name(slot.room_id.as_deref()),
-            "video_embed": video::embed_url(&talk.video_url),
-        }));
-        pages.insert(
-            format!("talk/{}", talk.id),
-            html(
-                state,
-                v,
+
+    fn html(
+        &mut self,
+        key: String,
+        template: &str,
+        title: String,
+        extra: serde_json::Value,
+    ) -> AppResult<()> {
+        let data = self.with(extra);
+        let page = html(self.state, self.v, template, title, data)?;
+        self.pages.insert(key, page);
+        Ok(())
+    }
+
+    fn file(&mut self, key: &str, content_type: &'static str, bytes: Vec<u8>) {
+        self.pages
+            .insert(key.to_string(), page(self.v, content_type, bytes));
+    }
+
+    /// The grid, and one per track.
+    fn grids(&mut self) -> AppResult<()> {
+        let (s, name) = (self.s, &self.s.event.name);
+        self.html(
+            "grid".into(),
+            "public/programme",
+            format!("Programme · {name}"),
+            json!({ "grid": grid::build(s, None) }),
+        )?;
+        for t in &s.tracks {
+            let grid = json!({ "grid": grid::build(s, Some(&t.id)) });
+            self.html(
+                format!("grid?track={}", t.id),
+                "public/programme",
+                format!("{} · Programme · {name}", t.name),
+                grid,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// A page and an `.ics` per scheduled talk.
+    fn talks(&mut self) -> AppResult<()> {
+        let (s, tz) = (self.s, self.tz);
+        let people = s.people_by_id();
+        for talk in &s.talks {
+            let Some(slot) = s.slot_of(&talk.id) else {
+                continue;
+            };
+            let speakers: Vec<_> = talk
+                .people
+                .iter()
+                .filter_map(|r| {
+                    people.get(r.person_id.as_str()).map(
+                        |p| json!({ "id": p.id, "name": p.name, "role": r.role, "bio": p.bio }),
+                    )
+                })
+                .collect();
+            let track = talk
+                .track_id
+                .as_deref()
+                .and_then(|id| s.tracks.iter().find(|t| t.id == id))
+                .map(|t| t.name.clone());
+            let zone = display::local(slot.ends_at, tz).format("%Z");
+            let data = json!({
+                "talk": talk, "speakers": speakers, "track": track,
+                "date": display::date(slot.starts_at, tz),
+                "time": format!("{}–{} {zone}", display::time(slot.starts_at, tz), display::time(slot.ends_at, tz)),
+                "starts_iso": display::iso_utc(slot.starts_at),
+                "room": s.room_name(slot.room_id.as_deref()),
+                "video_embed": video::embed_url(&talk.video_url),
+            });
+            self.html(
+                format!("talk/{}", talk.id),
                 "public/talk",
                 format!("{} · {}", talk.title, s.event.name),
                 data,
-            )?,
-        );
-        if let Some(ics) = export::talk_ics(s, &ctx, &talk.id) {
-            pages.insert(
-                format!("talk/{}.ics", talk.id),
-                page(v, "text/calendar; charset=utf-8", ics.into_bytes()),
-            );
+            )?;
+            if let Some(ics) = export::talk_ics(s, &self.ctx, &talk.id) {
+                self.file(
+                    &format!("talk/{}.ics", talk.id),
+                    "text/calendar; charset=utf-8",
+                    ics.into_bytes(),
+                );
+            }
         }
+        Ok(())
     }
-    let talks_of = |person_id: &str| {
+
+    /// The talks of a person, for the speaker pages.
+    fn talks_of(&self, person_id: &str) -> Vec<serde_json::Value> {
+        let (s, tz) = (self.s, self.tz);
         s.talks
             .iter()
             .filter(|t| t.people.iter().any(|r| r.person_id == person_id))
             .filter_map(|t| s.slot_of(&t.id).map(|slot| json!({ "id": t.id, "title": t.title, "when": display::datetime(slot.starts_at, tz), "room": s.room_name(slot.room_id.as_deref()) })))
-            .collect::<Vec<_>>()
-    };
-    let speakers: Vec<_> = s
-        .people
-        .iter()
-        .map(|p| json!({ "id": p.id, "name": p.name, "talks": talks_of(&p.id) }))
-        .collect();
-    pages.insert(
-        "speakers".into(),
-        html(
-            state,
-            v,
+            .collect()
+    }
+
+    /// The speakers' list and a page per speaker.
+    fn speakers(&mut self) -> AppResult<()> {
+        let s = self.s;
+        let speakers: Vec<_> = s
+            .people
+            .iter()
+            .map(|p| json!({ "id": p.id, "name": p.name, "talks": self.talks_of(&p.id) }))
+            .collect();
+        self.html(
+            "speakers".into(),
             "public/speakers",
             format!("Speakers · {}", s.event.name),
-            with(json!({ "speakers": speakers })),
-        )?,
-    );
-    for p in &s.people {
-        let links: Vec<&str> = p
-            .social
-            .lines()
-            .map(str::trim)
-            .filter(|l| l.starts_with("https://") || l.starts_with("http://"))
-            .collect();
-        let data = with(
-            json!({ "person": p, "links": links, "photo": p.photo_url.starts_with("https://").then_some(&p.photo_url), "talks": talks_of(&p.id) }),
-        );
-        pages.insert(
-            format!("speaker/{}", p.id),
-            html(
-                state,
-                v,
+            json!({ "speakers": speakers }),
+        )?;
+        for p in &s.people {
+            let links: Vec<&str> = p
+                .social
+                .lines()
+                .map(str::trim)
+                .filter(|l| l.starts_with("https://") || l.starts_with("http://"))
+                .collect();
+            let photo = p.photo_url.starts_with("https://").then_some(&p.photo_url);
+            let data = json!({ "person": p, "links": links, "photo": photo, "talks": self.talks_of(&p.id) });
+            self.html(
+                format!("speaker/{}", p.id),
                 "public/speaker",
                 format!("{} · {}", p.name, s.event.name),
                 data,
-            )?,
-        );
+            )?;
+        }
+        Ok(())
     }
-    let fmt_change = |c: &crate::programme::snapshot::TalkChange| {
-        json!({
-            "title": c.title,
-            "old_title": c.old_title,
-            "url": s.talk(&c.talk_id).map(|_| format!("/{}/talks/{}/", s.event.slug, c.talk_id)),
-            "when": c.new_start.map(|t| display::datetime(t, tz)),
-            "room": c.new_room,
-            "was_when": c.old_start.map(|t| display::datetime(t, tz)),
-            "was_room": c.old_room,
-        })
-    };
-    let releases: Vec<_> = log
-        .iter()
-        .map(|entry| {
+
+    /// The changes page: every release with what it changed.
+    fn changes(&mut self, log: &[release::LogEntry]) -> AppResult<()> {
+        let (s, tz) = (self.s, self.tz);
+        let change = |c: &crate::programme::snapshot::TalkChange| {
             json!({
-                "version": entry.version,
-                "released": display::datetime(entry.released_at, tz),
-                "note": entry.note,
-                "added": entry.changes.added.iter().map(fmt_change).collect::<Vec<_>>(),
-                "moved": entry.changes.moved.iter().map(fmt_change).collect::<Vec<_>>(),
-                "cancelled": entry.changes.cancelled.iter().map(fmt_change).collect::<Vec<_>>(),
-                "retitled": entry.changes.retitled.iter().map(fmt_change).collect::<Vec<_>>(),
+                "title": c.title,
+                "old_title": c.old_title,
+                "url": s.talk(&c.talk_id).map(|_| crate::urls::talk(&s.event.slug, &c.talk_id)),
+                "when": c.new_start.map(|t| display::datetime(t, tz)),
+                "room": c.new_room,
+                "was_when": c.old_start.map(|t| display::datetime(t, tz)),
+                "was_room": c.old_room,
             })
-        })
-        .collect();
-    pages.insert(
-        "changes".into(),
-        html(
-            state,
-            v,
+        };
+        let list = |changes: &[crate::programme::snapshot::TalkChange]| {
+            changes.iter().map(change).collect::<Vec<_>>()
+        };
+        let releases: Vec<_> = log
+            .iter()
+            .map(|entry| {
+                json!({
+                    "version": entry.version,
+                    "released": display::datetime(entry.released_at, tz),
+                    "note": entry.note,
+                    "added": list(&entry.changes.added),
+                    "moved": list(&entry.changes.moved),
+                    "cancelled": list(&entry.changes.cancelled),
+                    "retitled": list(&entry.changes.retitled),
+                })
+            })
+            .collect();
+        self.html(
+            "changes".into(),
             "public/changes",
             format!("Changes · {}", s.event.name),
-            with(json!({ "releases": releases })),
-        )?,
-    );
-    pages.insert(
-        "schedule.xml".into(),
-        page(
-            v,
-            "application/xml; charset=utf-8",
-            export::schedule_xml(s, &ctx).map_err(|e| AppError::Internal(e.into()))?,
-        ),
-    );
-    pages.insert(
-        "schedule.json".into(),
-        page(
-            v,
-            "application/json",
-            serde_json::to_vec_pretty(&export::schedule_json(s, &ctx))
-                .map_err(|e| AppError::Internal(e.into()))?,
-        ),
-    );
-    pages.insert(
-        "programme.json".into(),
-        page(
-            v,
-            "application/json",
-            serde_json::to_vec(&export::programme_json(s, &ctx))
-                .map_err(|e| AppError::Internal(e.into()))?,
-        ),
-    );
-    pages.insert(
-        "schedule.ics".into(),
-        page(
-            v,
-            "text/calendar; charset=utf-8",
-            export::schedule_ics(s, &ctx).into_bytes(),
-        ),
-    );
-    Ok(RenderedProgramme {
-        event_id: s.event.id.clone(),
-        version: v,
-        released_at: r.released_at,
-        snapshot: s.clone(),
-        pages,
-    })
+            json!({ "releases": releases }),
+        )
+    }
+
+    /// The exports for apps and calendars.
+    fn exports(&mut self) -> AppResult<()> {
+        let (s, internal) = (self.s, |e: serde_json::Error| AppError::Internal(e.into()));
+        let xml = export::schedule_xml(s, &self.ctx).map_err(|e| AppError::Internal(e.into()))?;
+        self.file("schedule.xml", "application/xml; charset=utf-8", xml);
+        let json =
+            serde_json::to_vec_pretty(&export::schedule_json(s, &self.ctx)).map_err(internal)?;
+        self.file("schedule.json", "application/json", json);
+        let embed = serde_json::to_vec(&export::programme_json(s, &self.ctx)).map_err(internal)?;
+        self.file("programme.json", "application/json", embed);
+        let ics = export::schedule_ics(s, &self.ctx).into_bytes();
+        self.file("schedule.ics", "text/calendar; charset=utf-8", ics);
+        Ok(())
+    }
 }
 
 /// Answers with a cached page: 304 when the client's ETag matches.

@@ -71,41 +71,53 @@ pub async fn login(
     let limits = LoginLimits {
         max_failures: state.settings.login_max_failures,
         window: Duration::minutes(state.settings.login_window_minutes),
+        session: Duration::hours(state.settings.session_hours),
     };
-    let lifetime = Duration::hours(state.settings.session_hours);
     let (email, password) = (form.email.clone(), form.password.clone());
     let result = state
-        .write(move |conn| {
-            let organizer = service::authenticate(conn, now, limits, &email, &password, &ip)?;
-            let token = service::start_session(conn, now, &organizer.id, lifetime)?;
-            Ok(token)
-        })
+        .write(move |conn| service::sign_in(conn, now, limits, &email, &password, &ip))
         .await;
     match result {
         Ok(token) => {
-            // A new cookie after login: a session id planted before login is worthless.
-            session.renew();
-            session.remove("csrf");
-            session
-                .insert(SESSION_TOKEN_KEY, token)
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
-            csrf_token(&session);
+            begin_session(&session, token)?;
             Ok(redirect(&safe_next(&form.next)))
         }
         Err(e @ (AppError::BadRequest(_) | AppError::RateLimited(_))) => {
-            let status = if matches!(e, AppError::RateLimited(_)) {
-                StatusCode::TOO_MANY_REQUESTS
-            } else {
-                StatusCode::UNAUTHORIZED
-            };
-            Page::new("public/login")
-                .data(json!({ "next": form.next, "form": form, "error": e.to_string() }))
-                .status(status)
-                .title("Sign in")
-                .render(&state, &session)
+            login_refused(&state, &session, &form, e)
         }
         Err(e) => Err(e),
     }
+}
+
+/// A new cookie after login: a session id planted before login is worthless.
+fn begin_session(session: &Session, token: String) -> AppResult<()> {
+    session.renew();
+    session.remove("csrf");
+    session
+        .insert(SESSION_TOKEN_KEY, token)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
+    csrf_token(session);
+    Ok(())
+}
+
+/// The login page again, with what was typed (not the password) and why it was refused:
+/// 429 when rate limited, 401 otherwise.
+fn login_refused(
+    state: &AppState,
+    session: &Session,
+    form: &LoginForm,
+    e: AppError,
+) -> AppResult<HttpResponse> {
+    let status = if matches!(e, AppError::RateLimited(_)) {
+        StatusCode::TOO_MANY_REQUESTS
+    } else {
+        StatusCode::UNAUTHORIZED
+    };
+    Page::new("public/login")
+        .data(json!({ "next": form.next, "form": form, "error": e.to_string() }))
+        .status(status)
+        .title("Sign in")
+        .render(state, session)
 }
 
 /// `POST /logout`: deletes the session row, so the cookie opens nothing any more.

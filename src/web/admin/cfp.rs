@@ -7,9 +7,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::accounts::Capability;
+use crate::cfp::decisions::{self, Decision};
 use crate::cfp::review::{self, ListFilter};
 use crate::cfp::types::{self, TypeForm};
-use crate::cfp::{decisions, queries, ProposalState};
+use crate::cfp::{queries, ProposalState};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::forms::submit;
 use crate::programme::model::TalkKind;
@@ -51,7 +52,7 @@ struct TypeInput {
 
 fn new_type_defaults() -> TypeForm {
     TypeForm {
-        kind: "talk".into(),
+        kind: TalkKind::Talk.as_str().into(),
         duration_minutes: "30".into(),
         ..TypeForm::default()
     }
@@ -114,7 +115,7 @@ async fn list_page(
     staff.render(
         Page::new("admin/cfp")
             .data(json!({
-                "base": format!("/admin/events/{}/cfp", staff.slug()), "rows": rows, "types": types, "tracks": tracks,
+                "base": urls::prefix(staff.slug(), "cfp"), "rows": rows, "types": types, "tracks": tracks,
                 "track": query.track, "kind": query.kind, "state": query.state, "states": ProposalState::FLOW,
                 "organizer": staff.may(Capability::Organize), "unconfirmed": unconfirmed, "anonymous": staff.event.anonymous_review,
                 "type_views": type_views, "type_form": type_form, "errors": errors, "kinds": TalkKind::ALL,
@@ -143,7 +144,7 @@ pub async fn proposal(
         .await?;
     admin.render(
         Page::new("admin/cfp_proposal")
-            .data(json!({ "base": format!("/admin/events/{}/cfp", admin.slug()), "d": d, "organizer": admin.may(Capability::Organize), "errors": {} }))
+            .data(json!({ "base": urls::prefix(admin.slug(), "cfp"), "d": d, "organizer": admin.may(Capability::Organize), "errors": {} }))
             .title(format!("Proposal · {}", admin.event.name)),
     )
 }
@@ -184,32 +185,22 @@ pub async fn decide(
     admin: EventAdmin<need::Organize>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
-    let ids: Vec<String> = pairs
-        .iter()
-        .filter(|(k, _)| k == "ids")
-        .map(|(_, v)| v.clone())
-        .collect();
-    let accept = match pairs
-        .iter()
-        .find(|(k, _)| k == "action")
-        .map(|(_, v)| v.as_str())
-    {
-        Some("accept") => true,
-        Some("reject") => false,
-        _ => return Err(AppError::BadRequest("Choose accept or reject.".into())),
-    };
+    let field = |name: &'static str| pairs.iter().filter(move |(k, _)| k == name).map(|(_, v)| v);
+    let ids: Vec<String> = field("ids").cloned().collect();
+    let decision = field("action")
+        .next()
+        .and_then(|a| Decision::parse(a))
+        .ok_or_else(|| AppError::BadRequest("Choose accept or reject.".into()))?;
     let back = urls::cfp(admin.slug());
     if ids.is_empty() {
         return Ok(admin.done("Tick the proposals to decide on first.", &back));
     }
     let n = admin
-        .write(move |conn, cx| decisions::decide(conn, cx, &ids, accept))
+        .write(move |conn, cx| decisions::decide(conn, cx, &ids, decision))
         .await?;
-    let verb = if accept { "Accepted" } else { "Rejected" };
-    Ok(admin.done(
-        &format!("{verb} {n} proposal(s); the speakers are being mailed."),
-        &back,
-    ))
+    let verb = decision.words().1;
+    let message = format!("{verb} {n} proposal(s); the speakers are being mailed.");
+    Ok(admin.done(&message, &back))
 }
 
 /// `POST …/cfp/proposals/{id}/remind`: remind an accepted speaker by hand.

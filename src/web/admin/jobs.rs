@@ -32,6 +32,21 @@ struct Row {
     runner: Option<String>,
 }
 
+impl From<jobs::Job> for Row {
+    fn from(j: jobs::Job) -> Self {
+        Row {
+            due: display::short_datetime(j.due_at, chrono_tz::Tz::UTC),
+            id: j.id,
+            kind: j.kind,
+            status: j.status,
+            attempts: j.attempts,
+            max_attempts: j.max_attempts,
+            last_error: j.last_error,
+            runner: j.locked_by,
+        }
+    }
+}
+
 /// `GET /admin/jobs`.
 pub async fn list(
     state: web::Data<AppState>,
@@ -46,19 +61,7 @@ pub async fn list(
     let rows = state
         .read(move |conn| Ok(jobs::list(conn, status, 300)?))
         .await?;
-    let rows: Vec<Row> = rows
-        .into_iter()
-        .map(|j| Row {
-            due: display::short_datetime(j.due_at, chrono_tz::Tz::UTC),
-            id: j.id,
-            kind: j.kind,
-            status: j.status,
-            attempts: j.attempts,
-            max_attempts: j.max_attempts,
-            last_error: j.last_error,
-            runner: j.locked_by,
-        })
-        .collect();
+    let rows: Vec<Row> = rows.into_iter().map(Row::from).collect();
     Page::new("admin/jobs")
         .data(json!({ "rows": rows, "status": status.map(|s| s.as_str()).unwrap_or_default(), "statuses": JobStatus::ALL }))
         .viewer(&viewer)

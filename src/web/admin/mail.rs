@@ -245,18 +245,13 @@ pub async fn template_save(
     let result = admin
         .write(move |conn, cx| templates::save_override(conn, cx, kind, &sources))
         .await;
+    let saved = format!(
+        "Saved: {kind} mail of {} now uses your version.",
+        admin.event.name
+    );
     after_form(
         result,
-        |()| {
-            let message = format!(
-                "Saved: {kind} mail of {} now uses your version.",
-                admin.event.name
-            );
-            admin.done(
-                &message,
-                &format!("{}templates/{kind}", urls::mail_log(admin.slug())),
-            )
-        },
+        |()| admin.done(&saved, &urls::mail_template(admin.slug(), kind)),
         |errors| std::future::ready(editor(&admin, kind, &form, false, errors, INVALID)),
     )
     .await
@@ -274,7 +269,7 @@ pub async fn template_reset(
         .await?;
     Ok(admin.done(
         "Back to the built-in template.",
-        &format!("{}templates/{kind}", urls::mail_log(admin.slug())),
+        &urls::mail_template(admin.slug(), kind),
     ))
 }
 
@@ -331,15 +326,14 @@ pub async fn bulk_send(
         Err(errors) => return compose_page(&admin, &form.mail, errors, None, INVALID).await,
     };
     if form.action != "send" {
-        let rendered = bulk::render_for(&admin.ctx.mailer, &admin.event, &input, &probe, false)
-            .map_err(AppError::BadRequest)?
-            .redacted();
-        let preview = json!({ "to": format!("{} <{}>", probe.name, probe.email), "subject": rendered.subject, "text": rendered.text });
+        let preview = bulk::preview(&admin.ctx.mailer, &admin.event, &input, &probe)
+            .map_err(AppError::BadRequest)?;
+        let preview = Some(serde_json::to_value(preview).map_err(anyhow::Error::from)?);
         return compose_page(
             &admin,
             &form.mail,
             FieldErrors::new(),
-            Some(preview),
+            preview,
             StatusCode::OK,
         )
         .await;

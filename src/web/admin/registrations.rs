@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::events::display;
 use crate::forms::submit;
+use crate::registration::model::QuestionKind;
 use crate::registration::queries::{self, ListFilter};
 use crate::registration::questions::{self, QuestionForm};
 use crate::registration::{attendees, desk as checkin, form, privacy, views, Status};
@@ -54,7 +55,7 @@ async fn list_page(
     staff.render(
         Page::new("admin/registrations")
             .data(json!({
-                "base": format!("/admin/events/{}", event.slug), "counts": counts, "rows": rows,
+                "base": urls::prefix(&event.slug, ""), "counts": counts, "rows": rows,
                 "capacity": event.capacity, "status": query.status, "q": query.q, "form": form, "errors": errors,
                 "statuses": ListFilter::names(),
                 "purged": event.purged_at.map(|t| display::datetime(t, event.tz())),
@@ -192,7 +193,7 @@ async fn questions_page(
     let kinds = crate::registration::model::QuestionKind::ALL;
     staff.render(
         Page::new("admin/questions")
-            .data(json!({ "base": format!("/admin/events/{}", staff.slug()), "questions": qs, "form": form, "errors": errors, "kinds": kinds }))
+            .data(json!({ "base": urls::prefix(staff.slug(), ""), "questions": qs, "form": form, "errors": errors, "kinds": kinds }))
             .status(status)
             .title(format!("Questions · {}", staff.event.name)),
     )
@@ -201,7 +202,7 @@ async fn questions_page(
 /// `GET /admin/events/{slug}/questions`.
 pub async fn question_list(admin: EventAdmin<need::Organize>) -> AppResult<HttpResponse> {
     let form = QuestionForm {
-        kind: "text".into(),
+        kind: QuestionKind::Text.as_str().into(),
         ..QuestionForm::default()
     };
     questions_page(&admin, &form, FieldErrors::new(), StatusCode::OK).await
@@ -285,7 +286,7 @@ pub async fn desk(
     let searched = !query.q.trim().is_empty();
     admin.render(
         Page::new("admin/desk")
-            .data(json!({ "base": format!("/admin/events/{}", admin.slug()), "q": query.q, "rows": rows, "counts": counts, "searched": searched }))
+            .data(json!({ "base": urls::prefix(admin.slug(), ""), "q": query.q, "rows": rows, "counts": counts, "searched": searched }))
             .title(format!("Check-in desk · {}", admin.event.name)),
     )
 }
@@ -304,7 +305,7 @@ pub async fn ticket(
     admin.render(
         Page::new("admin/desk_ticket")
             .data(json!({
-                "base": format!("/admin/events/{}", admin.slug()), "id": r.id,
+                "base": urls::prefix(admin.slug(), ""), "id": r.id,
                 "r": { "name": r.name, "email": r.email, "company": r.company, "status": r.status, "kind": r.kind },
                 "confirmed": r.status == Status::Confirmed,
                 "checked_in": r.checked_in_at.map(|t| display::datetime(t, tz)),

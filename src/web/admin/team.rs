@@ -85,7 +85,7 @@ async fn render_team(
 /// `GET /admin/events/{slug}/team`.
 pub async fn show(admin: EventAdmin<need::ManageTeam>) -> AppResult<HttpResponse> {
     let form = AddForm {
-        role: "organizer".into(),
+        role: Role::Organizer.as_str().into(),
         ..AddForm::default()
     };
     render_team(&admin, form, FieldErrors::new(), StatusCode::OK).await

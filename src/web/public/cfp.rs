@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::accounts::Actor;
 use crate::cfp::proposals::{self as speaker_proposals, ProfileForm, ProposalForm};
-use crate::cfp::{decisions, queries, sign_in as links, ProposalState};
+use crate::cfp::{decisions, queries, sign_in as links, views, ProposalState};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::events::display;
 use crate::forms::submit;
@@ -251,34 +251,12 @@ pub async fn sign_out(
 pub async fn proposals(speaker: Speaker) -> AppResult<HttpResponse> {
     let me = speaker.me()?.clone();
     let shown = json!({ "name": me.name, "email": me.email });
-    let (props, mails) = speaker
-        .read(move |conn, cx| {
-            Ok((
-                queries::proposals_of(conn, &cx.event.id, &me.id)?,
-                queries::mails_to(conn, &cx.event.id, &me)?,
-            ))
-        })
+    let home = speaker
+        .read(move |conn, cx| views::speaker_home(conn, cx, &me))
         .await?;
-    let (tz, secret, open) = (
-        speaker.event.tz(),
-        speaker.mailer.secret(),
-        speaker.event.cfp_open(speaker.now()),
-    );
-    let rows: Vec<_> = props
-        .iter()
-        .map(|p| {
-            let waiting = p.state == ProposalState::Accepted;
-            json!({
-                "id": p.id, "title": p.title, "state": p.state, "submitted": display::datetime(p.submitted_at, tz),
-                "needs_confirmation": waiting, "confirm_token": waiting.then(|| p.confirm_token(secret)).flatten(),
-                "editable": p.state == ProposalState::Submitted && open,
-            })
-        })
-        .collect();
-    let mails: Vec<_> = mails.iter().map(|m| json!({ "subject": m.subject, "when": display::datetime(m.created_at, tz), "status": m.status })).collect();
     speaker.render(
         Page::new("public/cfp_proposals")
-            .data(json!({ "me": shown, "proposals": rows, "mails": mails, "open": open }))
+            .data(json!({ "me": shown, "proposals": home.proposals, "mails": home.mails, "open": home.open }))
             .title(format!("Your proposals · {}", speaker.event.name)),
     )
 }

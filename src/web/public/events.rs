@@ -42,7 +42,7 @@ pub async fn home_without_slash(slug: web::Path<String>) -> HttpResponse {
     if crate::values::Slug::parse(&slug).is_err() {
         return HttpResponse::NotFound().finish();
     }
-    let mut response = redirect(&format!("/{slug}/"));
+    let mut response = redirect(&crate::urls::event(&slug));
     *response.status_mut() = actix_web::http::StatusCode::PERMANENT_REDIRECT;
     response
 }

@@ -62,23 +62,8 @@ pub async fn reset_form(
     session: Session,
     token: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let now = state.now();
     let token = token.into_inner();
-    let t = token.clone();
-    let account = state
-        .read(move |conn| service::reset_link_account(conn, now, &t))
-        .await?;
-    match account {
-        Some(o) => Page::new("public/password_reset")
-            .data(json!({ "token": token, "email": o.email, "errors": {} }))
-            .title("Choose a new password")
-            .render(&state, &session),
-        None => Page::new("public/password_reset")
-            .data(json!({ "expired": true }))
-            .status(StatusCode::GONE)
-            .title("This link no longer works")
-            .render(&state, &session),
-    }
+    reset_page(&state, &session, &token, FieldErrors::new(), None).await
 }
 
 /// `POST /password/reset/{token}`: sets the password, uses up the link, ends other sessions.
@@ -98,30 +83,52 @@ pub async fn reset(
         .await;
     match result {
         Ok(organizer) => {
-            flash(
-                &session,
-                &format!("Your new password is set. Sign in as {}.", organizer.email),
-            );
+            let message = format!("Your new password is set. Sign in as {}.", organizer.email);
+            flash(&session, &message);
             Ok(redirect("/login"))
         }
-        Err(AppError::Invalid(errors)) => {
-            let t = token.clone();
-            let email = state
-                .read(move |conn| service::reset_link_account(conn, now, &t))
-                .await?
-                .map(|o| o.email)
-                .unwrap_or_default();
-            Page::new("public/password_reset")
-                .data(json!({ "token": token, "email": email, "errors": errors }))
-                .status(StatusCode::UNPROCESSABLE_ENTITY)
-                .title("Choose a new password")
-                .render(&state, &session)
+        Err(AppError::Invalid(errors)) => reset_page(&state, &session, &token, errors, None).await,
+        Err(AppError::BadRequest(m)) => {
+            reset_page(&state, &session, &token, FieldErrors::new(), Some(m)).await
         }
-        Err(AppError::BadRequest(message)) => Page::new("public/password_reset")
-            .data(json!({ "expired": true, "message": message, "errors": FieldErrors::new() }))
-            .status(StatusCode::GONE)
-            .title("This link no longer works")
-            .render(&state, &session),
         Err(e) => Err(e),
     }
+}
+
+/// The reset page: the form (422 when `errors` is not empty) while the link works, a 410
+/// page (with `refused`, the reason, if known) once it does not.
+async fn reset_page(
+    state: &AppState,
+    session: &Session,
+    token: &str,
+    errors: FieldErrors,
+    refused: Option<String>,
+) -> AppResult<HttpResponse> {
+    let now = state.now();
+    let t = token.to_string();
+    let account = match refused {
+        Some(_) => None,
+        None => {
+            state
+                .read(move |conn| service::reset_link_account(conn, now, &t))
+                .await?
+        }
+    };
+    let Some(account) = account else {
+        return Page::new("public/password_reset")
+            .data(json!({ "expired": true, "message": refused, "errors": FieldErrors::new() }))
+            .status(StatusCode::GONE)
+            .title("This link no longer works")
+            .render(state, session);
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Page::new("public/password_reset")
+        .data(json!({ "token": token, "email": account.email, "errors": errors }))
+        .status(status)
+        .title("Choose a new password")
+        .render(state, session)
 }

@@ -10,7 +10,7 @@ use crate::registration::form::{self, RegistrationForm};
 use crate::registration::{lifecycle, privacy, queries, questions, views};
 use crate::urls;
 use crate::web::extractors::{ClientIp, CsrfForm, NoFields, PublicEvent};
-use crate::web::render::{not_saved, Page};
+use crate::web::render::{not_saved, Page, INVALID};
 
 async fn form_page(
     visit: &PublicEvent,
@@ -55,6 +55,9 @@ pub async fn form(visit: PublicEvent) -> AppResult<HttpResponse> {
     .await
 }
 
+/// Why a form from a busy network waits.
+const TOO_MANY: &str = "Too many registrations from your network in the last minute. Wait a minute and send the form again; what you typed is kept.";
+
 /// `POST /{slug}/register/`: the same answer for every address (new, known, waiting list),
 /// so the page reveals nothing about who registered; the mail says what happened. A bot that
 /// filled the honeypot sees the same page and nothing is stored.
@@ -68,7 +71,7 @@ pub async fn submit(
         .form_limiter
         .allow(&format!("register:{ip}"), visit.now())
     {
-        let errors = FieldErrors::from([("email".to_string(), "Too many registrations from your network in the last minute. Wait a minute and send the form again; what you typed is kept.".to_string())]);
+        let errors = FieldErrors::from([("email".to_string(), TOO_MANY.to_string())]);
         return form_page(&visit, &form, errors, StatusCode::TOO_MANY_REQUESTS).await;
     }
     if !visit.event.registration_open(visit.now()) {
@@ -76,16 +79,12 @@ pub async fn submit(
     }
     if !form.is_bot() {
         let f = form.clone();
-        let result = visit
-            .write(move |conn, cx| {
-                let qs = questions::of_event(conn, &cx.event.id)?;
-                let input = form::parse(&f, &qs).map_err(AppError::Invalid)?;
-                lifecycle::register(conn, cx, &input)
-            })
-            .await;
-        match result {
+        match visit
+            .write(move |conn, cx| lifecycle::register_form(conn, cx, &f))
+            .await
+        {
             Err(AppError::Invalid(errors)) => {
-                return form_page(&visit, &form, errors, crate::web::render::INVALID).await
+                return form_page(&visit, &form, errors, INVALID).await
             }
             other => other.map(|_| ())?,
         }

@@ -30,7 +30,7 @@ fn page(
     if let Some(map) = data.as_object_mut() {
         map.insert(
             "base".into(),
-            json!(format!("/admin/events/{}/programme", staff.slug())),
+            json!(urls::prefix(staff.slug(), "programme")),
         );
     }
     staff.render(
