@@ -42,8 +42,20 @@ pub struct Change<'a> {
     pub action: &'a str,
     /// Entity type, e.g. `event`.
     pub entity_type: &'a str,
-    /// Entity id.
+    /// The changed row's id; `None` for site-wide actions (a new event, a sign-in).
     pub entity_id: Option<&'a str>,
+}
+
+impl<'a> Change<'a> {
+    /// A change on an event: `action` done to `entity` (its type and id).
+    pub fn on(event_id: &'a str, action: &'a str, entity: (&'a str, &'a str)) -> Change<'a> {
+        Change {
+            event_id: Some(event_id),
+            action,
+            entity_type: entity.0,
+            entity_id: Some(entity.1),
+        }
+    }
 }
 
 /// Writes one audit row for a change on the context's event, by its actor, now:
@@ -59,12 +71,7 @@ pub fn note(
         conn,
         cx.now,
         &cx.actor,
-        Change {
-            event_id: Some(&cx.event.id),
-            action,
-            entity_type: entity.0,
-            entity_id: Some(entity.1),
-        },
+        Change::on(&cx.event.id, action, entity),
         summary,
     )
 }

@@ -144,12 +144,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             if !args.demo && !args.large {
                 bail!("nothing to seed: pass --demo or --large");
             }
-            let db = Db::connect(&settings.database_url, 1)?;
-            db.migrate()?;
-            let clock = settings
-                .clock_start
-                .map(Clock::starting_at)
-                .unwrap_or_else(Clock::system);
+            let (db, clock) = (migrated(&settings)?, clock_of(&settings));
             let mut conn = db.write()?;
             if args.demo {
                 println!("{}", crate::seed::demo(&mut conn, clock.now_naive())?);
@@ -166,16 +161,25 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// The clock commands run on: `clock_start` if set (demo and tests), else the system's.
+fn clock_of(settings: &Settings) -> Clock {
+    settings
+        .clock_start
+        .map(Clock::starting_at)
+        .unwrap_or_else(Clock::system)
+}
+
+/// One connection to the configured database, migrated.
+fn migrated(settings: &Settings) -> anyhow::Result<Db> {
+    let db = Db::connect(&settings.database_url, 1)?;
+    db.migrate()?;
+    Ok(db)
+}
+
 fn import_schedule(settings: Settings, args: ImportScheduleArgs) -> anyhow::Result<()> {
     let xml = std::fs::read_to_string(&args.file)
         .with_context(|| format!("reading {}", args.file.display()))?;
-    let db = Db::connect(&settings.database_url, 1)?;
-    db.migrate()?;
-    let clock = settings
-        .clock_start
-        .map(Clock::starting_at)
-        .unwrap_or_else(Clock::system);
-    let now = clock.now_naive();
+    let (db, now) = (migrated(&settings)?, clock_of(&settings).now_naive());
     let mut conn = db.write()?;
     let event = crate::events::queries::by_slug(&mut conn, &args.event)?
         .ok_or_else(|| anyhow::anyhow!("no event with slug {:?}", args.event))?;
@@ -206,10 +210,7 @@ fn send_mail(mut settings: Settings, args: SendMailArgs) -> anyhow::Result<()> {
     settings.ensure_secret_key()?;
     let db = Db::connect(&settings.database_url, 2)?;
     db.migrate()?;
-    let clock = settings
-        .clock_start
-        .map(Clock::starting_at)
-        .unwrap_or_else(Clock::system);
+    let clock = clock_of(&settings);
     actix_web::rt::System::new().block_on(async move {
         let worker = MailWorker::from_settings(db, clock, &settings)?;
         if args.once {
@@ -281,17 +282,13 @@ fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
         }
         settings.database_url = format!("sqlite://{}", path.display());
         let clock = Clock::starting_at(settings.clock_start.unwrap_or_else(demo_clock_start));
-        let db = Db::connect(&settings.database_url, 1)?;
-        db.migrate()?;
+        let db = migrated(&settings)?;
         let mut conn = db.write()?;
         crate::seed::demo(&mut conn, clock.now_naive())?;
         demo_login = Some(crate::seed::demo_organizer(&mut conn, clock.now_naive())?);
         clock
     } else {
-        settings
-            .clock_start
-            .map(Clock::starting_at)
-            .unwrap_or_else(Clock::system)
+        clock_of(&settings)
     };
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings, clock)?;
@@ -336,13 +333,7 @@ fn create_organizer(settings: Settings, args: CreateOrganizerArgs) -> anyhow::Re
     };
     let password = read_password(args.password_stdin)?;
     accounts::password::check_new(&password).map_err(|m| anyhow::anyhow!("password: {m}"))?;
-    let db = Db::connect(&settings.database_url, 1)?;
-    db.migrate()?;
-    let clock = settings
-        .clock_start
-        .map(Clock::starting_at)
-        .unwrap_or_else(Clock::system);
-    let now = clock.now_naive();
+    let (db, now) = (migrated(&settings)?, clock_of(&settings).now_naive());
     let mut conn = db.write()?;
     let organizer = accounts::service::create_organizer(
         &mut conn,

@@ -83,7 +83,7 @@ pub struct Settings {
     pub workers: usize,
     /// Start instant of the application clock, if not the real time.
     pub clock_start: Option<DateTime<Utc>>,
-    /// Mail transport.
+    /// Where mail goes: SMTP, `.eml` files in `mail_file_dir`, or the log only.
     pub mail_transport: MailTransportKind,
     /// SMTP URL (for the smtp transport).
     pub smtp_url: Option<String>,

@@ -75,6 +75,21 @@ impl AppError {
         AppError::Invalid(errors)
     }
 
+    /// For `map_err` on a write: a unique-constraint violation becomes `message` on `field`
+    /// (the form shows it next to that field); any other database error stays a server error.
+    pub fn taken(
+        field: &'static str,
+        message: &'static str,
+    ) -> impl Fn(diesel::result::Error) -> AppError {
+        move |e| {
+            if crate::db::is_unique_violation(&e) {
+                AppError::field(field, message)
+            } else {
+                e.into()
+            }
+        }
+    }
+
     /// True for errors caused by the visitor's input or rights, false for server faults.
     pub fn is_client_error(&self) -> bool {
         !matches!(

@@ -34,7 +34,7 @@ impl Purpose {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = auth_tokens)]
 pub struct Link {
-    /// Id.
+    /// Random UUID; the mailed token is derived from it and the secret key, never stored.
     pub id: String,
     /// Purpose name.
     pub purpose: String,

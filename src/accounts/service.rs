@@ -267,13 +267,13 @@ pub fn purge_expired(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResul
 /// One member of an event's team, for the team page.
 #[derive(Debug, Clone, Serialize)]
 pub struct TeamMember {
-    /// Organizer id.
+    /// The member's account (for the role and remove buttons).
     pub organizer_id: String,
-    /// Email.
+    /// Their sign-in address, shown to the team only.
     pub email: String,
-    /// Name.
+    /// Display name; empty until they set one.
     pub name: String,
-    /// Role.
+    /// What they may do on this event.
     pub role: Role,
     /// Whether they can log in yet.
     pub has_password: bool,
@@ -347,6 +347,7 @@ pub fn parse_member(
 
 /// Gives someone a role on the context's event, creating the account (without a password) if
 /// needed. A new account gets an invitation mail with a link to set its password (valid 7 days).
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn add_member(
     conn: &mut AnyConnection,
     cx: &EventContext,
@@ -392,12 +393,7 @@ fn add_member_now(
         conn,
         now,
         actor,
-        Change {
-            event_id: Some(event_id),
-            action: "team.add",
-            entity_type: "organizer",
-            entity_id: Some(&organizer.id),
-        },
+        Change::on(event_id, "team.add", ("organizer", &organizer.id)),
         &format!("Added {} as {}", email, role.as_str()),
     )?;
     if created {
@@ -492,6 +488,7 @@ fn current_role(conn: &mut AnyConnection, event_id: &str, organizer_id: &str) ->
 }
 
 /// Changes a member's role. The last owner cannot be demoted, so an event always has one.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn change_role(
     conn: &mut AnyConnection,
     cx: &EventContext,
@@ -525,18 +522,14 @@ fn change_role_now(
         conn,
         now,
         actor,
-        Change {
-            event_id: Some(event_id),
-            action: "team.change_role",
-            entity_type: "organizer",
-            entity_id: Some(organizer_id),
-        },
+        Change::on(event_id, "team.change_role", ("organizer", organizer_id)),
         &format!("Changed role from {} to {}", before.as_str(), role.as_str()),
     )?;
     Ok(())
 }
 
 /// Removes a member from the team. The last owner cannot be removed.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn remove_member(
     conn: &mut AnyConnection,
     cx: &EventContext,
@@ -571,12 +564,7 @@ fn remove_member_now(
         conn,
         now,
         actor,
-        Change {
-            event_id: Some(event_id),
-            action: "team.remove",
-            entity_type: "organizer",
-            entity_id: Some(organizer_id),
-        },
+        Change::on(event_id, "team.remove", ("organizer", organizer_id)),
         &format!("Removed {email} ({})", before.as_str()),
     )?;
     Ok(())

@@ -81,12 +81,7 @@ fn record(
         conn,
         cx.now,
         actor,
-        Change {
-            event_id: Some(&cx.event.id),
-            action,
-            entity_type: "proposal",
-            entity_id: Some(&p.id),
-        },
+        Change::on(&cx.event.id, action, ("proposal", &p.id)),
         summary,
     )
 }
@@ -333,6 +328,7 @@ pub fn remind(
 }
 
 /// An organizer's reminder for one proposal of their event.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn remind_now(
     conn: &mut AnyConnection,
     cx: &EventContext,

@@ -49,11 +49,11 @@ impl ProposalState {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = submission_types)]
 pub struct SubmissionType {
-    /// Id.
+    /// Random UUID; proposals point at it.
     pub id: String,
     /// Event.
     pub event_id: String,
-    /// Name.
+    /// Shown to speakers in the form, e.g. "Ignite (5 minutes)".
     pub name: String,
     /// Talk kind it becomes.
     pub kind: TalkKind,
@@ -67,7 +67,7 @@ pub struct SubmissionType {
 #[derive(Debug, Clone, PartialEq, Eq, AsChangeset)]
 #[diesel(table_name = submission_types)]
 pub struct TypeFields {
-    /// Name.
+    /// Shown to speakers in the form; unique in the event.
     pub name: String,
     /// Talk kind it becomes.
     pub kind: TalkKind,
@@ -79,7 +79,7 @@ pub struct TypeFields {
 #[derive(Debug, Clone, PartialEq, Eq, AsChangeset)]
 #[diesel(table_name = proposals, treat_none_as_null = true)]
 pub struct ProposalFields {
-    /// Title.
+    /// What the talk would be called in the programme.
     pub title: String,
     /// Submission type.
     pub submission_type_id: String,
@@ -88,7 +88,7 @@ pub struct ProposalFields {
     /// Abstract.
     #[diesel(column_name = abstract_)]
     pub r#abstract: String,
-    /// Description.
+    /// Longer detail for reviewers (Markdown); never public unless accepted.
     pub description: String,
     /// Notes for the organizers.
     pub notes: String,
@@ -98,7 +98,7 @@ pub struct ProposalFields {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = proposals)]
 pub struct Proposal {
-    /// Id.
+    /// Random UUID; also the seed of the confirmation token.
     pub id: String,
     /// Event.
     pub event_id: String,
@@ -108,7 +108,7 @@ pub struct Proposal {
     pub submission_type_id: String,
     /// Track.
     pub track_id: Option<String>,
-    /// Title.
+    /// Becomes the talk's title when confirmed.
     pub title: String,
     /// Abstract (Markdown; public if confirmed).
     #[diesel(column_name = abstract_)]
@@ -162,7 +162,7 @@ impl Proposal {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = reviews)]
 pub struct Review {
-    /// Id.
+    /// Random UUID (one review per reviewer and proposal).
     pub id: String,
     /// Proposal.
     pub proposal_id: String,
@@ -170,7 +170,7 @@ pub struct Review {
     pub reviewer_id: String,
     /// Score in the event's scale.
     pub score: i32,
-    /// Comment.
+    /// Notes for the other reviewers and organizers, never for the speaker.
     pub comment: String,
     /// Created.
     pub created_at: NaiveDateTime,

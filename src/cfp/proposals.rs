@@ -25,15 +25,15 @@ use crate::values::{self, EmailAddress};
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ProposalForm {
-    /// Title.
+    /// As typed; 1 to 200 characters after trimming.
     pub title: String,
-    /// Submission type id.
+    /// One of the event's submission types (its id, from the select).
     pub submission_type_id: String,
     /// Track id, or empty.
     pub track_id: String,
     /// Abstract.
     pub r#abstract: String,
-    /// Description.
+    /// Optional detail for reviewers (Markdown).
     pub description: String,
     /// Notes for the organizers.
     pub notes: String,
@@ -248,6 +248,7 @@ pub fn submit(
 }
 
 /// Changes a proposal from its form (the CfP must be open and the proposal not yet decided).
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn update(
     conn: &mut AnyConnection,
     cx: &EventContext,
@@ -275,6 +276,7 @@ pub fn update(
 }
 
 /// Withdraws a proposal that is not yet confirmed.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn withdraw(
     conn: &mut AnyConnection,
     cx: &EventContext,
@@ -301,7 +303,7 @@ pub fn withdraw(
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ProfileForm {
-    /// Name.
+    /// How the speaker wants to be named in the programme.
     pub name: String,
     /// Bio (Markdown).
     pub bio: String,
@@ -314,6 +316,7 @@ pub struct ProfileForm {
 }
 
 /// Saves a speaker's own profile (the speaker is the one who acts, in the audit log).
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn save_profile(
     conn: &mut AnyConnection,
     cx: &EventContext,

@@ -7,29 +7,21 @@ use diesel::prelude::*;
 
 use super::model::{Proposal, SubmissionType};
 use crate::db::schema::{mail_outbox, people, proposal_speakers, proposals, submission_types};
-use crate::db::AnyConnection;
+use crate::db::{of_event, AnyConnection};
 use crate::error::{AppError, AppResult};
 use crate::mail::OutboxMail;
 use crate::programme::model::Person;
 use crate::tokens;
 
-/// The submission types of an event.
-pub fn types_of(conn: &mut AnyConnection, event_id: &str) -> QueryResult<Vec<SubmissionType>> {
-    submission_types::table
-        .filter(submission_types::event_id.eq(event_id))
-        .order((submission_types::position, submission_types::name))
-        .select(SubmissionType::as_select())
-        .load(conn)
+of_event! {
+    /// The submission types of an event, in order.
+    pub fn types_of(event) -> Vec<SubmissionType>
+        from submission_types order (submission_types::position, submission_types::name)
 }
 
-/// The submission type `id` of the event.
-pub fn type_of(conn: &mut AnyConnection, event_id: &str, id: &str) -> AppResult<SubmissionType> {
-    submission_types::table
-        .filter(submission_types::event_id.eq(event_id))
-        .filter(submission_types::id.eq(id))
-        .select(SubmissionType::as_select())
-        .first(conn)
-        .map_err(AppError::from_lookup)
+of_event! {
+    /// The submission type `id` of the event.
+    pub fn type_of(event, id) -> SubmissionType from submission_types
 }
 
 /// How many proposals of the event use each submission type, by type id.
@@ -43,14 +35,7 @@ pub fn type_use(conn: &mut AnyConnection, event_id: &str) -> QueryResult<HashMap
         .collect())
 }
 
-/// A person by id.
-pub fn person(conn: &mut AnyConnection, id: &str) -> AppResult<Person> {
-    people::table
-        .find(id)
-        .select(Person::as_select())
-        .first(conn)
-        .map_err(AppError::from_lookup)
-}
+pub use crate::programme::queries::person;
 
 /// A proposal by id, whatever its event.
 pub fn proposal(conn: &mut AnyConnection, id: &str) -> QueryResult<Proposal> {
@@ -60,18 +45,9 @@ pub fn proposal(conn: &mut AnyConnection, id: &str) -> QueryResult<Proposal> {
         .first(conn)
 }
 
-/// One proposal of an event, or `NotFound`.
-pub fn proposal_of_event(
-    conn: &mut AnyConnection,
-    event_id: &str,
-    id: &str,
-) -> AppResult<Proposal> {
-    proposals::table
-        .find(id)
-        .filter(proposals::event_id.eq(event_id))
-        .select(Proposal::as_select())
-        .first(conn)
-        .map_err(AppError::from_lookup)
+of_event! {
+    /// One proposal of an event, or `NotFound`.
+    pub fn proposal_of_event(event, id) -> Proposal from proposals
 }
 
 /// The accepted proposal a confirm link is for.

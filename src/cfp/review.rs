@@ -22,7 +22,7 @@ use crate::forms::Fields;
 pub struct Stats {
     /// Mean, one decimal.
     pub mean: String,
-    /// Median.
+    /// Middle score, one decimal (the mean of the two middle ones for an even count).
     pub median: String,
     /// Number of reviews.
     pub count: usize,
@@ -65,9 +65,9 @@ fn reviews_of(conn: &mut AnyConnection, proposal_id: &str) -> QueryResult<Vec<(R
 /// A parsed review: a score in the event's scale and a comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReviewInput {
-    /// Score.
+    /// Within the event's scale (`review_score_min..=review_score_max`).
     pub score: i32,
-    /// Comment.
+    /// Optional, for the other reviewers.
     pub comment: String,
 }
 
@@ -298,9 +298,9 @@ pub fn list(
 pub struct ShownReview {
     /// Reviewer's name.
     pub reviewer: String,
-    /// Score.
+    /// Within the event's scale.
     pub score: i32,
-    /// Comment.
+    /// The reviewer's note, as written.
     pub comment: String,
 }
 

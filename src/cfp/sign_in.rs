@@ -93,6 +93,7 @@ pub fn link_valid(conn: &mut AnyConnection, cx: &EventContext, token: &str) -> A
 }
 
 /// Uses a sign-in link: the person it was for, or a refusal if it is used, expired or unknown.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn sign_in(conn: &mut AnyConnection, cx: &EventContext, token: &str) -> AppResult<Person> {
     let link = links::consume(conn, cx.now, Purpose::SpeakerSignIn, token)?.ok_or_else(|| {
         AppError::Refused(

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{SubmissionType, TypeFields};
 use super::queries::{type_of, type_use, types_of};
-use crate::audit::{self, Change};
+use crate::audit;
 use crate::context::EventContext;
 use crate::db::schema::submission_types;
 use crate::db::{new_id, AnyConnection};
@@ -19,7 +19,7 @@ use crate::values;
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TypeForm {
-    /// Name.
+    /// Shown to speakers, e.g. "Talk (30 minutes)".
     pub name: String,
     /// Talk kind.
     pub kind: String,
@@ -66,21 +66,11 @@ fn record(
     action: &str,
     summary: &str,
 ) -> QueryResult<()> {
-    audit::record(
-        conn,
-        cx.now,
-        &cx.actor,
-        Change {
-            event_id: Some(&t.event_id),
-            action,
-            entity_type: "submission_type",
-            entity_id: Some(&t.id),
-        },
-        summary,
-    )
+    audit::note(conn, cx, action, ("submission_type", &t.id), summary)
 }
 
 /// Adds a submission type.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn add(
     conn: &mut AnyConnection,
     cx: &EventContext,
@@ -111,6 +101,7 @@ pub fn add(
 
 /// Changes a submission type. Proposals keep it; talks already confirmed keep the kind and
 /// duration they were given.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn update(
     conn: &mut AnyConnection,
     cx: &EventContext,
@@ -134,6 +125,7 @@ pub fn update(
 
 /// Deletes a submission type no proposal uses; one in use is refused (rename it instead), so
 /// no proposal loses its type.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn delete(conn: &mut AnyConnection, cx: &EventContext, id: &str) -> AppResult<SubmissionType> {
     conn.transaction(|conn| {
         let t = type_of(conn, &cx.event.id, id)?;

@@ -16,7 +16,7 @@ use crate::programme::Person;
 pub struct OwnProposal {
     /// Proposal id.
     pub id: String,
-    /// Title.
+    /// As the speaker wrote it.
     pub title: String,
     /// Where it stands.
     pub state: ProposalState,
@@ -33,7 +33,7 @@ pub struct OwnProposal {
 /// One mail in the speaker's list.
 #[derive(Debug, Serialize)]
 pub struct OwnMail {
-    /// Subject.
+    /// As sent (tokens in it are the speaker's own).
     pub subject: String,
     /// When it was queued, in the event's time zone.
     pub when: String,

@@ -5,8 +5,10 @@
 //! writes go through one writer connection: SQLite allows one writer at a time anyway, and
 //! queueing writers in the pool avoids "database is locked" errors under load.
 
+pub mod of_event;
 pub mod schema;
 pub mod text_enum;
+pub(crate) use of_event::of_event;
 pub(crate) use text_enum::text_enum;
 
 use std::path::PathBuf;

@@ -14,9 +14,9 @@ use crate::values::{self, EmailAddress, Slug};
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct EventForm {
-    /// Name.
+    /// As shown everywhere, e.g. "devopsdays Ghent 2009".
     pub name: String,
-    /// Slug.
+    /// The URL part, e.g. `ghent-2009`: lower-case letters, digits and dashes.
     pub slug: String,
     /// IANA timezone.
     pub timezone: String,
@@ -24,9 +24,9 @@ pub struct EventForm {
     pub starts_at: String,
     /// Local end.
     pub ends_at: String,
-    /// Venue name.
+    /// Optional; empty means no venue block on the page.
     pub venue_name: String,
-    /// Venue address.
+    /// Free text, one line per address line.
     pub venue_address: String,
     /// Venue link.
     pub venue_url: String,
@@ -116,9 +116,9 @@ impl EventForm {
 /// The venue part of a parsed form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VenueInput {
-    /// Name.
+    /// Trimmed; empty when the event has no venue yet.
     pub name: String,
-    /// Address.
+    /// Lines as typed, trailing blanks removed.
     pub address: String,
     /// Link.
     pub url: String,

@@ -14,7 +14,7 @@ use crate::accounts::{Actor, Role};
 use crate::audit::{self, Change};
 use crate::context::EventContext;
 use crate::db::schema::{events, questions, rooms, submission_types, tracks, venues};
-use crate::db::{is_unique_violation, new_id, AnyConnection};
+use crate::db::{new_id, AnyConnection};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::forms::Fields;
 use crate::values::{self, Slug};
@@ -49,8 +49,33 @@ fn venue_id_for(
     Ok(Some(id))
 }
 
-fn slug_taken() -> AppError {
-    AppError::field("slug", "Another event already uses this slug.")
+/// A second event with the same slug.
+const SLUG_TAKEN: &str = "Another event already uses this slug.";
+
+/// Inserts a new event row (a taken slug is a form error) and makes `actor`, if a person,
+/// its owner.
+fn insert_owned(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    actor: &Actor,
+    id: &str,
+    row: EventRow,
+    is_sample: bool,
+) -> AppResult<()> {
+    diesel::insert_into(events::table)
+        .values((
+            events::id.eq(id),
+            row,
+            events::is_sample.eq(is_sample),
+            events::created_at.eq(now),
+            events::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map_err(AppError::taken("slug", SLUG_TAKEN))?;
+    if let Some(owner) = &actor.id {
+        grant_role(conn, now, id, owner, Role::Owner)?;
+    }
+    Ok(())
 }
 
 /// Creates an event; the creator (if a person) becomes its owner.
@@ -65,32 +90,12 @@ pub fn create(
         let id = new_id();
         let mut row = input.row;
         row.venue_id = venue_id_for(conn, now, &input.venue)?;
-        let inserted = diesel::insert_into(events::table)
-            .values((
-                events::id.eq(&id),
-                row.clone(),
-                events::is_sample.eq(is_sample),
-                events::created_at.eq(now),
-                events::updated_at.eq(now),
-            ))
-            .execute(conn);
-        match inserted {
-            Err(e) if is_unique_violation(&e) => return Err(slug_taken()),
-            other => other?,
-        };
-        if let Some(owner) = &actor.id {
-            grant_role(conn, now, &id, owner, Role::Owner)?;
-        }
+        insert_owned(conn, now, actor, &id, row.clone(), is_sample)?;
         audit::record(
             conn,
             now,
             actor,
-            Change {
-                event_id: Some(&id),
-                action: "event.create",
-                entity_type: "event",
-                entity_id: Some(&id),
-            },
+            Change::on(&id, "event.create", ("event", &id)),
             &format!("Created event {} ({})", row.name, row.slug),
         )?;
         queries::by_id(conn, &id).map_err(AppError::from)
@@ -99,6 +104,7 @@ pub fn create(
 
 /// Saves an edited event and writes what changed to the audit log.
 /// Raising the capacity offers the new seats to the waiting list, in order.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn update(conn: &mut AnyConnection, cx: &EventContext, input: EventInput) -> AppResult<Event> {
     let (now, actor, before) = (cx.now, &cx.actor, &cx.event);
     // Locked like every registration change, so a capacity change and a registration
@@ -110,10 +116,7 @@ pub fn update(conn: &mut AnyConnection, cx: &EventContext, input: EventInput) ->
         let updated = diesel::update(events::table.find(&before.id))
             .set((row.clone(), events::updated_at.eq(now)))
             .execute(conn);
-        match updated {
-            Err(e) if is_unique_violation(&e) => return Err(slug_taken()),
-            other => other?,
-        };
+        updated.map_err(AppError::taken("slug", SLUG_TAKEN))?;
         let summary = if changed.is_empty() {
             "Saved event without changes".to_string()
         } else {
@@ -123,12 +126,7 @@ pub fn update(conn: &mut AnyConnection, cx: &EventContext, input: EventInput) ->
             conn,
             now,
             actor,
-            Change {
-                event_id: Some(&before.id),
-                action: "event.update",
-                entity_type: "event",
-                entity_id: Some(&before.id),
-            },
+            Change::on(&before.id, "event.update", ("event", &before.id)),
             &summary,
         )?;
         let after = queries::by_id(conn, &before.id)?;
@@ -240,6 +238,7 @@ pub fn parse_clone(form: &CloneForm) -> Result<CloneInput, FieldErrors> {
 /// Clones the context's event: settings, venue, rooms, tracks, submission types and questions.
 /// Every date moves by the same amount as the first day. Talks, proposals and registrations
 /// stay behind. The organizer who clones owns the new event.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn clone_event(
     conn: &mut AnyConnection,
     cx: &EventContext,
@@ -254,33 +253,13 @@ pub fn clone_event(
     conn.transaction(|conn| {
         let id = new_id();
         let row = shifted(source, starts_on, slug.into_inner(), name.clone());
-        let inserted = diesel::insert_into(events::table)
-            .values((
-                events::id.eq(&id),
-                row,
-                events::is_sample.eq(false),
-                events::created_at.eq(now),
-                events::updated_at.eq(now),
-            ))
-            .execute(conn);
-        match inserted {
-            Err(e) if is_unique_violation(&e) => return Err(slug_taken()),
-            other => other?,
-        };
+        insert_owned(conn, now, actor, &id, row, false)?;
         copy_children(conn, &source.id, &id)?;
-        if let Some(owner) = &actor.id {
-            grant_role(conn, now, &id, owner, Role::Owner)?;
-        }
         audit::record(
             conn,
             now,
             actor,
-            Change {
-                event_id: Some(&id),
-                action: "event.clone",
-                entity_type: "event",
-                entity_id: Some(&id),
-            },
+            Change::on(&id, "event.clone", ("event", &id)),
             &format!("Cloned {} from {}", name, source.slug),
         )?;
         queries::by_id(conn, &id).map_err(AppError::from)
@@ -328,79 +307,33 @@ fn shifted(source: &Event, starts_on: NaiveDate, slug: String, name: String) -> 
     }
 }
 
-/// Copies an event's rooms, tracks, submission types and questions to another event (one row
-/// at a time: the multi-backend connection has no batch insert on SQLite).
+/// Copies an event's rooms, tracks, submission types and questions to another event, each row
+/// with a new id (one row at a time: the multi-backend connection has no batch insert on SQLite).
 fn copy_children(conn: &mut AnyConnection, from: &str, to: &str) -> QueryResult<()> {
     use crate::cfp::SubmissionType;
     use crate::programme::{Room, Track};
     use crate::registration::model::Question;
-    let rooms: Vec<Room> = rooms::table
-        .filter(rooms::event_id.eq(from))
-        .select(Room::as_select())
-        .load(conn)?;
-    let rooms: Vec<Room> = rooms
-        .into_iter()
-        .map(|r| Room {
-            id: new_id(),
-            event_id: to.into(),
-            ..r
-        })
-        .collect();
-    for row in &rooms {
-        diesel::insert_into(rooms::table)
-            .values(row)
-            .execute(conn)?;
+    macro_rules! copy {
+        ($table:ident, $row:ident) => {{
+            let rows: Vec<$row> = $table::table
+                .filter($table::event_id.eq(from))
+                .select($row::as_select())
+                .load(conn)?;
+            for row in rows {
+                let copy = $row {
+                    id: new_id(),
+                    event_id: to.into(),
+                    ..row
+                };
+                diesel::insert_into($table::table)
+                    .values(&copy)
+                    .execute(conn)?;
+            }
+        }};
     }
-    let tracks: Vec<Track> = tracks::table
-        .filter(tracks::event_id.eq(from))
-        .select(Track::as_select())
-        .load(conn)?;
-    let tracks: Vec<Track> = tracks
-        .into_iter()
-        .map(|t| Track {
-            id: new_id(),
-            event_id: to.into(),
-            ..t
-        })
-        .collect();
-    for row in &tracks {
-        diesel::insert_into(tracks::table)
-            .values(row)
-            .execute(conn)?;
-    }
-    let types: Vec<SubmissionType> = submission_types::table
-        .filter(submission_types::event_id.eq(from))
-        .select(SubmissionType::as_select())
-        .load(conn)?;
-    let types: Vec<SubmissionType> = types
-        .into_iter()
-        .map(|t| SubmissionType {
-            id: new_id(),
-            event_id: to.into(),
-            ..t
-        })
-        .collect();
-    for row in &types {
-        diesel::insert_into(submission_types::table)
-            .values(row)
-            .execute(conn)?;
-    }
-    let questions: Vec<Question> = questions::table
-        .filter(questions::event_id.eq(from))
-        .select(Question::as_select())
-        .load(conn)?;
-    let questions: Vec<Question> = questions
-        .into_iter()
-        .map(|q| Question {
-            id: new_id(),
-            event_id: to.into(),
-            ..q
-        })
-        .collect();
-    for row in &questions {
-        diesel::insert_into(questions::table)
-            .values(row)
-            .execute(conn)?;
-    }
+    copy!(rooms, Room);
+    copy!(tracks, Track);
+    copy!(submission_types, SubmissionType);
+    copy!(questions, Question);
     Ok(())
 }

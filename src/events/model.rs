@@ -103,9 +103,9 @@ fn window_open(
 pub struct EventRow {
     /// URL segment.
     pub slug: String,
-    /// Name.
+    /// As shown on every page and in mail.
     pub name: String,
-    /// Timezone.
+    /// IANA name (e.g. `Europe/Brussels`): times are entered and shown in it.
     pub timezone: String,
     /// Start.
     pub starts_at: NaiveDateTime,
@@ -137,7 +137,7 @@ pub struct EventRow {
     pub review_score_min: i32,
     /// Highest score.
     pub review_score_max: i32,
-    /// Anonymous review.
+    /// Reviewers do not see who proposed a talk.
     pub anonymous_review: bool,
     /// Reminder interval.
     pub confirm_reminder_days: i32,

@@ -14,9 +14,9 @@ use crate::error::{AppError, AppResult};
 /// An event in a list.
 #[derive(Debug, Clone, Serialize)]
 pub struct EventSummary {
-    /// Slug.
+    /// For links (`/{slug}/`).
     pub slug: String,
-    /// Name.
+    /// As shown in the list.
     pub name: String,
     /// "30–31 October 2009".
     pub dates: String,
@@ -72,9 +72,9 @@ pub fn index(conn: &mut AnyConnection, now: NaiveDateTime) -> AppResult<IndexPag
 /// The venue as shown.
 #[derive(Debug, Serialize)]
 pub struct VenueView {
-    /// Name.
+    /// Venue name, e.g. "Hogeschool Gent".
     pub name: String,
-    /// Address lines.
+    /// The address split into lines, for `<address>`.
     pub address_lines: Vec<String>,
     /// Link.
     pub url: String,
@@ -83,9 +83,9 @@ pub struct VenueView {
 /// An event's home page.
 #[derive(Debug, Serialize)]
 pub struct EventPage {
-    /// Slug.
+    /// For links (`/{slug}/…`).
     pub slug: String,
-    /// Name.
+    /// The page heading.
     pub name: String,
     /// Markdown description (rendered and sanitized by the template's `markdown` helper).
     pub description: String,

@@ -55,7 +55,7 @@ pub struct Job {
     pub locked_until: Option<NaiveDateTime>,
     /// Which runner holds the lease.
     pub locked_by: Option<String>,
-    /// Last error.
+    /// Cause chain of the last failed run, for the jobs page.
     pub last_error: Option<String>,
     /// Queued at.
     pub created_at: NaiveDateTime,
@@ -75,7 +75,7 @@ impl Job {
 /// A job to schedule.
 #[derive(Debug, Clone)]
 pub struct NewJob {
-    /// Kind.
+    /// What the runner does with it (see `runner::execute`).
     pub kind: String,
     /// Arguments.
     pub payload: Value,

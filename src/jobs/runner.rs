@@ -24,6 +24,7 @@ pub struct JobContext {
 }
 
 /// Runs one job's work. Returns a follow-up job to queue when it completes.
+#[tracing::instrument(skip_all, fields(job = %job.id, kind = %job.kind))]
 pub fn execute(
     conn: &mut AnyConnection,
     now: NaiveDateTime,

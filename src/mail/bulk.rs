@@ -58,7 +58,7 @@ impl Audience {
 pub struct Recipient {
     /// Address.
     pub email: String,
-    /// Name.
+    /// As the recipient gave it; `{{name}}` in the mail.
     pub name: String,
     /// Their page: an attendee's private registration page (a credential, sealed into the mail)
     /// or a speaker's public CfP page (where they sign in).
@@ -155,11 +155,11 @@ pub struct BulkForm {
 /// A parsed, checked form.
 #[derive(Debug, Clone)]
 pub struct BulkInput {
-    /// Audience.
+    /// Who gets it.
     pub audience: Audience,
-    /// Subject.
+    /// A handlebars template (placeholders like `{{name}}`).
     pub subject: String,
-    /// Body.
+    /// Plain-text handlebars template; the HTML part is made from it.
     pub body: String,
 }
 
@@ -369,7 +369,7 @@ pub fn parse(
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = bulk_mails)]
 pub struct BulkMail {
-    /// Id.
+    /// Random UUID; each queued message points back at it.
     pub id: String,
     /// Event.
     pub event_id: String,
@@ -388,6 +388,7 @@ pub struct BulkMail {
 }
 
 /// Stores the bulk mail and queues the job that expands it. Returns its id.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn create(conn: &mut AnyConnection, cx: &EventContext, input: &BulkInput) -> AppResult<String> {
     conn.transaction(|conn| create_now(conn, cx, input))
 }
@@ -417,12 +418,7 @@ fn create_now(conn: &mut AnyConnection, cx: &EventContext, input: &BulkInput) ->
         conn,
         now,
         actor,
-        Change {
-            event_id: Some(&event.id),
-            action: "mail.bulk",
-            entity_type: "bulk_mail",
-            entity_id: Some(&id),
-        },
+        Change::on(&event.id, "mail.bulk", ("bulk_mail", &id)),
         &format!("Sent “{}” to {}", input.subject, input.audience.label()),
     )?;
     Ok(id)

@@ -23,6 +23,8 @@ text_enum! {
         Dead = "dead",
         /// Written to the log only: nothing left the server.
         Logged = "logged",
+        /// Never to be sent: its recipient erased their personal data first. Not retryable.
+        Withdrawn = "withdrawn",
     }
 }
 

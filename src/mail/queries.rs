@@ -60,6 +60,8 @@ pub struct StatusCounts {
     pub dead: i64,
     /// Logged only.
     pub logged: i64,
+    /// Withdrawn before delivery (the recipient erased their data).
+    pub withdrawn: i64,
 }
 
 impl StatusCounts {
@@ -95,6 +97,7 @@ pub fn counts(
             Status::Failed => c.failed = n,
             Status::Dead => c.dead = n,
             Status::Logged => c.logged = n,
+            Status::Withdrawn => c.withdrawn = n,
         }
     }
     Ok(c)

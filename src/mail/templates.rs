@@ -4,7 +4,7 @@
 
 use super::compose::{Mailer, Rendered, Sources};
 use super::model::{MailKind, TemplateOverride};
-use crate::audit::{self, Change};
+use crate::audit;
 use crate::context::EventContext;
 use crate::db::schema::mail_templates;
 use crate::db::{new_id, AnyConnection};
@@ -82,6 +82,7 @@ pub fn preview(mailer: &Mailer, kind: MailKind, sources: &Sources) -> Result<Ren
 
 /// Saves an event's override of `kind` after checking that it renders; an invalid template is
 /// refused with handlebars' error on the field it came from, and nothing is saved.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn save_override(
     conn: &mut AnyConnection,
     cx: &EventContext,
@@ -106,12 +107,7 @@ pub fn save_override(
         )])));
     }
     conn.transaction(|conn| {
-        diesel::delete(
-            mail_templates::table
-                .filter(mail_templates::event_id.eq(event_id))
-                .filter(mail_templates::kind.eq(kind)),
-        )
-        .execute(conn)?;
+        delete_override(conn, event_id, kind)?;
         diesel::insert_into(mail_templates::table)
             .values(TemplateOverride {
                 id: new_id(),
@@ -124,49 +120,45 @@ pub fn save_override(
                 updated_by: actor.id.clone(),
             })
             .execute(conn)?;
-        audit::record(
+        audit::note(
             conn,
-            now,
-            actor,
-            Change {
-                event_id: Some(event_id),
-                action: "mail.template.save",
-                entity_type: "mail_template",
-                entity_id: Some(kind.as_str()),
-            },
+            cx,
+            "mail.template.save",
+            ("mail_template", kind.as_str()),
             &format!("Saved the {kind} mail template"),
         )?;
         Ok(())
     })
 }
 
+/// Deletes the event's own version of a kind's template, if it has one.
+fn delete_override(conn: &mut AnyConnection, event_id: &str, kind: MailKind) -> QueryResult<usize> {
+    diesel::delete(
+        mail_templates::table
+            .filter(mail_templates::event_id.eq(event_id))
+            .filter(mail_templates::kind.eq(kind)),
+    )
+    .execute(conn)
+}
+
 /// Removes an event's override: the built-in template applies again.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn reset_override(
     conn: &mut AnyConnection,
     cx: &EventContext,
     kind: MailKind,
 ) -> AppResult<()> {
-    let (now, actor, event_id) = (cx.now, &cx.actor, cx.event.id.as_str());
+    let event_id = cx.event.id.as_str();
     if !kind.per_event() {
         return Err(AppError::NotFound);
     }
     conn.transaction(|conn| {
-        diesel::delete(
-            mail_templates::table
-                .filter(mail_templates::event_id.eq(event_id))
-                .filter(mail_templates::kind.eq(kind)),
-        )
-        .execute(conn)?;
-        audit::record(
+        delete_override(conn, event_id, kind)?;
+        audit::note(
             conn,
-            now,
-            actor,
-            Change {
-                event_id: Some(event_id),
-                action: "mail.template.reset",
-                entity_type: "mail_template",
-                entity_id: Some(kind.as_str()),
-            },
+            cx,
+            "mail.template.reset",
+            ("mail_template", kind.as_str()),
             &format!("Went back to the built-in {kind} mail template"),
         )?;
         Ok(())

@@ -15,21 +15,21 @@ use crate::events::{display, Event};
 /// A mail in the log.
 #[derive(Debug, Serialize)]
 pub struct LogRow {
-    /// Id.
+    /// Outbox row id, for the message's page.
     pub id: String,
     /// Queued at (event time).
     pub created: String,
-    /// Kind.
+    /// Which template it came from.
     pub kind: MailKind,
     /// Recipient.
     pub to: String,
-    /// Subject.
+    /// As sent (credentials redacted).
     pub subject: String,
-    /// Status.
+    /// Where it is in delivery.
     pub status: Status,
-    /// Attempts.
+    /// Delivery attempts so far.
     pub attempts: i32,
-    /// Last error.
+    /// Why the last attempt failed, if it did.
     pub last_error: Option<String>,
     /// Can be retried (dead or failed).
     pub retryable: bool,
@@ -119,7 +119,7 @@ pub struct MessagePage {
     pub sent: Option<String>,
     /// Next attempt (event time), while failed.
     pub next_attempt: Option<String>,
-    /// Attachments.
+    /// Files sent with it (names and sizes; QR codes described, not drawn).
     pub attachments: Vec<AttachmentView>,
     /// Can be retried.
     pub retryable: bool,
@@ -158,9 +158,9 @@ pub fn message_page(conn: &mut AnyConnection, event: &Event, id: &str) -> AppRes
 /// One mail kind on the templates page.
 #[derive(Debug, Serialize)]
 pub struct KindRow {
-    /// Name.
+    /// The kind (also the template folder name).
     pub name: MailKind,
-    /// Description.
+    /// When Ghent sends it, in a sentence.
     pub description: &'static str,
     /// The event has its own version.
     pub overridden: bool,
@@ -183,7 +183,7 @@ pub fn template_kinds(conn: &mut AnyConnection, event: &Event) -> AppResult<Vec<
 pub struct AudienceRow {
     /// Stored name.
     pub value: &'static str,
-    /// Label.
+    /// How the choice reads in the form.
     pub label: &'static str,
     /// Recipients now.
     pub count: usize,
@@ -192,9 +192,9 @@ pub struct AudienceRow {
 /// A past bulk mail with its progress.
 #[derive(Debug, Serialize)]
 pub struct BulkRow {
-    /// Id.
+    /// For the progress page link.
     pub id: String,
-    /// Subject.
+    /// The template as written (placeholders unfilled).
     pub subject: String,
     /// Audience label.
     pub audience: String,
@@ -202,7 +202,7 @@ pub struct BulkRow {
     pub created: String,
     /// Progress.
     pub counts: StatusCounts,
-    /// Recipients.
+    /// How many messages it expanded to.
     pub recipients: i32,
 }
 

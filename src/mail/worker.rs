@@ -348,6 +348,7 @@ impl MailWorker {
     }
 
     /// Claims one batch and delivers it. Every claimed row ends sent, logged, failed or dead.
+    #[tracing::instrument(skip_all, fields(worker = %self.id))]
     pub async fn run_batch(&self) -> anyhow::Result<BatchOutcome> {
         let now = self.clock.now_naive();
         let lease_until = now + self.config.lease;

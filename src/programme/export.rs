@@ -466,7 +466,7 @@ pub fn programme_json(s: &Snapshot, ctx: &ExportContext<'_>) -> Value {
                 "room": s.room_name(slot.room_id.as_deref()),
                 "kind": slot.kind,
                 "title": e.title(),
-                "speakers": talk.map(|t| t.people.iter().filter_map(|r| people.get(r.person_id.as_str()).map(|p| p.name.clone())).collect::<Vec<_>>()).unwrap_or_default(),
+                "speakers": talk.map(|t| t.people_names(&people)).unwrap_or_default(),
                 "url": talk.map(|_| talk_url(ctx, s, &e)),
             })
         }).collect::<Vec<_>>(),
@@ -477,13 +477,7 @@ fn ical_event(s: &Snapshot, ctx: &ExportContext<'_>, e: &Entry<'_>) -> icalendar
     let people = s.people_by_id();
     let speakers = e
         .talk
-        .map(|t| {
-            t.people
-                .iter()
-                .filter_map(|r| people.get(r.person_id.as_str()).map(|p| p.name.clone()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
+        .map(|t| t.people_names(&people).join(", "))
         .unwrap_or_default();
     let mut description = String::new();
     if !speakers.is_empty() {

@@ -71,7 +71,7 @@ pub struct Day {
     pub date: String,
     /// Column headings.
     pub rooms: Vec<String>,
-    /// Rows.
+    /// One row per distinct start time, in order.
     pub rows: Vec<Row>,
     /// Slots that overlap another in the same room (shown below the table).
     pub overlapping: Vec<CellSlot>,
@@ -80,9 +80,9 @@ pub struct Day {
 /// A track in the filter.
 #[derive(Debug, Clone, Serialize)]
 pub struct TrackLink {
-    /// Id.
+    /// For the `#track-…` anchor and filter.
     pub id: String,
-    /// Name.
+    /// As shown in the legend.
     pub name: String,
     /// Colour class.
     pub class: String,
@@ -123,13 +123,7 @@ pub fn build(snapshot: &Snapshot, track_filter: Option<&str>) -> Grid {
             talk_id: talk.map(|t| t.id.clone()),
             talk_kind: talk.map(|t| t.kind),
             people: talk
-                .map(|t| {
-                    t.people
-                        .iter()
-                        .filter_map(|r| people.get(r.person_id.as_str()).map(|p| p.name.clone()))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                })
+                .map(|t| t.people_names(&people).join(", "))
                 .unwrap_or_default(),
             track: talk
                 .and_then(|t| t.track_id.as_deref())

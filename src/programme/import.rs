@@ -223,6 +223,7 @@ struct Import<'a> {
 
 /// Imports a frab schedule into `event` (rooms and tracks are matched by name, people by guid
 /// then name; talks and slots are added). Everything happens in one transaction.
+#[tracing::instrument(skip_all, fields(event = %event.slug, bytes = xml.len()))]
 pub fn import_frab_xml(
     conn: &mut AnyConnection,
     now: NaiveDateTime,
@@ -249,12 +250,7 @@ pub fn import_frab_xml(
             conn,
             now,
             actor,
-            Change {
-                event_id: Some(&event.id),
-                action: "schedule.import",
-                entity_type: "event",
-                entity_id: Some(&event.id),
-            },
+            Change::on(&event.id, "schedule.import", ("event", &event.id)),
             &format!(
                 "Imported a frab schedule: {} talks, {} slots, {} rooms, {} people",
                 summary.talks, summary.slots, summary.rooms, summary.people

@@ -101,7 +101,7 @@ pub struct Track {
     pub id: String,
     /// Event.
     pub event_id: String,
-    /// Name.
+    /// Unique in the event, shown in the legend.
     pub name: String,
     /// `#rrggbb`.
     pub colour: String,
@@ -115,14 +115,14 @@ pub struct Track {
 pub struct Person {
     /// Random UUID.
     pub id: String,
-    /// Name.
+    /// As shown in the programme.
     pub name: String,
     /// Private address (never on public pages or exports).
     #[serde(skip)]
     pub email: Option<String>,
     /// Markdown.
     pub bio: String,
-    /// Photo URL.
+    /// An `https://` image URL, or empty for none.
     pub photo_url: String,
     /// Web site.
     pub website_url: String,
@@ -144,14 +144,14 @@ pub struct Talk {
     pub number: i64,
     /// Event.
     pub event_id: String,
-    /// Title.
+    /// As shown in the programme.
     pub title: String,
     /// Short abstract (Markdown).
     #[diesel(column_name = abstract_)]
     pub abstract_: String,
     /// Longer description (Markdown).
     pub description: String,
-    /// Kind.
+    /// Talk, keynote, ignite, panel or workshop.
     pub kind: TalkKind,
     /// Minutes.
     pub duration_minutes: i32,
@@ -205,7 +205,7 @@ pub struct Slot {
     pub starts_at: NaiveDateTime,
     /// End (UTC).
     pub ends_at: NaiveDateTime,
-    /// Kind.
+    /// What happens in the slot: a talk, ignites, open space, a break…
     pub kind: SlotKind,
     /// The talk placed here.
     pub talk_id: Option<String>,
@@ -221,7 +221,7 @@ pub struct Slot {
 #[derive(Debug, Clone, PartialEq, Eq, AsChangeset)]
 #[diesel(table_name = rooms, treat_none_as_null = true)]
 pub struct RoomFields {
-    /// Name.
+    /// Unique in the event.
     pub name: String,
     /// Free text.
     pub description: String,
@@ -233,7 +233,7 @@ pub struct RoomFields {
 #[derive(Debug, Clone, PartialEq, Eq, AsChangeset)]
 #[diesel(table_name = tracks)]
 pub struct TrackFields {
-    /// Name.
+    /// Unique in the event.
     pub name: String,
     /// `#rrggbb`.
     pub colour: String,
@@ -243,13 +243,13 @@ pub struct TrackFields {
 #[derive(Debug, Clone, PartialEq, Eq, AsChangeset)]
 #[diesel(table_name = people, treat_none_as_null = true)]
 pub struct PersonFields {
-    /// Name.
+    /// As shown in the programme.
     pub name: String,
     /// Private address.
     pub email: Option<String>,
     /// Markdown bio.
     pub bio: String,
-    /// Photo URL.
+    /// An `https://` image URL, or empty.
     pub photo_url: String,
     /// Web site.
     pub website_url: String,
@@ -261,14 +261,14 @@ pub struct PersonFields {
 #[derive(Debug, Clone, PartialEq, Eq, AsChangeset)]
 #[diesel(table_name = talks, treat_none_as_null = true)]
 pub struct TalkFields {
-    /// Title.
+    /// As shown in the programme.
     pub title: String,
     /// Short abstract (Markdown).
     #[diesel(column_name = abstract_)]
     pub abstract_: String,
     /// Longer description (Markdown).
     pub description: String,
-    /// Kind.
+    /// Talk, keynote, ignite, panel or workshop.
     pub kind: TalkKind,
     /// Minutes.
     pub duration_minutes: i32,
@@ -296,7 +296,7 @@ pub struct SlotFields {
     pub starts_at: NaiveDateTime,
     /// End (UTC).
     pub ends_at: NaiveDateTime,
-    /// Kind.
+    /// What happens in the slot.
     pub kind: SlotKind,
     /// The talk placed here.
     pub talk_id: Option<String>,

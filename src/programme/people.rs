@@ -9,7 +9,7 @@ use super::queries::person;
 use crate::audit;
 use crate::context::EventContext;
 use crate::db::schema::people;
-use crate::db::{is_unique_violation, new_id, AnyConnection};
+use crate::db::{new_id, AnyConnection};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::forms::Fields;
 use crate::values::{self, EmailAddress};
@@ -18,13 +18,13 @@ use crate::values::{self, EmailAddress};
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PersonForm {
-    /// Name.
+    /// As typed; required.
     pub name: String,
     /// Private email (optional).
     pub email: String,
     /// Markdown bio.
     pub bio: String,
-    /// Photo URL.
+    /// Optional; must be an `https://` URL.
     pub photo_url: String,
     /// Web site.
     pub website_url: String,
@@ -79,19 +79,14 @@ pub fn parse(form: &PersonForm) -> Result<PersonFields, FieldErrors> {
 
 /// Creates or updates a person. A new person with an email that already has a profile is not
 /// duplicated: the existing profile is returned, since people carry over between events.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn save(
     conn: &mut AnyConnection,
     cx: &EventContext,
     id: Option<&str>,
     input: &PersonFields,
 ) -> AppResult<Person> {
-    let taken = |e: diesel::result::Error| {
-        if is_unique_violation(&e) {
-            AppError::field("email", "Another speaker profile has this email.")
-        } else {
-            e.into()
-        }
-    };
+    let taken = AppError::taken("email", "Another speaker profile has this email.");
     conn.transaction(|conn| {
         let id = match id {
             Some(id) => {

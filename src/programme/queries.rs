@@ -6,35 +6,22 @@ use super::model::{Person, Room, Slot, Talk, TalkPerson, TalkState, Track};
 use crate::db::schema::{
     people, proposal_speakers, proposals, rooms, slots, talk_people, talks, tracks,
 };
-use crate::db::AnyConnection;
+use crate::db::{of_event, AnyConnection};
 use crate::error::{AppError, AppResult};
 
-/// The rooms of an event, in order.
-pub fn rooms_of(conn: &mut AnyConnection, event_id: &str) -> QueryResult<Vec<Room>> {
-    rooms::table
-        .filter(rooms::event_id.eq(event_id))
-        .order((rooms::position, rooms::name))
-        .select(Room::as_select())
-        .load(conn)
+of_event! {
+    /// The rooms of an event, in order.
+    pub fn rooms_of(event) -> Vec<Room> from rooms order (rooms::position, rooms::name)
 }
 
-/// One room of an event.
-pub fn room_of(conn: &mut AnyConnection, event_id: &str, id: &str) -> AppResult<Room> {
-    rooms::table
-        .find(id)
-        .filter(rooms::event_id.eq(event_id))
-        .select(Room::as_select())
-        .first(conn)
-        .map_err(AppError::from_lookup)
+of_event! {
+    /// One room of an event.
+    pub fn room_of(event, id) -> Room from rooms
 }
 
-/// The tracks of an event.
-pub fn tracks_of(conn: &mut AnyConnection, event_id: &str) -> QueryResult<Vec<Track>> {
-    tracks::table
-        .filter(tracks::event_id.eq(event_id))
-        .order((tracks::position, tracks::name))
-        .select(Track::as_select())
-        .load(conn)
+of_event! {
+    /// The tracks of an event, in order.
+    pub fn tracks_of(event) -> Vec<Track> from tracks order (tracks::position, tracks::name)
 }
 
 /// People on this event's talks, plus people who proposed for it, by name.
@@ -76,13 +63,9 @@ pub fn person(conn: &mut AnyConnection, id: &str) -> AppResult<Person> {
         .map_err(AppError::from_lookup)
 }
 
-/// The talks of an event, by title.
-pub fn talks_of(conn: &mut AnyConnection, event_id: &str) -> QueryResult<Vec<Talk>> {
-    talks::table
-        .filter(talks::event_id.eq(event_id))
-        .order(talks::title)
-        .select(Talk::as_select())
-        .load(conn)
+of_event! {
+    /// The talks of an event, by title.
+    pub fn talks_of(event) -> Vec<Talk> from talks order talks::title
 }
 
 /// One talk of an event with its people.
@@ -105,14 +88,9 @@ pub fn talk_of(
     Ok((talk, people))
 }
 
-/// One slot of an event.
-pub fn slot_of(conn: &mut AnyConnection, event_id: &str, id: &str) -> AppResult<Slot> {
-    slots::table
-        .find(id)
-        .filter(slots::event_id.eq(event_id))
-        .select(Slot::as_select())
-        .first(conn)
-        .map_err(AppError::from_lookup)
+of_event! {
+    /// One slot of an event.
+    pub fn slot_of(event, id) -> Slot from slots
 }
 
 /// Confirmed talks that are in no slot.

@@ -24,7 +24,7 @@ use crate::urls;
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = schedule_releases)]
 pub struct ReleaseRow {
-    /// Id.
+    /// Random UUID.
     pub id: String,
     /// Event.
     pub event_id: String,
@@ -45,11 +45,11 @@ pub struct ReleaseRow {
 /// A release, decoded.
 #[derive(Debug, Clone)]
 pub struct Release {
-    /// Version.
+    /// 1 for the first release, then one more each time.
     pub version: i32,
     /// When.
     pub released_at: NaiveDateTime,
-    /// Note.
+    /// What the organizer said changed (may be empty).
     pub note: String,
     /// The public programme.
     pub snapshot: Snapshot,
@@ -95,11 +95,11 @@ pub fn all(conn: &mut AnyConnection, event_id: &str) -> AppResult<Vec<Release>> 
 /// One release in the public changelog.
 #[derive(Debug, Clone)]
 pub struct LogEntry {
-    /// Version.
+    /// Which release made these changes.
     pub version: i32,
     /// When.
     pub released_at: NaiveDateTime,
-    /// Note.
+    /// The organizer's note for it.
     pub note: String,
     /// What changed.
     pub changes: Changes,
@@ -209,7 +209,7 @@ pub fn release(
             conn,
             now,
             actor,
-            Change { event_id: Some(&event.id), action: "schedule.release", entity_type: "schedule_release", entity_id: Some(&row.id) },
+            Change::on(&event.id, "schedule.release", ("schedule_release", &row.id)),
             &format!(
                 "Released version {version}: {} added, {} moved, {} cancelled, {} retitled; {mailed} speaker(s) mailed",
                 changes.added.len(),
@@ -228,16 +228,13 @@ pub fn release(
     })
 }
 
-/// One mail per speaker (with an email) whose talk was added, moved or cancelled.
-fn notify_speakers(
-    conn: &mut AnyConnection,
-    now: NaiveDateTime,
-    mailer: &Mailer,
-    event: &Event,
+/// What each person on a changed talk is told, by person id: one line per talk of theirs that
+/// was added, moved or cancelled (a new title alone is not worth a mail), times in `tz`.
+fn lines_by_person(
     changes: &Changes,
-) -> AppResult<usize> {
-    let tz: Tz = event.tz();
-    let url = |id: &str| urls::absolute(&mailer.base_url, &urls::talk(&event.slug, id));
+    tz: Tz,
+    url: impl Fn(&str) -> String,
+) -> BTreeMap<String, Vec<ChangeLine>> {
     let line = |c: &TalkChange, what: &'static str| ChangeLine {
         title: c.title.clone(),
         what,
@@ -259,6 +256,19 @@ fn notify_speakers(
             }
         }
     }
+    by_person
+}
+
+/// One mail per speaker (with an email) whose talk was added, moved or cancelled.
+fn notify_speakers(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    mailer: &Mailer,
+    event: &Event,
+    changes: &Changes,
+) -> AppResult<usize> {
+    let url = |id: &str| urls::absolute(&mailer.base_url, &urls::talk(&event.slug, id));
+    let by_person = lines_by_person(changes, event.tz(), url);
     let mut mailed = 0;
     for (person_id, lines) in by_person {
         let found: Option<(String, Option<String>)> = people::table
@@ -284,4 +294,59 @@ fn notify_speakers(
         mailed += 1;
     }
     Ok(mailed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::programme::snapshot::fixtures::at;
+
+    fn change(id: &str, people: &[&str]) -> TalkChange {
+        TalkChange {
+            talk_id: id.into(),
+            title: format!("Talk {id}"),
+            old_title: None,
+            old_start: Some(at(10, 0)),
+            old_room: Some("Main".into()),
+            new_start: Some(at(11, 0)),
+            new_room: Some("Side".into()),
+            people: people.iter().map(|p| p.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn each_speaker_gets_one_mail_listing_all_their_changed_talks() {
+        let changes = Changes {
+            added: vec![change("t1", &["ann"])],
+            moved: vec![change("t2", &["ann", "bob"])],
+            cancelled: vec![change("t3", &["cy"])],
+            retitled: vec![change("t4", &["dee"])],
+        };
+        let tz: Tz = "Europe/Brussels".parse().unwrap_or(Tz::UTC);
+        let by = lines_by_person(&changes, tz, |id| format!("https://x/{id}/"));
+        let people: Vec<&str> = by.keys().map(String::as_str).collect();
+        assert_eq!(
+            people,
+            ["ann", "bob", "cy"],
+            "a new title alone mails nobody"
+        );
+        let ann: Vec<(&str, &str)> = by["ann"]
+            .iter()
+            .map(|l| (l.title.as_str(), l.what))
+            .collect();
+        assert_eq!(ann, [("Talk t1", "added"), ("Talk t2", "moved")]);
+        let moved = &by["bob"][0];
+        assert_eq!(moved.url, "https://x/t2/");
+        // 11:00 UTC on 30 October 2009 is 12:00 in Brussels (CET), and the old time is kept.
+        assert!(
+            moved.when.as_deref().is_some_and(|w| w.contains("12:00")),
+            "{:?}",
+            moved.when
+        );
+        assert!(moved
+            .was_when
+            .as_deref()
+            .is_some_and(|w| w.contains("11:00")));
+        assert_eq!(moved.was_room.as_deref(), Some("Main"));
+    }
 }

@@ -8,7 +8,7 @@ use super::queries::{room_of, rooms_of};
 use crate::audit;
 use crate::context::EventContext;
 use crate::db::schema::rooms;
-use crate::db::{is_unique_violation, new_id, AnyConnection};
+use crate::db::{new_id, AnyConnection};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::forms::Fields;
 use crate::values;
@@ -17,7 +17,7 @@ use crate::values;
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RoomForm {
-    /// Name.
+    /// As typed; unique in the event.
     pub name: String,
     /// Seats.
     pub capacity: String,
@@ -64,11 +64,11 @@ pub fn parse(form: &RoomForm) -> Result<RoomInput, FieldErrors> {
     })
 }
 
-fn name_taken() -> AppError {
-    AppError::field("name", "Another room of this event has this name.")
-}
+/// A second room of the same name.
+const NAME_TAKEN: &str = "Another room of this event has this name.";
 
 /// Creates (`id` None) or updates a room.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn save(
     conn: &mut AnyConnection,
     cx: &EventContext,
@@ -91,13 +91,7 @@ pub fn save(
                 diesel::update(rooms::table.find(id))
                     .set((&input.fields, rooms::position.eq(position)))
                     .execute(conn)
-                    .map_err(|e| {
-                        if is_unique_violation(&e) {
-                            name_taken()
-                        } else {
-                            e.into()
-                        }
-                    })?;
+                    .map_err(AppError::taken("name", NAME_TAKEN))?;
                 id.to_string()
             }
             None => {
@@ -113,13 +107,7 @@ pub fn save(
                 diesel::insert_into(rooms::table)
                     .values(&room)
                     .execute(conn)
-                    .map_err(|e| {
-                        if is_unique_violation(&e) {
-                            name_taken()
-                        } else {
-                            e.into()
-                        }
-                    })?;
+                    .map_err(AppError::taken("name", NAME_TAKEN))?;
                 room.id
             }
         };
@@ -136,6 +124,7 @@ pub fn save(
 }
 
 /// Deletes a room (its slots go with it).
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn delete(conn: &mut AnyConnection, cx: &EventContext, id: &str) -> AppResult<()> {
     conn.transaction(|conn| {
         let room = room_of(conn, &cx.event.id, id)?;

@@ -27,7 +27,7 @@ pub struct SlotForm {
     pub ends_at: String,
     /// Room id, or empty for every room.
     pub room_id: String,
-    /// Kind.
+    /// One of [`super::model::SlotKind`]'s stored names.
     pub kind: String,
     /// Talk id, or empty.
     pub talk_id: String,
@@ -125,6 +125,7 @@ fn free_talk(
 }
 
 /// Creates (`id` None) or updates a slot (placing the chosen talk, which leaves any other slot).
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn save(
     conn: &mut AnyConnection,
     cx: &EventContext,
@@ -178,6 +179,7 @@ pub fn save(
 
 /// Places a talk in a slot (moving it out of any other slot). The drag-and-drop editor and the
 /// "place" form both call this.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn place(
     conn: &mut AnyConnection,
     cx: &EventContext,
@@ -207,6 +209,7 @@ pub fn place(
 }
 
 /// Takes the talk out of a slot (the slot stays, empty).
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn unschedule(conn: &mut AnyConnection, cx: &EventContext, slot_id: &str) -> AppResult<()> {
     conn.transaction(|conn| {
         let slot = slot_of(conn, &cx.event.id, slot_id)?;
@@ -228,6 +231,7 @@ pub fn unschedule(conn: &mut AnyConnection, cx: &EventContext, slot_id: &str) ->
 }
 
 /// Deletes a slot.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn delete(conn: &mut AnyConnection, cx: &EventContext, slot_id: &str) -> AppResult<()> {
     conn.transaction(|conn| {
         slot_of(conn, &cx.event.id, slot_id)?;

@@ -15,11 +15,11 @@ use crate::events::{queries as event_queries, Event};
 /// The event as the programme shows it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SnapEvent {
-    /// Id.
+    /// The event's id (exports use it for stable GUIDs).
     pub id: String,
-    /// Slug.
+    /// For URLs in the exports.
     pub slug: String,
-    /// Name.
+    /// The conference title in the exports.
     pub name: String,
     /// IANA timezone.
     pub timezone: String,
@@ -36,7 +36,7 @@ pub struct SnapEvent {
 pub struct SnapRoom {
     /// Id (guid).
     pub id: String,
-    /// Name.
+    /// As shown in the grid and the exports.
     pub name: String,
     /// Seats.
     pub capacity: Option<i32>,
@@ -45,9 +45,9 @@ pub struct SnapRoom {
 /// A track.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SnapTrack {
-    /// Id.
+    /// Track id, for the talks that point at it.
     pub id: String,
-    /// Name.
+    /// As shown in the legend and exports.
     pub name: String,
     /// `#rrggbb`.
     pub colour: String,
@@ -58,7 +58,7 @@ pub struct SnapTrack {
 pub struct SnapPerson {
     /// Id (guid).
     pub id: String,
-    /// Name.
+    /// As shown in the programme (never an email).
     pub name: String,
     /// Markdown bio.
     pub bio: String,
@@ -73,7 +73,7 @@ pub struct SnapPerson {
 /// A person's part in a talk.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SnapRole {
-    /// Person id.
+    /// Points into the snapshot's `people`.
     pub person_id: String,
     /// Speaker or moderator.
     pub role: TalkRole,
@@ -86,21 +86,21 @@ pub struct SnapTalk {
     pub id: String,
     /// Stable integer id.
     pub number: i64,
-    /// Title.
+    /// As released.
     pub title: String,
     /// Markdown.
     pub r#abstract: String,
     /// Markdown.
     pub description: String,
-    /// Kind.
+    /// Talk, keynote, ignite, panel or workshop.
     pub kind: TalkKind,
     /// Minutes.
     pub duration_minutes: i32,
-    /// Track id.
+    /// Points into the snapshot's `tracks`, if it has one.
     pub track_id: Option<String>,
-    /// Language.
+    /// ISO 639-1 code, e.g. `en`.
     pub language: String,
-    /// Level.
+    /// Audience level, possibly unspecified.
     pub level: Level,
     /// Slides.
     pub slides_url: String,
@@ -123,7 +123,7 @@ pub struct SnapSlot {
     pub starts_at: NaiveDateTime,
     /// End (UTC).
     pub ends_at: NaiveDateTime,
-    /// Kind.
+    /// What happens in the slot.
     pub kind: SlotKind,
     /// Talk placed here.
     pub talk_id: Option<String>,
@@ -148,6 +148,17 @@ pub struct Snapshot {
     pub slots: Vec<SnapSlot>,
 }
 
+impl SnapTalk {
+    /// The names of its people, in their order on the talk (`people` from
+    /// [`Snapshot::people_by_id`]).
+    pub fn people_names(&self, people: &HashMap<&str, &SnapPerson>) -> Vec<String> {
+        self.people
+            .iter()
+            .filter_map(|r| people.get(r.person_id.as_str()).map(|p| p.name.clone()))
+            .collect()
+    }
+}
+
 impl Snapshot {
     /// The talk with this id.
     pub fn talk(&self, id: &str) -> Option<&SnapTalk> {
@@ -169,7 +180,7 @@ impl Snapshot {
             .unwrap_or_else(|| "All rooms".to_string())
     }
 
-    /// People by id.
+    /// Index of `people` by id, for the exports and pages that resolve roles.
     pub fn people_by_id(&self) -> HashMap<&str, &SnapPerson> {
         self.people.iter().map(|p| (p.id.as_str(), p)).collect()
     }

@@ -23,13 +23,13 @@ pub const PEOPLE_ROWS: usize = 8;
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TalkForm {
-    /// Title.
+    /// As typed; required.
     pub title: String,
     /// Abstract (Markdown).
     pub r#abstract: String,
     /// Description (Markdown).
     pub description: String,
-    /// Kind.
+    /// One of [`super::model::TalkKind`]'s stored names.
     pub kind: String,
     /// Minutes.
     pub duration_minutes: String,
@@ -37,7 +37,7 @@ pub struct TalkForm {
     pub track_id: String,
     /// Language code.
     pub language: String,
-    /// Level.
+    /// Empty, or one of [`super::model::Level`]'s stored names.
     pub level: String,
     /// Slides link.
     pub slides_url: String,
@@ -209,6 +209,7 @@ pub fn parse_checked(
 }
 
 /// Creates (`id` None) or updates a talk with its people.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn save(
     conn: &mut AnyConnection,
     cx: &EventContext,

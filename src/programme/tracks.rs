@@ -9,7 +9,7 @@ use super::queries::tracks_of;
 use crate::audit;
 use crate::context::EventContext;
 use crate::db::schema::tracks;
-use crate::db::{is_unique_violation, new_id, AnyConnection};
+use crate::db::{new_id, AnyConnection};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::forms::Fields;
 use crate::values;
@@ -18,7 +18,7 @@ use crate::values;
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TrackForm {
-    /// Name.
+    /// As typed; unique in the event.
     pub name: String,
     /// `#rrggbb`.
     pub colour: String,
@@ -54,19 +54,14 @@ pub fn parse(form: &TrackForm) -> Result<TrackFields, FieldErrors> {
 }
 
 /// Creates (`id` None) or updates a track.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn save(
     conn: &mut AnyConnection,
     cx: &EventContext,
     id: Option<&str>,
     input: &TrackFields,
 ) -> AppResult<Track> {
-    let taken = |e: diesel::result::Error| {
-        if is_unique_violation(&e) {
-            AppError::field("name", "Another track of this event has this name.")
-        } else {
-            e.into()
-        }
-    };
+    let taken = AppError::taken("name", "Another track of this event has this name.");
     conn.transaction(|conn| {
         let id = match id {
             Some(id) => {

@@ -22,11 +22,11 @@ use crate::events::{display, Event};
 /// A past release.
 #[derive(Debug, Serialize)]
 pub struct ReleaseRow {
-    /// Version.
+    /// The release number.
     pub version: i32,
     /// When (event time).
     pub released: String,
-    /// Note.
+    /// What the organizer said changed.
     pub note: String,
     /// "2 added, 1 moved…".
     pub summary: String,
@@ -132,11 +132,11 @@ pub fn talk_rows(conn: &mut AnyConnection, event: &Event) -> AppResult<Vec<TalkR
 /// Choices for the talk form.
 #[derive(Debug, Serialize)]
 pub struct TalkChoices {
-    /// Kinds.
+    /// Every talk kind, for the select.
     pub kinds: &'static [TalkKind],
-    /// Roles.
+    /// Every role on a talk, for the people rows.
     pub roles: &'static [TalkRole],
-    /// Tracks.
+    /// The event's tracks, for the select.
     pub tracks: Vec<Track>,
     /// Everyone (people are global).
     pub people: Vec<Person>,
@@ -184,9 +184,9 @@ pub fn person_rows(form: &TalkForm) -> Vec<PersonRow> {
 /// Choices for the slot form.
 #[derive(Debug, Serialize)]
 pub struct SlotChoices {
-    /// Kinds.
+    /// Every slot kind, for the select.
     pub kinds: &'static [SlotKind],
-    /// Rooms.
+    /// The event's rooms, for the select.
     pub rooms: Vec<Room>,
     /// Confirmed talks.
     pub talks: Vec<Talk>,

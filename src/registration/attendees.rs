@@ -11,7 +11,7 @@ use super::model::{Kind, Registration, RegistrationChange, Status};
 use super::notices::send_status_mail;
 use super::queries::{self, answers_of, by_id, seats_held, ListFilter};
 use super::questions;
-use crate::audit::{self, Change};
+use crate::audit;
 use crate::context::EventContext;
 use crate::db::schema::{people, registrations, talk_people, talks};
 use crate::db::AnyConnection;
@@ -22,17 +22,17 @@ use crate::programme::model::TalkState;
 /// Counts per status (and checked in).
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Counts {
-    /// Pending.
+    /// Holding a seat until they confirm their address.
     pub pending: i64,
-    /// Confirmed.
+    /// With a seat.
     pub confirmed: i64,
-    /// Waiting.
+    /// On the waiting list.
     pub waiting: i64,
-    /// Offered.
+    /// Offered a freed seat, not yet taken.
     pub offered: i64,
-    /// Cancelled.
+    /// Cancelled by themselves or an organizer.
     pub cancelled: i64,
-    /// Expired.
+    /// Let a hold or an offer run out.
     pub expired: i64,
     /// Confirmed and checked in.
     pub checked_in: i64,
@@ -77,6 +77,7 @@ pub fn counts(conn: &mut AnyConnection, event_id: &str) -> QueryResult<Counts> {
 
 /// Adds an attendee by hand: confirmed at once (organizers vouch for them), ticket mailed.
 /// Capacity still applies: when full, they join the waiting list.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn add_by_hand(
     conn: &mut AnyConnection,
     cx: &EventContext,
@@ -124,21 +125,11 @@ fn record(
     id: &str,
     summary: &str,
 ) -> QueryResult<()> {
-    audit::record(
-        conn,
-        cx.now,
-        &cx.actor,
-        Change {
-            event_id: Some(&cx.event.id),
-            action,
-            entity_type: "registration",
-            entity_id: Some(id),
-        },
-        summary,
-    )
+    audit::note(conn, cx, action, ("registration", id), summary)
 }
 
 /// An organizer cancels a registration; its seat passes on. Returns the attendee's name.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn cancel_for(conn: &mut AnyConnection, cx: &EventContext, id: &str) -> AppResult<String> {
     conn.transaction(|conn| {
         let r = lifecycle::cancel(conn, cx, id)?;
@@ -154,6 +145,7 @@ pub fn cancel_for(conn: &mut AnyConnection, cx: &EventContext, id: &str) -> AppR
 }
 
 /// An organizer sends the mail that fits the registration's status again. Returns the name.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn resend(conn: &mut AnyConnection, cx: &EventContext, id: &str) -> AppResult<String> {
     conn.transaction(|conn| {
         let r = by_id(conn, &cx.event.id, id)?;
@@ -209,6 +201,7 @@ fn speakers_of_talks(
 /// a seat they held as an attendee passes to the waiting list. A speaker's registration that
 /// exists (even cancelled: they said they will not come) is left alone, so running this again
 /// changes nothing. People without an email address (from an imported schedule) are skipped.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn register_speakers(
     conn: &mut AnyConnection,
     cx: &EventContext,
@@ -261,16 +254,11 @@ pub fn register_speakers(
                 "Registered speakers: {} added, {} registrations became speakers'",
                 done.added, done.changed
             );
-            audit::record(
+            audit::note(
                 conn,
-                cx.now,
-                &cx.actor,
-                Change {
-                    event_id: Some(&cx.event.id),
-                    action: "registration.speakers",
-                    entity_type: "event",
-                    entity_id: Some(&cx.event.id),
-                },
+                cx,
+                "registration.speakers",
+                ("event", &cx.event.id),
                 &summary,
             )?;
         }

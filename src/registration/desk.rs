@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::model::{Registration, RegistrationChange, Status};
 use super::queries;
-use crate::audit::{self, Change};
+use crate::audit;
 use crate::context::EventContext;
 use crate::db::AnyConnection;
 use crate::error::{AppError, AppResult};
@@ -32,6 +32,7 @@ pub enum Attendee {
 
 /// Checks a confirmed attendee in; a second check-in changes nothing and says when the first
 /// was.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn check_in(conn: &mut AnyConnection, cx: &EventContext, who: &Attendee) -> AppResult<CheckIn> {
     conn.transaction(|conn| {
         let r = match who {
@@ -55,16 +56,11 @@ pub fn check_in(conn: &mut AnyConnection, cx: &EventContext, who: &Attendee) -> 
             ..RegistrationChange::at(cx.now)
         };
         let r = super::lifecycle::change(conn, &r.id, &checked)?;
-        audit::record(
+        audit::note(
             conn,
-            cx.now,
-            &cx.actor,
-            Change {
-                event_id: Some(&cx.event.id),
-                action: "registration.check_in",
-                entity_type: "registration",
-                entity_id: Some(&r.id),
-            },
+            cx,
+            "registration.check_in",
+            ("registration", &r.id),
             &format!("Checked in {}", r.name),
         )?;
         Ok(CheckIn {

@@ -14,11 +14,11 @@ use crate::values::{self, EmailAddress};
 /// The form as sent: every field, with repeated keys for multiple choice.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RegistrationForm {
-    /// Name.
+    /// As typed.
     pub name: String,
-    /// Email.
+    /// As typed; parsed into an [`EmailAddress`].
     pub email: String,
-    /// Company.
+    /// As typed; optional.
     pub company: String,
     /// Terms accepted ("on").
     pub accept: String,
@@ -58,11 +58,11 @@ impl RegistrationForm {
 /// A parsed registration form.
 #[derive(Debug, Clone)]
 pub struct RegistrationInput {
-    /// Name.
+    /// Trimmed, 1 to 120 characters.
     pub name: String,
-    /// Email.
+    /// Lower-cased; the registration's identity within the event.
     pub email: EmailAddress,
-    /// Company.
+    /// Trimmed; may be empty.
     pub company: String,
     /// Question id → value.
     pub answers: BTreeMap<String, String>,
@@ -71,9 +71,9 @@ pub struct RegistrationInput {
 /// The attendee's own changes on their private page: name, company, answers.
 #[derive(Debug, Clone)]
 pub struct ProfileInput {
-    /// Name.
+    /// Trimmed, 1 to 120 characters.
     pub name: String,
-    /// Company.
+    /// Trimmed; may be empty.
     pub company: String,
     /// Question id → value.
     pub answers: BTreeMap<String, String>,
@@ -135,11 +135,11 @@ pub fn parse_profile(
 /// An attendee an organizer adds by hand, parsed.
 #[derive(Debug, Clone)]
 pub struct AttendeeInput {
-    /// Name.
+    /// Trimmed, 1 to 120 characters.
     pub name: String,
-    /// Email.
+    /// Lower-cased.
     pub email: EmailAddress,
-    /// Company.
+    /// Trimmed; may be empty.
     pub company: String,
 }
 

@@ -266,6 +266,7 @@ pub fn confirm(
 
 /// Offers free seats to the waiting list, first come first served, each offer open for the
 /// event's offer time. Call with the event locked.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn fill_seats(conn: &mut AnyConnection, cx: &EventContext) -> AppResult<usize> {
     let free = match cx.event.capacity {
         // Unlimited: everyone waiting gets an offer.
@@ -292,6 +293,7 @@ pub fn fill_seats(conn: &mut AnyConnection, cx: &EventContext) -> AppResult<usiz
 
 /// Cancels a registration (by the attendee or an organizer) and passes its seat on. Returns it
 /// as it was before (nothing happens to one that is over already).
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn cancel(conn: &mut AnyConnection, cx: &EventContext, id: &str) -> AppResult<Registration> {
     with_event_locked(conn, &cx.event.id, |conn| {
         let r = queries::by_id(conn, &cx.event.id, id)?;
@@ -312,6 +314,7 @@ pub fn cancel(conn: &mut AnyConnection, cx: &EventContext, id: &str) -> AppResul
 }
 
 /// The attendee cancels through their private link.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn cancel_own(conn: &mut AnyConnection, cx: &EventContext, token: &str) -> AppResult<()> {
     let r = queries::by_token(conn, &cx.event.id, token)?;
     cancel(conn, cx, &r.id).map(|_| ())

@@ -71,11 +71,11 @@ pub struct Registration {
     pub event_id: String,
     /// Arrival order (the waiting list's order).
     pub seq: i64,
-    /// Name.
+    /// As the attendee gave it (badge and lists).
     pub name: String,
     /// Email (lower-case).
     pub email: String,
-    /// Company.
+    /// Optional, for the badge.
     pub company: String,
     /// Where it stands.
     pub status: Status,
@@ -88,11 +88,11 @@ pub struct Registration {
     pub desk_token_hash: String,
     /// When a pending hold or an offer ends.
     pub expires_at: Option<NaiveDateTime>,
-    /// Confirmed at.
+    /// When they confirmed their address (or took an offered seat).
     pub confirmed_at: Option<NaiveDateTime>,
-    /// Checked in at.
+    /// When the desk checked them in; `None` until then.
     pub checked_in_at: Option<NaiveDateTime>,
-    /// Cancelled at.
+    /// When they (or an organizer) cancelled.
     pub cancelled_at: Option<NaiveDateTime>,
     /// Code of conduct and privacy note accepted at (on the form). For a registration given to
     /// a speaker, which passed no form, when it was given: the ticket mail links both texts.
@@ -204,7 +204,7 @@ pub struct Question {
     pub event_id: String,
     /// The question.
     pub label: String,
-    /// Help text.
+    /// Shown under the label in the form; may be empty.
     pub help_text: String,
     /// What kind of answer it takes.
     pub kind: QuestionKind,
@@ -234,9 +234,9 @@ impl Question {
 pub struct QuestionFields {
     /// The question.
     pub label: String,
-    /// Help text.
+    /// Shown under the label; may be empty.
     pub help_text: String,
-    /// Kind.
+    /// Free text, one choice, several choices or a checkbox.
     pub kind: QuestionKind,
     /// Must be answered.
     pub required: bool,

@@ -20,6 +20,7 @@ use crate::events::Event;
 use crate::mail::model::{MailKind, Status as MailStatus};
 
 /// Changes an attendee's name, company and answers (self-service).
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn update_profile(
     conn: &mut AnyConnection,
     cx: &EventContext,
@@ -83,20 +84,22 @@ fn redact_mail(conn: &mut AnyConnection, registration_ids: &[String]) -> QueryRe
         mail_outbox::html_body.eq("[erased]"),
         mail_outbox::credentials.eq(""),
     );
-    diesel::update(of_them().filter(mail_outbox::status.ne(MailStatus::Sent)))
+    let delivered = [MailStatus::Sent, MailStatus::Logged];
+    diesel::update(of_them().filter(mail_outbox::status.ne_all(delivered)))
         .set((
             blank,
-            mail_outbox::status.eq(MailStatus::Dead),
+            mail_outbox::status.eq(MailStatus::Withdrawn),
             mail_outbox::last_error.eq(Some("personal data erased")),
         ))
         .execute(conn)?;
-    diesel::update(of_them().filter(mail_outbox::status.eq(MailStatus::Sent)))
+    diesel::update(of_them().filter(mail_outbox::status.eq_any(delivered)))
         .set(blank)
         .execute(conn)
 }
 
 /// Erases an attendee (self-service): the registration, answers and the text of their mail.
 /// A seat they held passes on.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn erase(conn: &mut AnyConnection, cx: &EventContext, token: &str) -> AppResult<()> {
     with_event_locked(conn, &cx.event.id, |conn| {
         let r = by_token(conn, &cx.event.id, token)?;
@@ -129,12 +132,7 @@ pub fn purge_event(
             conn,
             now,
             actor,
-            Change {
-                event_id: Some(&event.id),
-                action: "registration.purge",
-                entity_type: "event",
-                entity_id: Some(&event.id),
-            },
+            Change::on(&event.id, "registration.purge", ("event", &event.id)),
             &format!("Deleted the personal data of {n} attendees"),
         )?;
         Ok(n)

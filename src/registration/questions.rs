@@ -9,18 +9,14 @@ use super::model::{Question, QuestionFields, QuestionKind};
 use crate::audit::{self, Change};
 use crate::context::EventContext;
 use crate::db::schema::questions;
-use crate::db::{new_id, AnyConnection};
+use crate::db::{new_id, of_event, AnyConnection};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::forms::Fields;
 use crate::values;
 
-/// The questions of an event, in order.
-pub fn of_event(conn: &mut AnyConnection, event_id: &str) -> QueryResult<Vec<Question>> {
-    questions::table
-        .filter(questions::event_id.eq(event_id))
-        .order((questions::position, questions::label))
-        .select(Question::as_select())
-        .load(conn)
+of_event! {
+    /// The questions of an event, in order.
+    pub fn of_event(event) -> Vec<Question> from questions order (questions::position, questions::label)
 }
 
 /// The question form.
@@ -31,7 +27,7 @@ pub struct QuestionForm {
     pub label: String,
     /// Help.
     pub help_text: String,
-    /// Kind.
+    /// One of [`super::model::QuestionKind`]'s stored names.
     pub kind: String,
     /// "on" when required.
     pub required: Option<String>,
@@ -79,6 +75,7 @@ pub fn parse(form: &QuestionForm) -> Result<QuestionFields, FieldErrors> {
 }
 
 /// Creates (`id` of `None`) or updates a question.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn save(
     conn: &mut AnyConnection,
     cx: &EventContext,
@@ -122,12 +119,7 @@ pub fn save(
             conn,
             cx.now,
             &cx.actor,
-            Change {
-                event_id: Some(event_id),
-                action: "question.save",
-                entity_type: "question",
-                entity_id: Some(&id),
-            },
+            Change::on(event_id, "question.save", ("question", &id)),
             &format!("Saved the question “{}”", input.label),
         )?;
         Ok(questions::table
@@ -138,6 +130,7 @@ pub fn save(
 }
 
 /// Deletes a question (and its answers).
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn delete(conn: &mut AnyConnection, cx: &EventContext, id: &str) -> AppResult<()> {
     conn.transaction(|conn| {
         let n = diesel::delete(
@@ -149,16 +142,11 @@ pub fn delete(conn: &mut AnyConnection, cx: &EventContext, id: &str) -> AppResul
         if n == 0 {
             return Err(AppError::NotFound);
         }
-        audit::record(
+        audit::note(
             conn,
-            cx.now,
-            &cx.actor,
-            Change {
-                event_id: Some(&cx.event.id),
-                action: "question.delete",
-                entity_type: "question",
-                entity_id: Some(id),
-            },
+            cx,
+            "question.delete",
+            ("question", id),
             "Deleted a question and its answers",
         )?;
         Ok(())

@@ -292,6 +292,12 @@ impl FromRequest for PublicEvent {
 }
 
 impl PublicEvent {
+    /// Counts a form sent from `ip` against the per-minute limit of forms of this `kind`
+    /// (`register`, `cfp`); false when it is over.
+    pub fn allows(&self, kind: &str, ip: &str) -> bool {
+        self.form_limiter.allow(&format!("{kind}:{ip}"), self.now())
+    }
+
     /// The event's slug.
     pub fn slug(&self) -> &str {
         &self.event.slug

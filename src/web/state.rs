@@ -17,7 +17,7 @@ use crate::mail::Mailer;
 pub struct AppState {
     /// Database pools.
     pub db: Db,
-    /// Settings.
+    /// The settings the app started with (limits, lease lengths, base URL).
     pub settings: Arc<Settings>,
     /// The application clock.
     pub clock: Clock,

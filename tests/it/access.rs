@@ -29,7 +29,7 @@ fn fill(path: &str, slug: &str, organizer_id: &str) -> String {
     out
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_admin_route_refuses_anonymous_visitors_and_organizers_of_another_event() {
     let app = spawn_demo_app().await;
     let usa_owner = app.organizer("usa-owner@example.org", false, &[("usa-2010", Role::Owner)]);
@@ -99,7 +99,7 @@ async fn every_admin_route_refuses_anonymous_visitors_and_organizers_of_another_
     assert_eq!(texts(&html, "h1"), ["devopsdays USA 2010"]);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_post_without_a_valid_csrf_token_is_refused() {
     let app = spawn_demo_app().await;
     let usa_owner = app.organizer("admin@example.org", true, &[("usa-2010", Role::Owner)]);
@@ -137,7 +137,7 @@ async fn every_post_without_a_valid_csrf_token_is_refused() {
     assert_eq!(app.count("events"), 2);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn security_headers_are_on_every_response() {
     let app = spawn_demo_app().await;
     for path in [
@@ -167,7 +167,7 @@ async fn security_headers_are_on_every_response() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_have_no_inline_scripts_or_styles() {
     let app = spawn_demo_app().await;
     app.organizer("admin@example.org", true, &[]);
@@ -201,7 +201,7 @@ async fn pages_have_no_inline_scripts_or_styles() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_form_input_has_a_label() {
     let app = spawn_demo_app().await;
     app.organizer("admin@example.org", true, &[]);
@@ -231,7 +231,7 @@ async fn every_form_input_has_a_label() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_csrf_exempt_unsubscribe_route_does_nothing_without_a_genuine_signed_token() {
     let app = spawn_demo_app().await;
     assert_eq!(
@@ -255,7 +255,7 @@ async fn the_csrf_exempt_unsubscribe_route_does_nothing_without_a_genuine_signed
     assert_eq!(app.count("mail_unsubscribes"), 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_check_in_volunteer_may_use_the_desk_and_nothing_else() {
     let app = spawn_demo_app().await;
     let owner = app.organizer("usa-owner@example.org", false, &[("usa-2010", Role::Owner)]);
@@ -355,7 +355,7 @@ async fn every_link_and_button_works(v: &Visitor, pages: &[&str]) -> usize {
     checked
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reviewers_and_check_in_volunteers_see_only_links_and_buttons_they_can_use() {
     let app = spawn_demo_app().await;
     app.organizer(
@@ -398,7 +398,7 @@ async fn reviewers_and_check_in_volunteers_see_only_links_and_buttons_they_can_u
     assert_eq!(menu, ["Check-in desk", "Public page"]);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_signed_out_admin_asks_to_sign_in_with_a_notice_not_an_error() {
     let app = spawn_demo_app().await;
     let (status, html) = app.new_visitor().get_html("/admin/events/usa-2010/").await;

@@ -4,7 +4,7 @@ use ghent::accounts::Role;
 
 use crate::helpers::*;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_with_the_right_password_opens_the_admin_and_logout_really_ends_it() {
     let app = spawn_demo_app().await;
     app.organizer("patrick@example.org", false, &[("ghent-2009", Role::Owner)]);
@@ -92,7 +92,7 @@ async fn login_with_the_right_password_opens_the_admin_and_logout_really_ends_it
     assert_eq!(app.count("sessions"), 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_password_is_refused_with_the_email_kept_and_attempts_are_limited() {
     let app = spawn_app_with(&[("GHENT_LOGIN_MAX_FAILURES", "3")]).await;
     app.organizer("patrick@example.org", true, &[]);
@@ -132,7 +132,7 @@ async fn a_wrong_password_is_refused_with_the_email_kept_and_attempts_are_limite
     app.login("patrick@example.org").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_emails_get_the_same_answer_as_wrong_passwords() {
     let app = spawn_app().await;
     app.organizer("patrick@example.org", true, &[]);
@@ -165,7 +165,7 @@ async fn unknown_emails_get_the_same_answer_as_wrong_passwords() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_follows_only_local_next_links() {
     let app = spawn_demo_app().await;
     app.organizer("patrick@example.org", true, &[]);
@@ -196,7 +196,7 @@ async fn login_follows_only_local_next_links() {
     assert_eq!(r.headers()["location"], "/admin/");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_owner_manages_the_team_and_roles_limit_what_members_see() {
     let app = spawn_demo_app().await;
     app.organizer("owner@example.org", false, &[("ghent-2009", Role::Owner)]);
@@ -325,7 +325,7 @@ async fn an_owner_manages_the_team_and_roles_limit_what_members_see() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reviewers_see_the_overview_but_cannot_edit() {
     let app = spawn_demo_app().await;
     app.organizer("rev@example.org", false, &[("usa-2010", Role::Reviewer)]);

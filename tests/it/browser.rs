@@ -152,7 +152,7 @@ async fn wait_until_text(client: &Client, css: &str, what: &str, ok: impl Fn(&st
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_opens_the_front_page_follows_ghent_2009_and_sees_its_dates() {
     let app = spawn_demo_app().await;
     let Some(b) = browser().await else { return };
@@ -189,7 +189,7 @@ async fn a_visitor_opens_the_front_page_follows_ghent_2009_and_sees_its_dates() 
     c.clone().close().await.unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_organizer_logs_in_renames_an_event_and_sees_the_new_name_in_public() {
     let app = spawn_demo_app().await;
     app.organizer("patrick@example.org", false, &[("ghent-2009", Role::Owner)]);
@@ -247,7 +247,7 @@ async fn an_organizer_logs_in_renames_an_event_and_sees_the_new_name_in_public()
     c.clone().close().await.unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn script_typed_into_event_fields_never_runs() {
     let app = spawn_demo_app().await;
     app.organizer("mallory@example.org", true, &[]);
@@ -387,7 +387,7 @@ async fn log_in(c: &Client, app: &TestApp, email: &str, next: &str, h1: &str) {
     wait_for_text(c, "h1", h1).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_organizer_schedules_a_talk_releases_moves_it_and_the_speaker_is_told() {
     let catcher = catcher().await;
     let app = spawn_demo_app_with_smtp(&catcher, &[]).await;
@@ -559,7 +559,7 @@ async fn wait_for_cell(c: &Client, slot_id: &str, title: &str) {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_organizer_drags_talks_onto_slots_in_the_grid_editor() {
     let app = spawn_demo_app().await;
     app.organizer("damon@example.org", false, &[("usa-2010", Role::Owner)]);
@@ -649,7 +649,7 @@ fn star(title: &str) -> String {
     format!("button.star[aria-label=\"In my agenda: {title}\"]")
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_stars_talks_and_subscribes_to_a_feed_of_just_those() {
     let app = spawn_demo_app().await;
     let Some(b) = browser().await else { return };
@@ -716,7 +716,7 @@ async fn a_visitor_stars_talks_and_subscribes_to_a_feed_of_just_those() {
     c.clone().close().await.unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_attendee_registers_confirms_and_is_checked_in_and_a_cancellation_promotes_the_waiting_list(
 ) {
     let catcher = catcher().await;
@@ -836,7 +836,7 @@ async fn an_attendee_registers_confirms_and_is_checked_in_and_a_cancellation_pro
     c.clone().close().await.unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_speaker_submits_a_reviewer_scores_an_organizer_accepts_and_the_speaker_confirms() {
     let catcher = catcher().await;
     let app = spawn_demo_app_with_smtp(&catcher, &[]).await;

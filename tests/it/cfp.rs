@@ -72,7 +72,7 @@ async fn propose(v: &Visitor, app: &TestApp, title: &str) -> String {
     })
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_speaker_signs_in_by_mail_submits_keeps_a_draft_on_errors_and_gets_a_receipt() {
     let catcher = catcher().await;
     let app = spawn_demo_app_with_smtp(&catcher, &[]).await;
@@ -174,7 +174,7 @@ async fn a_speaker_signs_in_by_mail_submits_keeps_a_draft_on_errors_and_gets_a_r
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_links_work_once_cannot_be_guessed_and_expire() {
     let catcher = catcher().await;
     let app = spawn_demo_app_with_smtp(&catcher, &[]).await;
@@ -236,7 +236,7 @@ async fn sign_in_links_work_once_cannot_be_guessed_and_expire() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reviewers_see_others_scores_only_after_scoring_and_organizers_see_the_ranking() {
     let catcher = catcher().await;
     let app = spawn_demo_app_with_smtp(&catcher, &[]).await;
@@ -320,7 +320,7 @@ async fn reviewers_see_others_scores_only_after_scoring_and_organizers_see_the_r
         .all(|r| r.contains("hidden: anonymous review")));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reviewer_of_one_event_sees_nothing_of_another() {
     let catcher = catcher().await;
     let app = spawn_demo_app_with_smtp(&catcher, &[]).await;
@@ -358,7 +358,7 @@ async fn a_reviewer_of_one_event_sees_nothing_of_another() {
     assert!(!list.contains("A USA proposal"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accepting_mails_a_confirm_link_confirming_makes_a_talk_and_rejecting_mails_too() {
     let catcher = catcher().await;
     let app = spawn_demo_app_with_smtp(&catcher, &[]).await;
@@ -461,7 +461,7 @@ async fn accepting_mails_a_confirm_link_confirming_makes_a_talk_and_rejecting_ma
         .contains("Never deploy"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unconfirmed_speakers_are_reminded_until_they_answer() {
     let catcher = catcher().await;
     let app = spawn_demo_app_with_smtp(&catcher, &[]).await;
@@ -513,7 +513,7 @@ async fn unconfirmed_speakers_are_reminded_until_they_answer() {
     assert_eq!(reminders(&catcher), 2);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_the_deadline_the_form_says_closed_and_takes_nothing() {
     let catcher = catcher().await;
     let app = spawn_demo_app_with_smtp(&catcher, &[]).await;
@@ -562,7 +562,7 @@ fn type_fields<'a>(name: &'a str, kind: &'a str, minutes: &'a str) -> [(&'a str,
     ]
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn organizers_add_change_and_delete_submission_types_but_not_one_in_use() {
     let app = spawn_demo_app().await;
     app.organizer("org@example.org", false, &[("usa-2010", Role::Organizer)]);

@@ -190,7 +190,7 @@ fn state(app: &TestApp) -> State {
     })
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_role_can_reach_a_working_credential_of_anyone_in_any_page_or_export() {
     let catcher = catcher().await;
     let app =
@@ -477,7 +477,7 @@ async fn no_role_can_reach_a_working_credential_of_anyone_in_any_page_or_export(
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resent_invitation_has_a_new_link_and_the_old_one_is_gone() {
     let catcher = catcher().await;
     let app = spawn_demo_app_with_smtp(&catcher, &[]).await;
@@ -564,7 +564,7 @@ async fn a_resent_invitation_has_a_new_link_and_the_old_one_is_gone() {
     assert_eq!(status, 200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_retried_mail_carries_the_same_link_and_message_id() {
     let catcher = catcher().await;
     // SMTP down at first: every attempt fails until the catcher's address is used.

@@ -5,7 +5,7 @@ use ghent::accounts::Role;
 
 use crate::helpers::*;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_front_page_lists_upcoming_and_past_events_by_the_app_clock() {
     let app = spawn_demo_app().await;
     let (status, html) = app.get_html("/").await;
@@ -36,7 +36,7 @@ async fn the_front_page_lists_upcoming_and_past_events_by_the_app_clock() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_event_page_shows_its_times_in_its_own_timezone_and_only_open_links() {
     let app = spawn_demo_app().await;
     let (status, html) = app.get_html("/ghent-2009/").await;
@@ -88,7 +88,7 @@ async fn an_event_page_shows_its_times_in_its_own_timezone_and_only_open_links()
     assert!(html.contains("href=\"/usa-2010/register/\""));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_pages_get_a_friendly_404_and_slugs_without_slash_redirect() {
     let app = spawn_demo_app().await;
     let (status, html) = app.get_html("/no-such-event/").await;
@@ -100,7 +100,7 @@ async fn unknown_pages_get_a_friendly_404_and_slugs_without_slash_redirect() {
     assert_eq!(r.headers()["location"], "/ghent-2009/");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_site_admin_creates_an_event_and_it_appears_in_public_with_an_audit_entry() {
     let app = spawn_app().await;
     app.organizer("patrick@example.org", true, &[]);
@@ -143,7 +143,7 @@ async fn a_site_admin_creates_an_event_and_it_appears_in_public_with_an_audit_en
     assert!(team.contains("patrick@example.org"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_event_input_is_shown_again_with_a_message_per_field_and_nothing_lost() {
     let app = spawn_demo_app().await;
     app.organizer("patrick@example.org", true, &[]);
@@ -208,7 +208,7 @@ async fn bad_event_input_is_shown_again_with_a_message_per_field_and_nothing_los
     assert_eq!(app.count("events"), 2, "nothing was created");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_organizer_renames_an_event_and_the_public_page_follows() {
     let app = spawn_demo_app().await;
     app.organizer(
@@ -284,7 +284,7 @@ async fn an_organizer_renames_an_event_and_the_public_page_follows() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cloning_an_event_copies_its_settings_and_rooms_and_shifts_its_dates() {
     let app = spawn_demo_app().await;
     app.organizer("patrick@example.org", true, &[]);
@@ -332,7 +332,7 @@ async fn cloning_an_event_copies_its_settings_and_rooms_and_shifts_its_dates() {
     assert_eq!(talks_copied, 0, "talks stay behind");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn markup_typed_into_event_fields_comes_back_escaped_everywhere() {
     let app = spawn_demo_app().await;
     app.organizer("mallory@example.org", true, &[]);
@@ -384,7 +384,7 @@ async fn markup_typed_into_event_fields_comes_back_escaped_everywhere() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_in_the_future_become_past_as_the_clock_advances() {
     let app = spawn_demo_app().await;
     app.clock.advance(Duration::days(365));

@@ -198,6 +198,18 @@ fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
     out
 }
 
+/// How many migrations the backend under test has (one folder each under `migrations/`).
+pub fn migration_count() -> usize {
+    let dir = match backend() {
+        Backend::Sqlite => "migrations/sqlite",
+        Backend::Postgres => "migrations/postgres",
+    };
+    std::fs::read_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(dir))
+        .unwrap()
+        .filter(|e| e.as_ref().is_ok_and(|e| e.path().join("up.sql").exists()))
+        .count()
+}
+
 /// 64 fixed bytes, base64: a test secret key.
 pub const TEST_KEY: &str = "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXk=";
 
@@ -231,6 +243,11 @@ pub struct TestApp {
     pub handle: actix_web::dev::ServerHandle,
     pub db: TestDb,
     pub data_dir: tempfile::TempDir,
+    /// The app's mail worker and job runner, for draining due work before the leftover check.
+    pub mail_worker: ghent::mail::worker::MailWorker,
+    pub job_runner: ghent::jobs::runner::JobRunner,
+    /// Set by tests that leave dead or unsent work behind on purpose.
+    leftovers_expected: std::cell::Cell<bool>,
 }
 
 impl std::ops::Deref for TestApp {
@@ -269,6 +286,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let address = app.base_url();
     let state = app.state();
     let handle = app.handle();
+    let (mail_worker, job_runner) = (app.mail_worker(), app.job_runner());
     tokio::spawn(app.run_until_stopped());
     TestApp {
         visitor: Visitor {
@@ -281,6 +299,9 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         handle,
         db,
         data_dir,
+        mail_worker,
+        job_runner,
+        leftovers_expected: std::cell::Cell::new(false),
     }
 }
 
@@ -440,13 +461,118 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// This test leaves dead jobs or undelivered mail behind on purpose (it tests them), so the
+    /// leftover check at the end is skipped.
+    pub fn leaves_leftovers(&self) {
+        self.leftovers_expected.set(true);
+    }
+
+    /// Runs what is due (jobs, then the mail they queue) until nothing is, waiting for messages
+    /// another worker holds; then lists what should not be left: dead jobs, and mail that is
+    /// dead, failed, or still due.
+    async fn leftovers(&self) -> Vec<String> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        let mut found = Vec::new();
+        loop {
+            let jobs = self.job_runner.run_due().await.unwrap_or_else(|e| {
+                found.push(format!("running due jobs failed: {e:#}"));
+                0
+            });
+            let mail = match self.mail_worker.drain().await {
+                Ok(o) => o.claimed,
+                Err(e) => {
+                    found.push(format!("delivering due mail failed: {e:#}"));
+                    0
+                }
+            };
+            // Another worker (the app's own) may hold a row, or be claiming it right now (SKIP
+            // LOCKED passes over it): wait until nothing is due or in hand at all.
+            let now = self.clock.now_naive().format("%Y-%m-%d %H:%M:%S%.6f");
+            let open = self.count_where(
+                "mail_outbox",
+                &format!("status = 'sending' OR (status IN ('queued', 'failed') AND next_attempt_at <= '{now}')"),
+            ) + self.count_where(
+                "jobs",
+                &format!("status = 'running' OR (status IN ('queued', 'failed') AND due_at <= '{now}')"),
+            );
+            if (jobs == 0 && mail == 0 && open == 0) || std::time::Instant::now() > deadline {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let now = self.clock.now_naive();
+        self.with_conn(|c| {
+            use diesel::prelude::*;
+            use ghent::db::schema::{jobs, mail_outbox};
+            let dead: Vec<(String, Option<String>)> = jobs::table
+                .filter(jobs::status.eq(ghent::jobs::JobStatus::Dead))
+                .select((jobs::kind, jobs::last_error))
+                .load(c)
+                .unwrap();
+            for (kind, error) in dead {
+                found.push(format!("dead job {kind}: {}", error.unwrap_or_default()));
+            }
+            use ghent::mail::model::Status;
+            let unsent: Vec<(String, Status, String)> = mail_outbox::table
+                .filter(
+                    mail_outbox::status
+                        .eq_any([Status::Dead, Status::Failed, Status::Sending])
+                        .or(mail_outbox::status
+                            .eq(Status::Queued)
+                            .and(mail_outbox::next_attempt_at.le(now))),
+                )
+                .select((
+                    mail_outbox::recipient_email,
+                    mail_outbox::status,
+                    mail_outbox::subject,
+                ))
+                .load(c)
+                .unwrap();
+            for (to, status, subject) in unsent {
+                found.push(format!("{status} mail to {to}: {subject}"));
+            }
+        });
+        found
+    }
+
+    /// Counts the rows of `table` that match a SQL condition.
+    fn count_where(&self, table: &str, condition: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        self.with_conn(|c| {
+            diesel::sql_query(format!(
+                "SELECT COUNT(*) AS n FROM {table} WHERE {condition}"
+            ))
+            .get_result::<N>(c)
+            .map(|r| r.n)
+            .unwrap_or(0)
+        })
+    }
+}
+
 impl Drop for TestApp {
+    /// Checks what the test left behind (crates.io does the same with its job queue), unless
+    /// the test failed already or said it leaves leftovers; then stops the server.
     fn drop(&mut self) {
+        let check = !std::thread::panicking() && !self.leftovers_expected.get();
+        let leftovers = match tokio::runtime::Handle::try_current() {
+            Ok(rt) if check => tokio::task::block_in_place(|| rt.block_on(self.leftovers())),
+            _ => Vec::new(),
+        };
         let stop = self.handle.stop(false);
         // Stop the server's workers; the runtime may already be shutting down, so do not wait.
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
             rt.spawn(stop);
         }
+        assert!(
+            leftovers.is_empty(),
+            "the test left work behind (call app.leaves_leftovers() if on purpose):\n{}",
+            leftovers.join("\n")
+        );
     }
 }
 

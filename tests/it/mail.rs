@@ -28,7 +28,7 @@ fn queue_test_mails(app: &TestApp, n: usize) -> Vec<String> {
     })
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_password_reset_mail_arrives_over_smtp_with_both_parts_and_a_link_that_works_once() {
     let catcher = catcher().await;
     let app = spawn_demo_app_with_smtp(&catcher, &[]).await;
@@ -121,7 +121,7 @@ async fn a_password_reset_mail_arrives_over_smtp_with_both_parts_and_a_link_that
     assert!(html.contains("no longer works"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reset_links_expire_by_the_app_clock() {
     let catcher = catcher().await;
     let app = spawn_demo_app_with_smtp(&catcher, &[]).await;
@@ -144,7 +144,7 @@ async fn reset_links_expire_by_the_app_clock() {
     assert_eq!(status, 410);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mail_queued_while_smtp_is_down_is_delivered_once_when_it_comes_up_with_attempts_in_the_log(
 ) {
     // Reserve a port with nothing listening on it yet.
@@ -210,7 +210,7 @@ async fn mail_queued_while_smtp_is_down_is_delivered_once_when_it_comes_up_with_
     assert!(texts(&log, ".counts")[0].contains("sent 3"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_that_keeps_failing_goes_dead_and_an_organizer_can_retry_it() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -251,7 +251,7 @@ async fn a_message_that_keeps_failing_goes_dead_and_an_organizer_can_retry_it() 
     eventually(5, "sent", || app.outbox()[0].status.as_str() == "sent").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_mail_log_filters_shows_a_message_as_sent_and_resends_it_as_a_new_message() {
     let catcher = catcher().await;
     let app = spawn_demo_app_with_smtp(&catcher, &[]).await;
@@ -349,7 +349,7 @@ async fn the_mail_log_filters_shows_a_message_as_sent_and_resends_it_as_a_new_me
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_no_smtp_configured_mail_is_logged_not_sent_and_the_admin_says_so() {
     let app = spawn_demo_app().await;
     app.organizer("owner@example.org", false, &[("ghent-2009", Role::Owner)]);
@@ -376,7 +376,7 @@ async fn with_no_smtp_configured_mail_is_logged_not_sent_and_the_admin_says_so()
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_file_transport_writes_one_eml_per_message() {
     let app = spawn_app_with(&[
         ("GHENT_MAIL_TRANSPORT", "file"),
@@ -405,7 +405,7 @@ async fn the_file_transport_writes_one_eml_per_message() {
     assert!(app.outbox().iter().all(|m| m.status.as_str() == "sent"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn names_and_subjects_with_line_breaks_markup_or_handlebars_cannot_inject_headers_or_markup()
 {
     let catcher = catcher().await;
@@ -483,7 +483,7 @@ async fn names_and_subjects_with_line_breaks_markup_or_handlebars_cannot_inject_
     assert_eq!(to.address(), Some("eve@example.org"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_invalid_template_override_is_refused_with_the_handlebars_error_and_a_valid_one_is_used()
 {
     let catcher = catcher().await;
@@ -604,7 +604,7 @@ fn add_attendees(app: &TestApp, slug: &str, people: &[(&str, &str, &str)]) {
     });
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bulk_mail_reaches_each_recipient_with_their_placeholders_and_a_working_unsubscribe() {
     let catcher = catcher().await;
     let app = spawn_demo_app_with_smtp(&catcher, &[]).await;
@@ -754,7 +754,7 @@ async fn bulk_mail_reaches_each_recipient_with_their_placeholders_and_a_working_
     assert_eq!(second[0].rcpt_to, ["gene@example.org"]);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_test_mail_from_the_admin_goes_through_the_outbox_and_smtp() {
     let catcher = catcher().await;
     let app = spawn_demo_app_with_smtp(&catcher, &[]).await;
@@ -774,7 +774,7 @@ async fn a_test_mail_from_the_admin_goes_through_the_outbox_and_smtp() {
     assert_eq!(parsed(&caught[0]).subject(), Some("Ghent test message"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_workers_over_one_outbox_deliver_each_of_500_messages_exactly_once() {
     let catcher = catcher().await;
     // Workers off in the app: this test runs two of its own.

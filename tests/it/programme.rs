@@ -33,7 +33,7 @@ fn slot_of_talk(app: &TestApp, talk: &str) -> String {
     })
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_public_grid_shows_days_rooms_and_breaks_in_the_event_timezone() {
     let app = spawn_demo_app().await;
     let (status, html) = app.get_html("/ghent-2009/programme/").await;
@@ -74,7 +74,7 @@ async fn the_public_grid_shows_days_rooms_and_breaks_in_the_event_timezone() {
     assert!(event.contains("href=\"/ghent-2009/programme/\""));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_talk_page_shows_its_time_room_speakers_slides_and_a_privacy_friendly_video() {
     let app = spawn_demo_app().await;
     let welcome = talk_id(&app, "Welcome to devopsdays");
@@ -126,7 +126,7 @@ async fn a_talk_page_shows_its_time_room_speakers_slides_and_a_privacy_friendly_
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_the_released_version_is_public_and_etags_revalidate() {
     let app = spawn_demo_app().await;
     let r = app.get("/ghent-2009/programme/").await;
@@ -200,7 +200,7 @@ async fn only_the_released_version_is_public_and_etags_revalidate() {
             && s.contains("Renamed a talk")));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_release_made_on_another_instance_is_served_within_seconds() {
     let a = spawn_demo_app().await;
     // A second server over the same database, as a second instance behind a load balancer.
@@ -240,7 +240,7 @@ async fn a_release_made_on_another_instance_is_served_within_seconds() {
     b_handle.stop(false).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exports_validate_against_the_schedule_schemas() {
     let app = spawn_demo_app().await;
     let schema: serde_json::Value = serde_json::from_str(
@@ -328,7 +328,7 @@ async fn exports_validate_against_the_schedule_schemas() {
     assert_eq!(embed["version"], 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn talk_guids_and_ids_stay_the_same_across_releases() {
     let app = spawn_demo_app().await;
     app.organizer("owner@example.org", false, &[("ghent-2009", Role::Owner)]);
@@ -378,7 +378,7 @@ async fn talk_guids_and_ids_stay_the_same_across_releases() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_schedule_exported_and_imported_again_gives_the_same_talks_rooms_and_times() {
     let source = spawn_demo_app().await;
     let xml = source
@@ -483,7 +483,7 @@ async fn a_schedule_exported_and_imported_again_gives_the_same_talks_rooms_and_t
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conflicts_are_shown_before_release() {
     let app = spawn_demo_app().await;
     app.organizer("owner@example.org", false, &[("ghent-2009", Role::Owner)]);
@@ -582,7 +582,7 @@ async fn conflicts_are_shown_before_release() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_slot_input_is_refused_on_the_form() {
     let app = spawn_demo_app().await;
     app.organizer("owner@example.org", false, &[("ghent-2009", Role::Owner)]);
@@ -619,7 +619,7 @@ async fn bad_slot_input_is_refused_on_the_form() {
     assert!(html.contains("value=\"2009-10-30T11:00\""), "input kept");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn moving_a_talk_and_releasing_mails_its_speaker_once_and_lists_it_in_the_changelog() {
     let catcher = catcher().await;
     let app = spawn_demo_app_with_smtp(&catcher, &[]).await;
@@ -688,7 +688,7 @@ async fn moving_a_talk_and_releasing_mails_its_speaker_once_and_lists_it_in_the_
     assert!(v2.contains("Moved") && v2.contains("Building Agile Infrastructures with Puppet") && v2.contains("now Saturday 31 October 2009, 14:00 CET, Main room (was Friday 30 October 2009, 11:30 CET"), "{v2}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn speaker_emails_never_appear_on_public_pages_or_exports() {
     let app = spawn_demo_app().await;
     use diesel::prelude::*;
@@ -800,7 +800,7 @@ fn import_schedule_reads_a_frab_file_from_the_command_line() {
     assert!(stdout.contains("Released version 1"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_personal_agenda_feed_holds_just_the_chosen_talks() {
     let app = spawn_demo_app().await;
     let kanban = talk_id(&app, "Introducing Kanban in operations");

@@ -79,7 +79,7 @@ fn count(conn: &mut AnyConnection, status: &str) -> i64 {
         .unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_killed_while_delivering_loses_no_mail_and_runs_missed_jobs_after_a_restart() {
     let db = TestDb::new();
     let dir = tempfile::tempdir().unwrap();
@@ -154,7 +154,7 @@ async fn a_server_killed_while_delivering_loses_no_mail_and_runs_missed_jobs_aft
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_job_runners_never_run_the_same_job() {
     let app = spawn_app_with(&[("GHENT_RUN_WORKERS", "false")]).await;
     let now = app.clock.now_naive();
@@ -212,7 +212,7 @@ async fn two_job_runners_never_run_the_same_job() {
     assert_eq!(runners, HashSet::from([ida, idb]));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_job_is_retried_then_dead_and_a_site_admin_can_retry_it() {
     let app = spawn_app_with(&[("GHENT_JOBS_POLL_MILLIS", "50")]).await;
     let now = app.clock.now_naive();
@@ -266,7 +266,7 @@ async fn a_failing_job_is_retried_then_dead_and_a_site_admin_can_retry_it() {
     assert_eq!(other.get("/admin/jobs").await.status().as_u16(), 403);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn send_mail_once_delivers_what_is_due_and_exits() {
     let db = TestDb::new();
     let dir = tempfile::tempdir().unwrap();

@@ -57,7 +57,7 @@ fn link_for(caught: &[ghent::mail::catcher::CaughtMail], to: &str, address: &str
     link_in(&parsed(m).body_text(0).unwrap(), address)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn register_confirm_by_mail_and_get_a_ticket_with_calendar_and_qr_code() {
     let catcher = catcher().await;
     let app = spawn_demo_app_with_smtp(&catcher, &[]).await;
@@ -128,7 +128,7 @@ async fn register_confirm_by_mail_and_get_a_ticket_with_calendar_and_qr_code() {
     assert!(!path.contains(&desk_token));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn registering_twice_resends_the_link_and_the_answer_never_reveals_who_is_registered() {
     let catcher = catcher().await;
     let app = spawn_demo_app_with_smtp(&catcher, &[]).await;
@@ -175,7 +175,7 @@ async fn registering_twice_resends_the_link_and_the_answer_never_reveals_who_is_
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_is_shown_again_with_messages_and_nothing_lost() {
     let app = spawn_demo_app().await;
     let v = app.new_visitor();
@@ -227,7 +227,7 @@ async fn bad_input_is_shown_again_with_messages_and_nothing_lost() {
     assert_eq!(app.count("registrations"), 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_honeypot_and_the_rate_limit_stop_bots_without_telling_them() {
     let app = spawn_app_with(&[("GHENT_FORM_RATE_LIMIT_PER_MINUTE", "2")]).await;
     app.with_conn(|c| ghent::seed::demo(c, demo_now().naive_utc()).unwrap());
@@ -265,7 +265,7 @@ async fn the_honeypot_and_the_rate_limit_stop_bots_without_telling_them() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_event_puts_people_on_the_waiting_list_and_a_cancellation_offers_the_seat() {
     let catcher = catcher().await;
     let app = spawn_demo_app_with_smtp(&catcher, &[]).await;
@@ -330,7 +330,7 @@ async fn a_full_event_puts_people_on_the_waiting_list_and_a_cancellation_offers_
     assert_eq!(status_of(&app, "cy@example.org"), "confirmed");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unconfirmed_hold_expires_and_raising_capacity_promotes_in_order() {
     let app = spawn_demo_app().await;
     set_capacity(&app, "usa-2010", Some(1));
@@ -392,7 +392,7 @@ async fn an_unconfirmed_hold_expires_and_raising_capacity_promotes_in_order() {
     assert_eq!(status_of(&app, "di@example.org"), "offered");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attendees_edit_download_and_erase_their_own_data() {
     let app = spawn_demo_app().await;
     let v = app.new_visitor();
@@ -456,10 +456,25 @@ async fn attendees_edit_download_and_erase_their_own_data() {
         leftover.iter().all(|e| e == "erased@invalid"),
         "{leftover:?}"
     );
+    // Mail not yet delivered is withdrawn, so nobody can retry it to the erased address.
+    let statuses: Vec<String> = app.with_conn(|c| {
+        diesel::sql_query("SELECT status AS s FROM mail_outbox WHERE entity_type = 'registration'")
+            .load::<StatusRow>(c)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.s)
+            .collect()
+    });
+    assert!(
+        statuses
+            .iter()
+            .all(|s| ["sent", "logged", "withdrawn"].contains(&s.as_str())),
+        "{statuses:?}"
+    );
     assert_eq!(v.get(&page).await.status().as_u16(), 404);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn organizers_list_search_export_add_cancel_and_check_people_in() {
     let catcher = catcher().await;
     let app = spawn_demo_app_with_smtp(&catcher, &[]).await;
@@ -573,7 +588,7 @@ async fn organizers_list_search_export_add_cancel_and_check_people_in() {
     assert_eq!(status_of(&app, "eve@example.org"), "cancelled");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn personal_data_is_purged_after_the_retention_period_and_by_hand() {
     let app = spawn_demo_app().await;
     register(&app.new_visitor(), "Gene Kim", "gene@example.org").await;
@@ -617,7 +632,7 @@ async fn personal_data_is_purged_after_the_retention_period_and_by_hand() {
     assert!(purged.is_some());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sixty_four_concurrent_registrations_for_the_last_ten_seats() {
     let app = spawn_app_with(&[
         ("GHENT_FORM_RATE_LIMIT_PER_MINUTE", "0"),
@@ -724,7 +739,7 @@ async fn sixty_four_concurrent_registrations_for_the_last_ten_seats() {
     assert_eq!(held, 30);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancellations_and_promotions_racing_new_registrations_never_exceed_capacity() {
     let app = spawn_app_with(&[
         ("GHENT_FORM_RATE_LIMIT_PER_MINUTE", "0"),
@@ -888,7 +903,7 @@ fn person_id(app: &TestApp, email: &str) -> String {
     })
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn speakers_of_confirmed_talks_get_registrations_outside_the_seats() {
     let app = spawn_demo_app().await;
     app.organizer("org@example.org", false, &[("usa-2010", Role::Organizer)]);
@@ -1012,4 +1027,10 @@ async fn speakers_of_confirmed_talks_get_registrations_outside_the_seats() {
     register(&v, "Gene Kim", "gene@example.org").await;
     let (kind, status, _) = kind_of(&app, "gene@example.org");
     assert_eq!((kind.as_str(), status.as_str()), ("attendee", "waiting"));
+}
+
+#[derive(diesel::QueryableByName)]
+struct StatusRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    s: String,
 }

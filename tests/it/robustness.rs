@@ -18,7 +18,7 @@ fn fill(path: &str, value: &str) -> String {
     out
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn garbage_sent_to_every_route_never_causes_a_server_error() {
     let app = spawn_demo_app().await;
     app.organizer("admin@example.org", true, &[("usa-2010", Role::Owner)]);
@@ -106,7 +106,7 @@ async fn garbage_sent_to_every_route_never_causes_a_server_error() {
     assert_eq!(app.get("/healthz").await.status().as_u16(), 200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_oversized_body_is_refused_cleanly() {
     let app = spawn_demo_app().await;
     let r = app
@@ -120,7 +120,7 @@ async fn an_oversized_body_is_refused_cleanly() {
     assert_eq!(r.status().as_u16(), 413);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_health_check_reports_the_database() {
     let app = spawn_app().await;
     let r = app.get("/healthz").await;
@@ -130,7 +130,7 @@ async fn the_health_check_reports_the_database() {
     assert_eq!(body["database"], "ok");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nul_characters_are_refused_with_a_clear_message_on_both_backends() {
     let app = spawn_demo_app().await;
     let (status, html) = app.get_html("/ghent-2009%00/").await;

@@ -25,7 +25,7 @@ pub struct LoginQuery {
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct LoginForm {
-    /// Email.
+    /// The organizer's address, as typed (kept when the page comes back).
     pub email: String,
     /// Password (never shown again).
     #[serde(skip_serializing)]

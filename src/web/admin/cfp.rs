@@ -153,9 +153,9 @@ pub async fn proposal(
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ReviewForm {
-    /// Score.
+    /// The chosen score, as a string from the radio buttons.
     pub score: String,
-    /// Comment.
+    /// Optional note for the other reviewers.
     pub comment: String,
 }
 

@@ -16,7 +16,7 @@ use crate::web::AppState;
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct JobsQuery {
-    /// Status.
+    /// Show only jobs in this status; empty for all.
     pub status: String,
 }
 

@@ -21,9 +21,9 @@ use crate::web::render::{after_form, Page, INVALID};
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct LogQuery {
-    /// Status.
+    /// Show only mail in this status; empty for all.
     pub status: String,
-    /// Kind.
+    /// Show only mail of this kind; empty for all.
     pub kind: String,
 }
 
@@ -170,14 +170,19 @@ impl TemplateForm {
     }
 }
 
+/// The template editor with a preview; 422 when `errors` is not empty.
 fn editor(
     staff: &EventStaff,
     kind: MailKind,
     form: &TemplateForm,
     overridden: bool,
     errors: FieldErrors,
-    status: StatusCode,
 ) -> AppResult<HttpResponse> {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        INVALID
+    };
     let preview = templates::preview(&staff.ctx.mailer, kind, &form.sources());
     staff.render(
         Page::new("admin/mail_template")
@@ -214,14 +219,7 @@ pub async fn template_form(
         html: sources.html,
         action: String::new(),
     };
-    editor(
-        &admin,
-        kind,
-        &form,
-        overridden,
-        FieldErrors::new(),
-        StatusCode::OK,
-    )
+    editor(&admin, kind, &form, overridden, FieldErrors::new())
 }
 
 /// `POST /admin/events/{slug}/mail/templates/{kind}`: preview, or save after checking.
@@ -232,14 +230,7 @@ pub async fn template_save(
 ) -> AppResult<HttpResponse> {
     let kind = overridable(&path.into_inner().1)?;
     if form.action != "save" {
-        return editor(
-            &admin,
-            kind,
-            &form,
-            false,
-            FieldErrors::new(),
-            StatusCode::OK,
-        );
+        return editor(&admin, kind, &form, false, FieldErrors::new());
     }
     let sources = form.sources();
     let result = admin
@@ -252,7 +243,7 @@ pub async fn template_save(
     after_form(
         result,
         |()| admin.done(&saved, &urls::mail_template(admin.slug(), kind)),
-        |errors| std::future::ready(editor(&admin, kind, &form, false, errors, INVALID)),
+        |errors| std::future::ready(editor(&admin, kind, &form, false, errors)),
     )
     .await
 }
@@ -284,13 +275,19 @@ pub struct ComposeForm {
     pub action: String,
 }
 
+/// The compose page, with the preview for the first recipient if asked for; 422 when
+/// `errors` is not empty.
 async fn compose_page(
     staff: &EventStaff,
     form: &BulkForm,
     errors: FieldErrors,
-    preview: Option<serde_json::Value>,
-    status: StatusCode,
+    preview: Option<bulk::Preview>,
 ) -> AppResult<HttpResponse> {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        INVALID
+    };
     let (audiences, sent) = staff
         .read(|conn, cx| views::bulk_overview(conn, &cx.event, &cx.mailer.base_url))
         .await?;
@@ -308,7 +305,7 @@ pub async fn bulk_form(admin: EventAdmin<need::Organize>) -> AppResult<HttpRespo
         body: "Hello {{name}},\n\n\n\nYour page: {{manage_link}}".into(),
         ..BulkForm::default()
     };
-    compose_page(&admin, &form, FieldErrors::new(), None, StatusCode::OK).await
+    compose_page(&admin, &form, FieldErrors::new(), None).await
 }
 
 /// `POST /admin/events/{slug}/mail/bulk`: preview for the first recipient (their links shown as
@@ -323,20 +320,12 @@ pub async fn bulk_send(
         .await?;
     let input = match bulk::parse(&form.mail, &admin.ctx.mailer, &admin.event, &probe) {
         Ok(input) => input,
-        Err(errors) => return compose_page(&admin, &form.mail, errors, None, INVALID).await,
+        Err(errors) => return compose_page(&admin, &form.mail, errors, None).await,
     };
     if form.action != "send" {
         let preview = bulk::preview(&admin.ctx.mailer, &admin.event, &input, &probe)
             .map_err(AppError::BadRequest)?;
-        let preview = Some(serde_json::to_value(preview).map_err(anyhow::Error::from)?);
-        return compose_page(
-            &admin,
-            &form.mail,
-            FieldErrors::new(),
-            preview,
-            StatusCode::OK,
-        )
-        .await;
+        return compose_page(&admin, &form.mail, FieldErrors::new(), Some(preview)).await;
     }
     let id = admin
         .write(move |conn, cx| bulk::create(conn, cx, &input))

@@ -31,11 +31,11 @@ pub struct ListQuery {
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct AddForm {
-    /// Name.
+    /// As typed.
     pub name: String,
-    /// Email.
+    /// As typed; the attendee's ticket goes there.
     pub email: String,
-    /// Company.
+    /// Optional.
     pub company: String,
 }
 

@@ -145,7 +145,7 @@ fn cfp_page(
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct SignInForm {
-    /// Email.
+    /// Where the sign-in link goes; the page says the same for every address.
     pub email: String,
 }
 
@@ -155,7 +155,7 @@ pub async fn request_sign_in(
     ClientIp(ip): ClientIp,
     CsrfForm(form): CsrfForm<SignInForm>,
 ) -> AppResult<HttpResponse> {
-    if !visit.form_limiter.allow(&format!("cfp:{ip}"), visit.now()) {
+    if !visit.allows("cfp", &ip) {
         return Err(AppError::RateLimited(
             "Too many requests from your network; wait a minute and try again.".into(),
         ));

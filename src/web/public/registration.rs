@@ -67,10 +67,7 @@ pub async fn submit(
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
     let form = RegistrationForm::from_pairs(pairs);
-    if !visit
-        .form_limiter
-        .allow(&format!("register:{ip}"), visit.now())
-    {
+    if !visit.allows("register", &ip) {
         let errors = FieldErrors::from([("email".to_string(), TOO_MANY.to_string())]);
         return form_page(&visit, &form, errors, StatusCode::TOO_MANY_REQUESTS).await;
     }
@@ -79,14 +76,12 @@ pub async fn submit(
     }
     if !form.is_bot() {
         let f = form.clone();
-        match visit
-            .write(move |conn, cx| lifecycle::register_form(conn, cx, &f))
-            .await
-        {
+        let result = visit.write(move |conn, cx| lifecycle::register_form(conn, cx, &f));
+        match result.await {
             Err(AppError::Invalid(errors)) => {
                 return form_page(&visit, &form, errors, INVALID).await
             }
-            other => other.map(|_| ())?,
+            other => other.map(drop)?,
         }
     }
     let email = form.email.trim().to_lowercase();
