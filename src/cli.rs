@@ -206,26 +206,36 @@ fn import_schedule(settings: Settings, args: ImportScheduleArgs) -> anyhow::Resu
 }
 
 fn send_mail(mut settings: Settings, args: SendMailArgs) -> anyhow::Result<()> {
-    use crate::mail::worker::{MailWorker, Notifier};
+    use crate::mail::worker::MailWorker;
+    use crate::queue::Notifier;
     settings.ensure_secret_key()?;
     let db = Db::connect(&settings.database_url, 2)?;
     db.migrate()?;
     let clock = clock_of(&settings);
     actix_web::rt::System::new().block_on(async move {
-        let worker = MailWorker::from_settings(db, clock, &settings)?;
+        let worker = crate::background::register_worker(&db, &settings, "send-mail")?;
+        let metrics = crate::metrics::Metrics::new();
+        let lane = MailWorker::from_settings(db, clock, &settings, worker.clone(), metrics)?;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let beat = tokio::spawn(worker.clone().run_heartbeat(stopped.clone()));
         if args.once {
-            let outcome = worker.drain().await?;
+            let outcome = lane.drain().await;
+            let _ = stop.send(true);
+            let _ = beat.await;
+            tokio::task::spawn_blocking(move || worker.deregister()).await??;
+            let outcome = outcome?;
             println!(
                 "{} delivered, {} failed (retried later or dead)",
                 outcome.delivered, outcome.failed
             );
             return Ok(());
         }
-        let (stop, stopped) = tokio::sync::watch::channel(false);
-        let running = tokio::spawn(worker.run(Notifier::new(), stopped));
+        let running = tokio::spawn(lane.run(Notifier::new(), stopped));
         wait_for_stop_signal().await;
         let _ = stop.send(true);
         let _ = running.await;
+        let _ = beat.await;
+        tokio::task::spawn_blocking(move || worker.deregister()).await??;
         Ok(())
     })
 }

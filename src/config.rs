@@ -51,11 +51,15 @@ struct RawSettings {
     mail_concurrency: u32,
     mail_max_attempts: i32,
     mail_retry_base_seconds: i64,
-    mail_lease_seconds: i64,
     mail_poll_millis: u64,
+    mail_record_millis: u64,
+    smtp_timeout_seconds: u64,
     jobs_poll_millis: u64,
-    jobs_lease_seconds: i64,
+    queue_heartbeat_millis: u64,
+    queue_worker_timeout_seconds: u64,
+    shutdown_grace_seconds: u64,
     run_workers: bool,
+    metrics_token: String,
     login_max_failures: i64,
     login_window_minutes: i64,
     session_hours: i64,
@@ -99,16 +103,26 @@ pub struct Settings {
     pub mail_max_attempts: i32,
     /// First retry delay in seconds (doubles each attempt).
     pub mail_retry_base_seconds: i64,
-    /// Lease of a claimed message, in seconds.
-    pub mail_lease_seconds: i64,
     /// Worker poll interval in milliseconds.
     pub mail_poll_millis: u64,
+    /// Outcomes of sent messages are written together every this many milliseconds (≤ 100):
+    /// a crash resends at most the messages in flight and those of the last window.
+    pub mail_record_millis: u64,
+    /// How long one SMTP connection, command or message may take before it counts as failed.
+    pub smtp_timeout_seconds: u64,
     /// Job runner poll interval in milliseconds.
     pub jobs_poll_millis: u64,
-    /// Lease of a running job, in seconds.
-    pub jobs_lease_seconds: i64,
+    /// How often a running instance renews its heartbeat in `queue_workers`.
+    pub queue_heartbeat_millis: u64,
+    /// A worker whose heartbeat is older than this (by the database's clock) is dead: what it
+    /// claimed is handed to the others.
+    pub queue_worker_timeout_seconds: u64,
+    /// On SIGTERM, how long sends in flight may take to finish before the rest is given back.
+    pub shutdown_grace_seconds: u64,
     /// Run the mail worker and job runner inside `serve`.
     pub run_workers: bool,
+    /// Bearer token that opens `/metrics`; `None` turns the endpoint off (404).
+    pub metrics_token: Option<String>,
     /// Failed logins allowed per email within the window.
     pub login_max_failures: i64,
     /// Login rate-limit window in minutes.
@@ -234,11 +248,15 @@ impl Settings {
             mail_concurrency: raw.mail_concurrency.clamp(1, 64),
             mail_max_attempts: raw.mail_max_attempts.max(1),
             mail_retry_base_seconds: raw.mail_retry_base_seconds.max(1),
-            mail_lease_seconds: raw.mail_lease_seconds.max(1),
             mail_poll_millis: raw.mail_poll_millis.max(10),
+            mail_record_millis: raw.mail_record_millis.clamp(1, 100),
+            smtp_timeout_seconds: raw.smtp_timeout_seconds.max(1),
             jobs_poll_millis: raw.jobs_poll_millis.max(10),
-            jobs_lease_seconds: raw.jobs_lease_seconds.max(1),
+            queue_heartbeat_millis: raw.queue_heartbeat_millis.max(50),
+            queue_worker_timeout_seconds: raw.queue_worker_timeout_seconds.max(1),
+            shutdown_grace_seconds: raw.shutdown_grace_seconds,
             run_workers: raw.run_workers,
+            metrics_token: non_empty(&raw.metrics_token),
             login_max_failures: raw.login_max_failures.max(1),
             login_window_minutes: raw.login_window_minutes.max(1),
             session_hours: raw.session_hours.max(1),
@@ -283,11 +301,15 @@ const ENV_KEYS: &[&str] = &[
     "mail_concurrency",
     "mail_max_attempts",
     "mail_retry_base_seconds",
-    "mail_lease_seconds",
     "mail_poll_millis",
+    "mail_record_millis",
+    "smtp_timeout_seconds",
     "jobs_poll_millis",
-    "jobs_lease_seconds",
+    "queue_heartbeat_millis",
+    "queue_worker_timeout_seconds",
+    "shutdown_grace_seconds",
     "run_workers",
+    "metrics_token",
     "login_max_failures",
     "login_window_minutes",
     "session_hours",

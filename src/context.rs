@@ -47,3 +47,10 @@ impl std::fmt::Debug for EventContext {
             .finish()
     }
 }
+
+/// What every background job gets besides its payload: the mailer (its jobs queue mail).
+#[derive(Clone)]
+pub struct JobContext {
+    /// Renders and queues mail.
+    pub mailer: Mailer,
+}

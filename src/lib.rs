@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod background;
 pub mod cfp;
 pub mod cli;
 pub mod clock;
@@ -16,12 +17,13 @@ pub mod embedded;
 pub mod error;
 pub mod events;
 pub mod forms;
-pub mod jobs;
 pub mod links;
 pub mod mail;
 pub mod markdown;
+pub mod metrics;
 pub mod programme;
 pub mod qr;
+pub mod queue;
 pub mod registration;
 pub mod seed;
 pub mod startup;

@@ -15,12 +15,16 @@ use actix_web::middleware::{from_fn, Compress, ErrorHandlers, Next};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 
+use crate::background::Lanes;
 use crate::clock::Clock;
 use crate::config::{Environment, Settings};
+use crate::context::JobContext;
 use crate::db::Db;
-use crate::jobs::runner::{JobContext, JobRunner};
-use crate::mail::worker::{MailWorker, Notifier};
+use crate::mail::worker::MailWorker;
 use crate::mail::Mailer;
+use crate::metrics::Metrics;
+use crate::queue::runner::JobRunner;
+use crate::queue::Notifier;
 use crate::web::{errors, render, routes, security, AppState};
 
 /// A built, bound, not yet running server.
@@ -28,8 +32,7 @@ pub struct Application {
     port: u16,
     server: Server,
     state: web::Data<AppState>,
-    mail_worker: MailWorker,
-    job_runner: JobRunner,
+    lanes: Lanes,
     run_workers: bool,
 }
 
@@ -73,8 +76,7 @@ impl Application {
             n => n,
         };
         let run_workers = settings.run_workers;
-        let (state, mail_worker, job_runner) =
-            build_state(settings, clock, db, base_url, &key_bytes)?;
+        let (state, lanes) = build_state(settings, clock, db, base_url, &key_bytes)?;
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
@@ -97,8 +99,7 @@ impl Application {
             port: addr.port(),
             server,
             state,
-            mail_worker,
-            job_runner,
+            lanes,
             run_workers,
         })
     }
@@ -123,40 +124,35 @@ impl Application {
         self.server.handle()
     }
 
-    /// The mail worker (tests drive it directly).
+    /// The mail lane (tests drive it directly).
     pub fn mail_worker(&self) -> MailWorker {
-        self.mail_worker.clone()
+        self.lanes.mail.clone()
     }
 
     /// The job runner (tests drive it directly).
-    pub fn job_runner(&self) -> JobRunner {
-        self.job_runner.clone()
+    pub fn job_runner(&self) -> JobRunner<JobContext> {
+        self.lanes.jobs.clone()
     }
 
     /// Serves until stopped (SIGTERM/SIGINT or [`ServerHandle::stop`]). In-flight requests
-    /// finish first; then the mail worker and job runner finish the batch in hand and stop.
+    /// finish first; then the lanes stop: sends in flight get `shutdown_grace_seconds`, what was
+    /// claimed but not started goes back to the queue, and the worker leaves. With
+    /// `run_workers = false` only the heartbeat runs (tests drive the lanes themselves).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let mut background = Vec::new();
-        if self.run_workers {
-            let (mail, jobs) = (
-                self.state.mail_notifier.clone(),
-                self.state.jobs_notifier.clone(),
-            );
-            background.push(tokio::spawn(self.mail_worker.run(mail, stopped.clone())));
-            background.push(tokio::spawn(self.job_runner.run(jobs, stopped)));
-        }
+        let grace = std::time::Duration::from_secs(self.state.settings.shutdown_grace_seconds + 10);
+        let (mail, jobs) = (
+            self.state.mail_notifier.clone(),
+            self.state.jobs_notifier.clone(),
+        );
+        let background = match self.run_workers {
+            true => tokio::spawn(self.lanes.run(mail, jobs, stopped)),
+            false => tokio::spawn(self.lanes.heartbeat_only(stopped)),
+        };
         let result = self.server.await;
         let _ = stop.send(true);
-        for task in background {
-            if tokio::time::timeout(std::time::Duration::from_secs(20), task)
-                .await
-                .is_err()
-            {
-                tracing::warn!(
-                    "a background worker did not stop within 20 s; its lease will expire"
-                );
-            }
+        if tokio::time::timeout(grace, background).await.is_err() {
+            tracing::warn!("the queue lanes did not stop in time; their items go to others once the heartbeat is stale");
         }
         result
     }
@@ -176,32 +172,46 @@ fn rekey_legacy_links(db: &Db, secret: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The shared state, and the mail worker and job runner over the same database and clock.
+/// The shared state, and the queue lanes over the same database and clock.
 fn build_state(
     settings: Settings,
     clock: Clock,
     db: Db,
     base_url: String,
     key_bytes: &[u8],
-) -> anyhow::Result<(web::Data<AppState>, MailWorker, JobRunner)> {
+) -> anyhow::Result<(web::Data<AppState>, Lanes)> {
     let templates = render::registry().context("loading templates")?;
     let mailer = Mailer::new(&base_url, key_bytes)
         .map_err(|e| anyhow::anyhow!("loading mail templates: {e}"))?;
     if settings.mail_transport == crate::config::MailTransportKind::Log {
         tracing::warn!("no SMTP server configured (GHENT_SMTP_URL): mail is written to the log and kept in the outbox, not delivered");
     }
-    let mail_worker = MailWorker::from_settings(db.clone(), clock.clone(), &settings)?;
-    let mail_notifier = Notifier::new();
-    let job_runner = JobRunner::new(
+    let metrics = Metrics::new();
+    let worker = crate::background::register_worker(&db, &settings, "serve")?;
+    let mail_worker = MailWorker::from_settings(
         db.clone(),
         clock.clone(),
-        JobContext {
-            mailer: mailer.clone(),
-        },
-        chrono::Duration::seconds(settings.jobs_lease_seconds),
-        std::time::Duration::from_millis(settings.jobs_poll_millis),
-        mail_notifier.clone(),
+        &settings,
+        worker.clone(),
+        metrics.clone(),
+    )?;
+    let mail_notifier = Notifier::new();
+    let job_runner = crate::background::job_runner(
+        &db,
+        &clock,
+        &settings,
+        &worker,
+        &mailer,
+        &mail_notifier,
+        &metrics,
     );
+    let lanes = Lanes {
+        db: db.clone(),
+        clock: clock.clone(),
+        worker,
+        mail: mail_worker,
+        jobs: job_runner,
+    };
     let form_limiter =
         crate::web::rate_limit::RateLimiter::new(settings.form_rate_limit_per_minute);
     let state = web::Data::new(AppState {
@@ -215,8 +225,9 @@ fn build_state(
         jobs_notifier: Notifier::new(),
         programme_cache: Default::default(),
         form_limiter,
+        metrics,
     });
-    Ok((state, mail_worker, job_runner))
+    Ok((state, lanes))
 }
 
 /// Sessions in an encrypted cookie (`ghent`), HTTP only, SameSite=Lax, Secure in production.
@@ -259,7 +270,18 @@ async fn request_log(
     let method = req.method().clone();
     let res = next.call(req).await?;
     let path = redacted_path(res.request());
-    tracing::info!(%method, %path, status = res.status().as_u16(), micros = started.elapsed().as_micros() as u64, "request");
+    let (status, elapsed) = (res.status().as_u16(), started.elapsed());
+    tracing::info!(%method, %path, status, micros = elapsed.as_micros() as u64, "request");
+    if let Some(state) = res.request().app_data::<web::Data<AppState>>() {
+        // The route's pattern, never the path: a path may hold a token.
+        let route = res
+            .request()
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".into());
+        state
+            .metrics
+            .http_request(&route, method.as_str(), status, elapsed.as_secs_f64());
+    }
     Ok(res)
 }
 

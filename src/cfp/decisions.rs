@@ -11,17 +11,20 @@ use super::queries::{self, by_confirm_token, speakers_of};
 use crate::accounts::Actor;
 use crate::audit::{self, Change};
 use crate::context::EventContext;
+use crate::context::JobContext;
 use crate::db::schema::{proposals, submission_types, talk_people, talks};
 use crate::db::{new_id, AnyConnection};
 use crate::error::{AppError, AppResult};
-use crate::jobs::{self, NewJob};
 use crate::mail::credentials::Sealed;
 use crate::mail::model::MailKind;
 use crate::mail::outbox::Envelope;
 use crate::mail::Mailer;
 use crate::programme::model::{next_number, Level, Person, Talk, TalkPerson, TalkRole, TalkState};
+use crate::queue::registry::Job;
+use crate::queue::{self, NewItem, Task};
 use crate::tokens::{self, LinkKind};
 use crate::urls;
+use serde::{Deserialize, Serialize};
 
 fn decision_ctx(cx: &EventContext, p: &Proposal, person: &Person, sealed: &mut Sealed) -> Value {
     let (mailer, event) = (&cx.mailer, &cx.event);
@@ -63,10 +66,40 @@ fn mail_speakers(
     Ok(n)
 }
 
-fn reminder_job(cx: &EventContext, p: &Proposal) -> NewJob {
+/// The next reminder to an accepted speaker who has not answered.
+fn reminder_job(cx: &EventContext, p: &Proposal) -> NewItem {
     let due = cx.now + Duration::days(i64::from(cx.event.confirm_reminder_days));
-    NewJob::new("cfp.remind", json!({ "proposal_id": p.id }), due)
-        .unique(format!("cfp.remind:{}:{}", p.id, p.reminders_sent))
+    let job = RemindSpeaker {
+        proposal_id: p.id.clone(),
+    };
+    NewItem::of(&job, due).unique(format!(
+        "{}:{}:{}",
+        RemindSpeaker::KIND,
+        p.id,
+        p.reminders_sent
+    ))
+}
+
+/// Reminds an accepted speaker who has not confirmed or declined; the next reminder follows.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RemindSpeaker {
+    /// The proposal.
+    pub proposal_id: String,
+}
+
+impl Task for RemindSpeaker {
+    const KIND: &'static str = "cfp.remind";
+}
+
+impl Job<JobContext> for RemindSpeaker {
+    fn run(
+        &self,
+        conn: &mut AnyConnection,
+        now: chrono::NaiveDateTime,
+        cx: &JobContext,
+    ) -> AppResult<()> {
+        remind(conn, now, &cx.mailer, &self.proposal_id, true).map(drop)
+    }
 }
 
 fn record(
@@ -162,7 +195,7 @@ fn decide_one(
     let p = queries::proposal(conn, &p.id)?;
     mail_speakers(conn, cx, &p, decision.mail())?;
     if accept {
-        jobs::schedule(conn, cx.now, reminder_job(cx, &p))?;
+        queue::enqueue(conn, cx.now, reminder_job(cx, &p))?;
     }
     let (action, verb) = decision.words();
     let summary = format!("{verb} “{}”", p.title);
@@ -322,7 +355,7 @@ pub fn remind(
     let p = queries::proposal(conn, &p.id)?;
     mail_speakers(conn, &cx, &p, MailKind::CfpReminder)?;
     if automatic {
-        jobs::schedule(conn, now, reminder_job(&cx, &p))?;
+        queue::enqueue(conn, now, reminder_job(&cx, &p))?;
     }
     Ok(true)
 }

@@ -98,11 +98,12 @@ diesel::table! {
         payload -> Text,
         unique_key -> Nullable<Text>,
         status -> Text,
+        priority -> Integer,
         due_at -> Timestamp,
         attempts -> Integer,
         max_attempts -> Integer,
-        locked_until -> Nullable<Timestamp>,
-        locked_by -> Nullable<Text>,
+        claimed_by -> Nullable<Text>,
+        claimed_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
@@ -151,8 +152,6 @@ diesel::table! {
         status -> Text,
         attempts -> Integer,
         next_attempt_at -> Timestamp,
-        locked_until -> Nullable<Timestamp>,
-        locked_by -> Nullable<Text>,
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
@@ -275,6 +274,15 @@ diesel::table! {
         required -> Bool,
         options -> Text,
         position -> Integer,
+    }
+}
+
+diesel::table! {
+    queue_workers (id) {
+        id -> Text,
+        name -> Text,
+        started_at -> Timestamp,
+        heartbeat_at -> Timestamp,
     }
 }
 
@@ -489,6 +497,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     proposal_speakers,
     proposals,
     questions,
+    queue_workers,
     registrations,
     reviews,
     rooms,

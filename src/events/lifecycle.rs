@@ -49,6 +49,36 @@ fn venue_id_for(
     Ok(Some(id))
 }
 
+/// Runs `f` with the event locked against other registration changes (and capacity changes): a row lock on
+/// PostgreSQL (`SELECT … FOR UPDATE`), the database's write lock on SQLite (taken at once).
+pub fn with_event_locked<T>(
+    conn: &mut AnyConnection,
+    event_id: &str,
+    f: impl FnOnce(&mut AnyConnection) -> AppResult<T>,
+) -> AppResult<T> {
+    crate::db::write_transaction(conn, |conn| {
+        if let AnyConnection::Postgresql(pg) = conn {
+            diesel::sql_query("SELECT id FROM events WHERE id = $1 FOR UPDATE")
+                .bind::<diesel::sql_types::Text, _>(event_id)
+                .execute(pg)?;
+        }
+        f(conn)
+    })
+}
+
+/// Published when an event's capacity went up: the registration domain offers the new seats to
+/// the waiting list, in order (its [`crate::queue::registry::Job`] impl runs it).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct CapacityRaised {
+    /// The event.
+    pub event_id: String,
+}
+
+impl crate::queue::Task for CapacityRaised {
+    const KIND: &'static str = "event.capacity_raised";
+    const PRIORITY: i32 = 5;
+}
+
 /// A second event with the same slug.
 const SLUG_TAKEN: &str = "Another event already uses this slug.";
 
@@ -109,7 +139,7 @@ pub fn update(conn: &mut AnyConnection, cx: &EventContext, input: EventInput) ->
     let (now, actor, before) = (cx.now, &cx.actor, &cx.event);
     // Locked like every registration change, so a capacity change and a registration
     // never decide on seats at the same time.
-    crate::registration::lifecycle::with_event_locked(conn, &before.id, |conn| {
+    with_event_locked(conn, &before.id, |conn| {
         let mut row = input.row;
         row.venue_id = venue_id_for(conn, now, &input.venue)?;
         let changed = changed_fields(before, &row);
@@ -131,11 +161,11 @@ pub fn update(conn: &mut AnyConnection, cx: &EventContext, input: EventInput) ->
         )?;
         let after = queries::by_id(conn, &before.id)?;
         if after.capacity != before.capacity {
-            let cx = EventContext {
-                event: after.clone(),
-                ..cx.clone()
+            // Queued in this transaction: the seats are offered as soon as it commits.
+            let raised = CapacityRaised {
+                event_id: after.id.clone(),
             };
-            crate::registration::lifecycle::fill_seats(conn, &cx)?;
+            crate::queue::push(conn, now, &raised, now)?;
         }
         Ok(after)
     })

@@ -17,6 +17,7 @@ use super::outbox::{self, Envelope};
 use super::unsubscribe;
 use crate::audit::{self, Change};
 use crate::context::EventContext;
+use crate::context::JobContext;
 use crate::db::schema::{
     bulk_mails, people, proposal_speakers, proposals, registrations, talk_people, talks,
 };
@@ -24,7 +25,8 @@ use crate::db::text_enum;
 use crate::db::{new_id, AnyConnection};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::events::Event;
-use crate::jobs::{self, NewJob};
+use crate::queue::registry::Job;
+use crate::queue::{self, NewItem, Task};
 use crate::registration::{Registration, Status};
 
 text_enum! {
@@ -289,6 +291,29 @@ pub fn preview(
     })
 }
 
+/// Turns a bulk mail into one queued message per recipient (in the background: an audience
+/// may be thousands of people).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ExpandBulk {
+    /// The bulk mail.
+    pub bulk_id: String,
+}
+
+impl Task for ExpandBulk {
+    const KIND: &'static str = "bulk.expand";
+}
+
+/// Whether the bulk mail `id` is still being turned into messages.
+pub fn expanding(conn: &mut AnyConnection, id: &str) -> QueryResult<bool> {
+    queue::pending(conn, &format!("{}:{id}", ExpandBulk::KIND))
+}
+
+impl Job<JobContext> for ExpandBulk {
+    fn run(&self, conn: &mut AnyConnection, now: NaiveDateTime, cx: &JobContext) -> AppResult<()> {
+        expand(conn, now, &cx.mailer, &self.bulk_id).map(drop)
+    }
+}
+
 /// Whom a draft is previewed and checked for: the audience's first recipient, or a sample one
 /// when the audience is empty (or not chosen yet).
 pub fn probe(
@@ -408,12 +433,11 @@ fn create_now(conn: &mut AnyConnection, cx: &EventContext, input: &BulkInput) ->
             bulk_mails::created_at.eq(now),
         ))
         .execute(conn)?;
-    jobs::schedule(
-        conn,
-        now,
-        NewJob::new("bulk.expand", json!({ "bulk_id": id }), now)
-            .unique(format!("bulk.expand:{id}")),
-    )?;
+    let expand = ExpandBulk {
+        bulk_id: id.clone(),
+    };
+    let item = NewItem::of(&expand, now).unique(format!("{}:{id}", ExpandBulk::KIND));
+    queue::enqueue(conn, now, item)?;
     audit::record(
         conn,
         now,

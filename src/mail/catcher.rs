@@ -55,6 +55,8 @@ struct Inner {
     arrived: Notify,
     stop: watch::Sender<bool>,
     dir: Option<PathBuf>,
+    /// How long the answer to each message waits (a slow server, in tests).
+    delay: Mutex<Duration>,
 }
 
 /// A running catcher. Cloning shares it; [`MailCatcher::stop`] ends it.
@@ -83,6 +85,7 @@ impl MailCatcher {
             arrived: Notify::new(),
             stop,
             dir,
+            delay: Mutex::new(Duration::ZERO),
         });
         let catcher = MailCatcher { inner };
         let accepting = catcher.clone();
@@ -143,6 +146,14 @@ impl MailCatcher {
         }
     }
 
+    /// From now on, each message is answered only after `delay` (kept at once, as a server that
+    /// has the data but is slow to say so).
+    pub fn set_delay(&self, delay: Duration) {
+        if let Ok(mut d) = self.inner.delay.lock() {
+            *d = delay;
+        }
+    }
+
     /// Stops accepting and closes open sessions.
     pub fn stop(&self) {
         let _ = self.inner.stop.send(true);
@@ -187,6 +198,10 @@ impl MailCatcher {
                     rcpt_to: rcpt_to.clone(),
                     data,
                 });
+                let delay = self.inner.delay.lock().map(|d| *d).unwrap_or_default();
+                if !delay.is_zero() {
+                    tokio::time::sleep(delay).await;
+                }
                 b"250 OK: message kept\r\n"
             } else if upper == "RSET" {
                 mail_from.clear();

@@ -14,6 +14,7 @@ pub mod credentials;
 pub mod model;
 pub mod outbox;
 pub mod queries;
+pub mod smtp;
 pub mod templates;
 pub mod transport;
 pub mod unsubscribe;

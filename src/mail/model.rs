@@ -163,12 +163,8 @@ pub struct OutboxMail {
     pub status: Status,
     /// Delivery attempts so far.
     pub attempts: i32,
-    /// When the worker may (next) try.
+    /// When the worker may (next) try (its queue item's due time, shown in the mail log).
     pub next_attempt_at: NaiveDateTime,
-    /// Lease end while `sending`.
-    pub locked_until: Option<NaiveDateTime>,
-    /// Which worker holds the lease.
-    pub locked_by: Option<String>,
     /// Last delivery error.
     pub last_error: Option<String>,
     /// Queued at.

@@ -1,13 +1,16 @@
-//! Writing mail into the outbox, in the caller's transaction.
+//! Writing mail into the outbox, in the caller's transaction, each message with the queue item
+//! of its delivery ([`DeliverMail`]).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use super::compose::{one_line, Mailer, Rendered};
 use super::credentials::{Credential, Sealed};
 use super::model::{AttachmentRow, MailKind, NewAttachment, OutboxMail, Status};
 use crate::db::schema::{mail_attachments, mail_outbox};
 use crate::db::{new_id, AnyConnection};
+use crate::queue::{self, NewItem, Task};
 
 /// Who a mail goes to and what it is about.
 #[derive(Debug, Clone, Copy)]
@@ -78,6 +81,29 @@ impl<'a> Envelope<'a> {
     }
 }
 
+/// The delivery of one outbox row: the queue item the mail lane ([`super::worker`]) claims.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeliverMail {
+    /// The outbox row.
+    pub mail_id: String,
+}
+
+impl Task for DeliverMail {
+    const KIND: &'static str = "mail.deliver";
+    const PRIORITY: i32 = 10;
+    const MAX_ATTEMPTS: i32 = 8;
+}
+
+impl DeliverMail {
+    /// The unique key of a row's delivery: one waiting item per message.
+    pub fn key(mail_id: &str) -> String {
+        format!("{}:{mail_id}", Self::KIND)
+    }
+}
+
+/// The priority of bulk mail: after everything someone is waiting for.
+pub const BULK_PRIORITY: i32 = 0;
+
 /// A name safe for a header: no line breaks or control characters.
 pub fn header_safe(s: &str) -> String {
     one_line(s)
@@ -115,8 +141,6 @@ pub fn enqueue(
         status: Status::Queued,
         attempts: 0,
         next_attempt_at: now,
-        locked_until: None,
-        locked_by: None,
         last_error: None,
         created_at: now,
         sent_at: None,
@@ -128,6 +152,21 @@ pub fn enqueue(
     diesel::insert_into(mail_outbox::table)
         .values(&row)
         .execute(conn)?;
+    // Its delivery waits in the queue; mail someone waits for goes before bulk mail.
+    let priority = if envelope.bulk_id.is_some() {
+        BULK_PRIORITY
+    } else {
+        DeliverMail::PRIORITY
+    };
+    let item = NewItem::of(
+        &DeliverMail {
+            mail_id: id.clone(),
+        },
+        now,
+    )
+    .unique(DeliverMail::key(&id))
+    .priority(priority);
+    queue::enqueue(conn, now, item)?;
     for (position, a) in attachments.into_iter().enumerate() {
         diesel::insert_into(mail_attachments::table)
             .values(AttachmentRow {
@@ -211,19 +250,31 @@ pub fn resend(
 
 /// Puts a dead (or failed) mail back in the queue with a fresh set of attempts.
 pub fn retry(conn: &mut AnyConnection, now: NaiveDateTime, id: &str) -> QueryResult<usize> {
-    diesel::update(
-        mail_outbox::table
-            .find(id)
-            .filter(mail_outbox::status.eq_any([Status::Dead, Status::Failed])),
-    )
-    .set((
-        mail_outbox::status.eq(Status::Queued),
-        mail_outbox::attempts.eq(0),
-        mail_outbox::next_attempt_at.eq(now),
-        mail_outbox::locked_until.eq(None::<NaiveDateTime>),
-        mail_outbox::locked_by.eq(None::<String>),
-    ))
-    .execute(conn)
+    conn.transaction(|conn| {
+        let n = diesel::update(
+            mail_outbox::table
+                .find(id)
+                .filter(mail_outbox::status.eq_any([Status::Dead, Status::Failed])),
+        )
+        .set((
+            mail_outbox::status.eq(Status::Queued),
+            mail_outbox::attempts.eq(0),
+            mail_outbox::next_attempt_at.eq(now),
+        ))
+        .execute(conn)?;
+        if n > 0 && queue::revive(conn, now, &DeliverMail::key(id))? == 0 {
+            // No item to revive (it was cleaned up): queue a new one.
+            let item = NewItem::of(
+                &DeliverMail {
+                    mail_id: id.to_string(),
+                },
+                now,
+            )
+            .unique(DeliverMail::key(id));
+            queue::enqueue(conn, now, item)?;
+        }
+        Ok(n)
+    })
 }
 
 /// An organizer's resend of one message of their event: a new message (see [`resend`]), in the

@@ -1,5 +1,5 @@
-//! How mail leaves the server: real SMTP (lettre, pooled connections), `.eml` files, or the
-//! log. The log transport marks mail `logged`, never `sent`, so the mail log never claims a
+//! How mail leaves the server: real SMTP (our own pool of `TCP_NODELAY` connections, lettre
+//! for the protocol: see [`super::smtp`]), `.eml` files, or the log. The log transport marks mail `logged`, never `sent`, so the mail log never claims a
 //! message left the server.
 
 use std::time::{Duration, SystemTime};
@@ -7,10 +7,10 @@ use std::time::{Duration, SystemTime};
 use chrono::{DateTime, Utc};
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::model::{AttachmentRow, OutboxMail, Status};
+use super::smtp::{SmtpClient, Target};
 use crate::config::{MailTransportKind, Settings};
 use crate::error::error_chain;
 
@@ -128,7 +128,7 @@ pub enum Transport {
     /// Write `.eml` files.
     File(AsyncFileTransport<Tokio1Executor>),
     /// Real SMTP.
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(SmtpClient),
 }
 
 impl std::fmt::Debug for Transport {
@@ -157,18 +157,14 @@ impl Transport {
                     .smtp_url
                     .as_deref()
                     .ok_or_else(|| anyhow::anyhow!("GHENT_SMTP_URL is not set"))?;
-                let smtp = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                    .map_err(|e| {
-                        anyhow::anyhow!("GHENT_SMTP_URL {}: {e}", crate::config::redact_url(url))
-                    })?
-                    .timeout(Some(Duration::from_secs(15)))
-                    .pool_config(
-                        PoolConfig::new()
-                            .max_size(4)
-                            .idle_timeout(Duration::from_secs(30)),
-                    )
-                    .build();
-                Transport::Smtp(smtp)
+                let target = Target::from_url(url).map_err(|e| {
+                    anyhow::anyhow!("GHENT_SMTP_URL {}: {e}", crate::config::redact_url(url))
+                })?;
+                Transport::Smtp(SmtpClient::new(
+                    target,
+                    Duration::from_secs(settings.smtp_timeout_seconds),
+                    settings.mail_concurrency as usize,
+                ))
             }
         })
     }
@@ -203,11 +199,11 @@ impl Transport {
                 .await
                 .map(|_| Status::Sent)
                 .map_err(|e| format!("file transport: {}", error_chain(&e))),
-            Transport::Smtp(t) => t
-                .send(message)
+            Transport::Smtp(client) => client
+                .send(message.envelope(), &message.formatted())
                 .await
-                .map(|_| Status::Sent)
-                .map_err(|e| format!("SMTP: {}", error_chain(&e))),
+                .map(|()| Status::Sent)
+                .map_err(|e| format!("SMTP: {e}")),
         }
     }
 }

@@ -1,67 +1,55 @@
-//! The delivery worker. It claims due outbox rows in batches (on PostgreSQL with
-//! `FOR UPDATE SKIP LOCKED`, so several instances can run workers over one outbox), sends them,
-//! and records the outcome: `sent`/`logged`, or `failed` with a retry after an exponentially
-//! growing delay, or `dead` after the last attempt. A row left `sending` by a crash is claimed
-//! again once its lease has passed. Delivery is at least once: a crash between the server's
-//! acceptance and the database update repeats a message, with the same Message-ID.
+//! The mail lane of the queue: it claims `mail.deliver` items ([`DeliverMail`]) in batches,
+//! highest priority first, sends their outbox rows over a few pooled SMTP connections, and
+//! records each outcome as it comes: a [`Recorder`] writes the outcomes of the last
+//! `mail_record_millis` together, so a crash repeats at most the messages in flight and those of
+//! the last window, with the same Message-ID. A failure is retried with exponential backoff, and
+//! dead after the last attempt. On stop, sends in flight may finish (up to the grace period) and
+//! what was claimed but not started is given back.
+//!
+//! The outbox row stays the organizers' mail log: it shows `sending` while its item is held,
+//! then `sent`/`logged`, `failed` (with the next attempt) or `dead`.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text, Timestamp};
 use futures_util::StreamExt;
 use lettre::message::Mailbox;
-use tokio::sync::{watch, Notify};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use super::model::{AttachmentRow, OutboxMail, Status};
+use super::outbox::DeliverMail;
 use super::transport::{build_message, Transport};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::schema::{mail_attachments, mail_outbox};
 use crate::db::{AnyConnection, Db};
-
-/// Wakes the mail worker right after a request queued mail, instead of waiting for its next
-/// poll. Cheap to clone; waking with no worker running does nothing.
-#[derive(Debug, Clone, Default)]
-pub struct Notifier {
-    notify: Arc<Notify>,
-}
-
-impl Notifier {
-    /// A new handle.
-    pub fn new() -> Notifier {
-        Notifier::default()
-    }
-
-    /// Wakes the worker (or makes its next wait return at once).
-    pub fn wake(&self) {
-        self.notify.notify_one();
-    }
-
-    /// Waits until woken.
-    pub async fn woken(&self) {
-        self.notify.notified().await;
-    }
-}
+use crate::metrics::Metrics;
+use crate::queue::claim::{claim, Lane};
+use crate::queue::outcome::{self, Backoff};
+use crate::queue::workers::{release, Worker};
+use crate::queue::{Item, JobStatus, Notifier, Task};
 
 /// Delivery settings.
 #[derive(Debug, Clone, Copy)]
 pub struct WorkerConfig {
-    /// Rows claimed per batch.
+    /// Items claimed per batch.
     pub batch_size: i64,
-    /// Attempts before a row is dead.
+    /// Attempts before a message is dead.
     pub max_attempts: i32,
-    /// First retry delay; doubles with each attempt.
+    /// First retry delay; doubles with each attempt, at most a day.
     pub retry_base: Duration,
-    /// How long a claim holds before another worker may take the row.
-    pub lease: Duration,
-    /// How often to look for due rows when not woken.
+    /// How often to look for due mail when not woken.
     pub poll: StdDuration,
-    /// Messages sent at once (the SMTP pool size).
+    /// Messages sent at once (each over its own pooled connection).
     pub concurrency: usize,
+    /// Outcomes are written together every this long.
+    pub record_every: StdDuration,
+    /// On stop, how long sends in flight may take.
+    pub grace: StdDuration,
 }
 
 impl WorkerConfig {
@@ -71,162 +59,235 @@ impl WorkerConfig {
             batch_size: s.mail_batch_size,
             max_attempts: s.mail_max_attempts,
             retry_base: Duration::seconds(s.mail_retry_base_seconds),
-            lease: Duration::seconds(s.mail_lease_seconds),
             poll: StdDuration::from_millis(s.mail_poll_millis),
             concurrency: s.mail_concurrency as usize,
+            record_every: StdDuration::from_millis(s.mail_record_millis),
+            grace: StdDuration::from_secs(s.shutdown_grace_seconds),
         }
     }
 
-    /// Delay before attempt `attempts + 1`: base × 2^(attempts − 1), capped at a day.
-    pub fn backoff(&self, attempts: i32) -> Duration {
-        let factor = 1i64 << attempts.clamp(1, 20).saturating_sub(1);
-        std::cmp::min(self.retry_base * factor as i32, Duration::days(1))
+    fn backoff(&self) -> Backoff {
+        Backoff {
+            base: self.retry_base,
+            cap: Duration::days(1),
+        }
     }
 }
 
-#[derive(QueryableByName)]
-struct IdRow {
-    #[diesel(sql_type = Text)]
-    id: String,
+/// What one batch did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct BatchOutcome {
+    /// Items claimed.
+    pub claimed: usize,
+    /// Sent or logged.
+    pub delivered: usize,
+    /// Failed (to retry) or dead.
+    pub failed: usize,
 }
 
-/// Claims up to `limit` due rows for `worker` until `lease_until`, in one transaction.
-pub fn claim(
-    conn: &mut AnyConnection,
-    now: NaiveDateTime,
-    lease_until: NaiveDateTime,
-    worker: &str,
-    limit: i64,
-) -> QueryResult<Vec<OutboxMail>> {
-    let claimable = [Status::Queued, Status::Failed];
-    crate::db::write_transaction(conn, |conn| {
-        let ids: Vec<String> = match conn {
-            // SKIP LOCKED: rows another worker is claiming right now are passed over, not waited for.
-            AnyConnection::Postgresql(pg) => diesel::sql_query(
-                "SELECT id FROM mail_outbox \
-                 WHERE (status IN ('queued', 'failed') AND next_attempt_at <= $1) \
-                    OR (status = 'sending' AND locked_until < $1) \
-                 ORDER BY next_attempt_at, created_at LIMIT $2 FOR UPDATE SKIP LOCKED",
-            )
-            .bind::<Timestamp, _>(now)
-            .bind::<BigInt, _>(limit)
-            .load::<IdRow>(pg)?
-            .into_iter()
-            .map(|r| r.id)
-            .collect(),
-            // SQLite has one writer at a time; the conditional UPDATE below is the guard.
-            AnyConnection::Sqlite(_) => mail_outbox::table
-                .filter(
-                    mail_outbox::status
-                        .eq_any(claimable)
-                        .and(mail_outbox::next_attempt_at.le(now))
-                        .or(mail_outbox::status
-                            .eq(Status::Sending)
-                            .and(mail_outbox::locked_until.lt(now))),
-                )
-                .order((mail_outbox::next_attempt_at, mail_outbox::created_at))
-                .limit(limit)
-                .select(mail_outbox::id)
-                .load(conn)?,
+/// A claimed delivery: the queue item and its outbox row.
+struct Claimed {
+    item: Item,
+    mail: OutboxMail,
+}
+
+/// What became of one claimed message.
+enum Sent {
+    /// Not started: (item id, mail id) to give back.
+    Not(String, String),
+    /// Accepted (or written/logged).
+    Delivered,
+    /// Failed; retried later or dead.
+    Failed,
+}
+
+/// The outcome of one send, on its way to the database.
+struct Done {
+    item: Item,
+    mail_id: String,
+    result: Result<Status, String>,
+}
+
+enum Note {
+    Done(Box<Done>),
+    /// Answered once everything before it is written.
+    Flush(oneshot::Sender<()>),
+}
+
+/// Writes outcomes as they come, grouped per `record_every`.
+#[derive(Clone)]
+struct Recorder {
+    tx: mpsc::UnboundedSender<Note>,
+}
+
+impl Recorder {
+    fn start(parts: Arc<Parts>) -> (Recorder, tokio::task::JoinHandle<()>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let task = tokio::spawn(record_loop(parts, rx));
+        (Recorder { tx }, task)
+    }
+
+    fn record(&self, done: Done) {
+        // The loop ends only when every Recorder is dropped.
+        let _ = self.tx.send(Note::Done(Box::new(done)));
+    }
+
+    /// Waits until everything recorded so far is written (or could not be).
+    async fn flush(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self.tx.send(Note::Flush(tx)).is_ok() {
+            let _ = rx.await;
+        }
+    }
+}
+
+async fn record_loop(parts: Arc<Parts>, mut rx: mpsc::UnboundedReceiver<Note>) {
+    let mut pending: Vec<Done> = Vec::new();
+    let mut waiting: Vec<oneshot::Sender<()>> = Vec::new();
+    loop {
+        let first = match rx.recv().await {
+            Some(n) => n,
+            None => break,
         };
-        if ids.is_empty() {
-            return Ok(Vec::new());
+        let mut notes = vec![first];
+        // Gather what else completes within the window, then write it in one transaction.
+        let window = tokio::time::sleep(parts.config.record_every);
+        tokio::pin!(window);
+        if !matches!(notes[0], Note::Flush(_)) {
+            loop {
+                tokio::select! {
+                    _ = &mut window => break,
+                    n = rx.recv() => match n {
+                        Some(n @ Note::Flush(_)) => { notes.push(n); break; }
+                        Some(n) => notes.push(n),
+                        None => break,
+                    },
+                }
+            }
         }
-        // Only rows still claimable are taken, so two workers can never both claim one row.
-        diesel::update(
-            mail_outbox::table
-                .filter(mail_outbox::id.eq_any(&ids))
-                .filter(
-                    mail_outbox::status.eq_any(claimable).or(mail_outbox::status
-                        .eq(Status::Sending)
-                        .and(mail_outbox::locked_until.lt(now))),
-                ),
-        )
-        .set((
-            mail_outbox::status.eq(Status::Sending),
-            mail_outbox::locked_until.eq(Some(lease_until)),
-            mail_outbox::locked_by.eq(Some(worker)),
-            mail_outbox::attempts.eq(mail_outbox::attempts + 1),
-        ))
-        .execute(conn)?;
-        mail_outbox::table
-            .filter(mail_outbox::id.eq_any(&ids))
-            .filter(mail_outbox::status.eq(Status::Sending))
-            .filter(mail_outbox::locked_by.eq(worker))
-            .filter(mail_outbox::locked_until.eq(lease_until))
-            .select(OutboxMail::as_select())
-            .load(conn)
+        for n in notes {
+            match n {
+                Note::Done(d) => pending.push(*d),
+                Note::Flush(tx) => waiting.push(tx),
+            }
+        }
+        pending = write_outcomes(&parts, pending).await;
+        for tx in waiting.drain(..) {
+            let _ = tx.send(());
+        }
+    }
+    if !pending.is_empty() {
+        let left = write_outcomes(&parts, pending).await;
+        if !left.is_empty() {
+            tracing::error!(
+                count = left.len(),
+                "mail outcomes could not be written; they will be sent again"
+            );
+        }
+    }
+}
+
+/// Writes outcomes; returns those that could not be written (kept for the next try).
+async fn write_outcomes(parts: &Arc<Parts>, done: Vec<Done>) -> Vec<Done> {
+    if done.is_empty() {
+        return done;
+    }
+    let p = parts.clone();
+    let handle = tokio::task::spawn_blocking(move || {
+        let result =
+            p.db.write()
+                .map_err(anyhow::Error::from)
+                .and_then(|mut conn| {
+                    let now = p.clock.now_naive();
+                    record(&mut conn, &p, &done, now).map_err(anyhow::Error::from)
+                });
+        (done, result)
+    });
+    match handle.await {
+        Ok((_, Ok((sent, failed, dead)))) => {
+            parts.metrics.mail(sent, failed, dead);
+            Vec::new()
+        }
+        Ok((done, Err(e))) => {
+            tracing::warn!(error = %format!("{e:#}"), "writing mail outcomes failed; trying again");
+            done
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "the mail outcome writer failed");
+            Vec::new()
+        }
+    }
+}
+
+/// One transaction for a group of outcomes. Items this worker no longer holds (taken over while
+/// it was presumed dead) are left to their new holder. Returns (sent, failed, dead).
+fn record(
+    conn: &mut AnyConnection,
+    p: &Parts,
+    done: &[Done],
+    now: NaiveDateTime,
+) -> QueryResult<(u64, u64, u64)> {
+    let worker = p.worker.id();
+    crate::db::write_transaction(conn, |conn| {
+        let ids: Vec<String> = done.iter().map(|d| d.item.id.clone()).collect();
+        let held: std::collections::HashSet<String> = outcome::still_held(conn, &ids, worker)?
+            .into_iter()
+            .collect();
+        let mut delivered: HashMap<Status, (Vec<String>, Vec<String>)> = HashMap::new();
+        let (mut failed, mut dead) = (0, 0);
+        for d in done.iter().filter(|d| held.contains(&d.item.id)) {
+            match &d.result {
+                Ok(status) => {
+                    let e = delivered.entry(*status).or_default();
+                    e.0.push(d.item.id.clone());
+                    e.1.push(d.mail_id.clone());
+                }
+                Err(error) => {
+                    let mut item = d.item.clone();
+                    item.max_attempts = p.config.max_attempts;
+                    let backoff = p.config.backoff();
+                    let status = outcome::fail(conn, &item, worker, error, now, backoff)?;
+                    let (status, next) = match status {
+                        Some(JobStatus::Dead) => (Status::Dead, now),
+                        _ => (Status::Failed, now + backoff.after(item.attempts)),
+                    };
+                    if status == Status::Dead {
+                        dead += 1;
+                        tracing::error!(to = %redacted_to(&d.mail_id), "a mail is dead after its last attempt; retry it from the mail log");
+                    } else {
+                        failed += 1;
+                    }
+                    diesel::update(mail_outbox::table.find(&d.mail_id))
+                        .set((
+                            mail_outbox::status.eq(status),
+                            mail_outbox::attempts.eq(item.attempts),
+                            mail_outbox::next_attempt_at.eq(next),
+                            mail_outbox::last_error
+                                .eq(Some(error.chars().take(2000).collect::<String>())),
+                        ))
+                        .execute(conn)?;
+                }
+            }
+        }
+        let mut sent = 0;
+        for (status, (item_ids, mail_ids)) in delivered {
+            outcome::complete(conn, &item_ids, worker, now)?;
+            sent += diesel::update(mail_outbox::table.filter(mail_outbox::id.eq_any(&mail_ids)))
+                .set((
+                    mail_outbox::status.eq(status),
+                    mail_outbox::sent_at.eq(Some(now)),
+                    mail_outbox::attempts.eq(mail_outbox::attempts + 1),
+                    mail_outbox::last_error.eq(None::<String>),
+                ))
+                .execute(conn)? as u64;
+        }
+        Ok((sent, failed, dead))
     })
 }
 
-/// Records the delivery of several rows at once; returns how many were still this worker's.
-pub fn mark_delivered_many(
-    conn: &mut AnyConnection,
-    ids: &[String],
-    worker: &str,
-    status: Status,
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
-    diesel::update(
-        mail_outbox::table
-            .filter(mail_outbox::id.eq_any(ids))
-            .filter(mail_outbox::locked_by.eq(worker)),
-    )
-    .set((
-        mail_outbox::status.eq(status),
-        mail_outbox::sent_at.eq(Some(now)),
-        mail_outbox::locked_until.eq(None::<NaiveDateTime>),
-        mail_outbox::last_error.eq(None::<String>),
-    ))
-    .execute(conn)
-}
-
-/// Records a delivery.
-pub fn mark_delivered(
-    conn: &mut AnyConnection,
-    id: &str,
-    worker: &str,
-    status: Status,
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
-    diesel::update(
-        mail_outbox::table
-            .find(id)
-            .filter(mail_outbox::locked_by.eq(worker)),
-    )
-    .set((
-        mail_outbox::status.eq(status),
-        mail_outbox::sent_at.eq(Some(now)),
-        mail_outbox::locked_until.eq(None::<NaiveDateTime>),
-        mail_outbox::last_error.eq(None::<String>),
-    ))
-    .execute(conn)
-}
-
-/// Records a failed attempt: retry later, or dead after the last attempt.
-pub fn mark_failed(
-    conn: &mut AnyConnection,
-    mail: &OutboxMail,
-    worker: &str,
-    error: &str,
-    now: NaiveDateTime,
-    config: &WorkerConfig,
-) -> QueryResult<Status> {
-    let dead = mail.attempts >= config.max_attempts;
-    let status = if dead { Status::Dead } else { Status::Failed };
-    diesel::update(
-        mail_outbox::table
-            .find(&mail.id)
-            .filter(mail_outbox::locked_by.eq(worker)),
-    )
-    .set((
-        mail_outbox::status.eq(status),
-        mail_outbox::next_attempt_at.eq(now + config.backoff(mail.attempts)),
-        mail_outbox::locked_until.eq(None::<NaiveDateTime>),
-        mail_outbox::last_error.eq(Some(error.chars().take(2000).collect::<String>())),
-    ))
-    .execute(conn)?;
-    Ok(status)
+/// Mail ids go to the log, never addresses of people.
+fn redacted_to(mail_id: &str) -> String {
+    format!("mail {mail_id}")
 }
 
 /// Attachments of several mails, by mail id.
@@ -246,28 +307,98 @@ fn attachments_for(
     Ok(out)
 }
 
-/// What one batch did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct BatchOutcome {
-    /// Rows claimed.
-    pub claimed: usize,
-    /// Sent or logged.
-    pub delivered: usize,
-    /// Failed (to retry) or dead.
-    pub failed: usize,
+/// Claims a batch of deliveries and marks their rows `sending`. Items whose row is gone or
+/// needs no delivery any more (sent, logged, withdrawn) are completed at once.
+fn claim_batch(
+    conn: &mut AnyConnection,
+    p: &Parts,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<Claimed>> {
+    let worker = p.worker.id();
+    let lane = Lane::Only(&[DeliverMail::KIND]);
+    let items = claim(
+        conn,
+        worker,
+        lane,
+        now,
+        p.worker.timeout(),
+        p.config.batch_size,
+    )?;
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    crate::db::write_transaction(conn, |conn| {
+        let mut by_mail: HashMap<String, Item> = HashMap::new();
+        let mut unreadable = Vec::new();
+        for item in items {
+            match item.task::<DeliverMail>() {
+                Ok(t) => {
+                    by_mail.insert(t.mail_id, item);
+                }
+                Err(_) => unreadable.push(item.id),
+            }
+        }
+        let mail_ids: Vec<String> = by_mail.keys().cloned().collect();
+        let deliverable = [
+            Status::Queued,
+            Status::Sending,
+            Status::Failed,
+            Status::Dead,
+        ];
+        let rows: Vec<OutboxMail> = mail_outbox::table
+            .filter(mail_outbox::id.eq_any(&mail_ids))
+            .filter(mail_outbox::status.eq_any(deliverable))
+            .select(OutboxMail::as_select())
+            .load(conn)?;
+        diesel::update(
+            mail_outbox::table.filter(mail_outbox::id.eq_any(rows.iter().map(|m| &m.id))),
+        )
+        .set(mail_outbox::status.eq(Status::Sending))
+        .execute(conn)?;
+        let mut claimed = Vec::with_capacity(rows.len());
+        for mail in rows {
+            if let Some(item) = by_mail.remove(&mail.id) {
+                claimed.push(Claimed { item, mail });
+            }
+        }
+        // Nothing to send for the rest (sent already, withdrawn, deleted).
+        let nothing: Vec<String> = by_mail
+            .into_values()
+            .map(|i| i.id)
+            .chain(unreadable)
+            .collect();
+        outcome::complete(conn, &nothing, worker, now)?;
+        claimed.sort_by(|a, b| {
+            b.item
+                .priority
+                .cmp(&a.item.priority)
+                .then(a.item.due_at.cmp(&b.item.due_at))
+        });
+        Ok(claimed)
+    })
 }
 
-/// A mail worker bound to a database, transport and clock.
-#[derive(Clone)]
-pub struct MailWorker {
-    db: Db,
-    clock: Clock,
-    transport: Transport,
-    from: Mailbox,
-    config: WorkerConfig,
-    id: String,
-    /// The site's secret key: credentials sealed in mail are derived from it when sent.
-    secret: Arc<Vec<u8>>,
+/// Gives back items claimed but not sent, their rows queued again.
+fn give_back(
+    conn: &mut AnyConnection,
+    worker: &str,
+    unsent: &[(String, String)],
+) -> QueryResult<usize> {
+    if unsent.is_empty() {
+        return Ok(0);
+    }
+    crate::db::write_transaction(conn, |conn| {
+        let (items, mails): (Vec<String>, Vec<String>) = unsent.iter().cloned().unzip();
+        let n = release(conn, worker, Some(&items))?;
+        diesel::update(
+            mail_outbox::table
+                .filter(mail_outbox::id.eq_any(&mails))
+                .filter(mail_outbox::status.eq(Status::Sending)),
+        )
+        .set(mail_outbox::status.eq(Status::Queued))
+        .execute(conn)?;
+        Ok(n)
+    })
 }
 
 /// An outbox row as it leaves the server: credentials revealed, attachments drawn.
@@ -290,72 +421,94 @@ fn outgoing(
     (mail.revealed(secret), files)
 }
 
+struct Parts {
+    db: Db,
+    clock: Clock,
+    transport: Transport,
+    from: Mailbox,
+    config: WorkerConfig,
+    worker: Worker,
+    /// The site's secret key: credentials sealed in mail are derived from it when sent.
+    secret: Vec<u8>,
+    metrics: Metrics,
+    /// Set on stop: no new send starts.
+    stopping: AtomicBool,
+}
+
+/// The mail lane, bound to a database, transport, clock and worker. Cheap to clone.
+#[derive(Clone)]
+pub struct MailWorker {
+    parts: Arc<Parts>,
+}
+
 impl MailWorker {
-    /// A worker with a unique id (for leases).
-    pub fn new(
+    /// The lane the settings describe (their transport, sender, delivery settings and key),
+    /// claiming for `worker`.
+    pub fn from_settings(
         db: Db,
         clock: Clock,
-        transport: Transport,
-        from: &str,
-        config: WorkerConfig,
-        secret: &[u8],
+        settings: &Settings,
+        worker: Worker,
+        metrics: Metrics,
     ) -> anyhow::Result<MailWorker> {
-        let from: Mailbox = from
+        let secret = settings.secret_key.clone().ok_or_else(|| {
+            anyhow::anyhow!("no secret key: call Settings::ensure_secret_key first")
+        })?;
+        let from: Mailbox = settings
+            .mail_from
             .parse()
-            .map_err(|e| anyhow::anyhow!("GHENT_MAIL_FROM {from:?}: {e}"))?;
-        let id = format!(
-            "{}-{}",
-            std::process::id(),
-            &uuid::Uuid::new_v4().simple().to_string()[..8]
-        );
+            .map_err(|e| anyhow::anyhow!("GHENT_MAIL_FROM {:?}: {e}", settings.mail_from))?;
         Ok(MailWorker {
-            db,
-            clock,
-            transport,
-            from,
-            config,
-            id,
-            secret: Arc::new(secret.to_vec()),
+            parts: Arc::new(Parts {
+                db,
+                clock,
+                transport: Transport::from_settings(settings)?,
+                from,
+                config: WorkerConfig::from_settings(settings),
+                worker,
+                secret,
+                metrics,
+                stopping: AtomicBool::new(false),
+            }),
         })
     }
 
-    /// The worker the settings describe: their transport, sender, delivery settings and key.
-    pub fn from_settings(db: Db, clock: Clock, settings: &Settings) -> anyhow::Result<MailWorker> {
-        let secret = settings.secret_key.as_deref().ok_or_else(|| {
-            anyhow::anyhow!("no secret key: call Settings::ensure_secret_key first")
-        })?;
-        MailWorker::new(
-            db,
-            clock,
-            super::transport::Transport::from_settings(settings)?,
-            &settings.mail_from,
-            WorkerConfig::from_settings(settings),
-            secret,
-        )
+    /// The worker it claims for.
+    pub fn worker(&self) -> &Worker {
+        &self.parts.worker
     }
 
     async fn blocking<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut AnyConnection) -> QueryResult<T> + Send + 'static,
+        f: impl FnOnce(&mut AnyConnection, &Parts) -> QueryResult<T> + Send + 'static,
     ) -> anyhow::Result<T> {
-        let db = self.db.clone();
+        let p = self.parts.clone();
         let result = tokio::task::spawn_blocking(move || -> anyhow::Result<T> {
-            let mut conn = db.write()?;
-            Ok(f(&mut conn)?)
+            let mut conn = p.db.write()?;
+            Ok(f(&mut conn, &p)?)
         })
         .await??;
         Ok(result)
     }
 
-    /// Claims one batch and delivers it. Every claimed row ends sent, logged, failed or dead.
-    #[tracing::instrument(skip_all, fields(worker = %self.id))]
+    /// Claims one batch and delivers it, its outcomes written as they come. Every claimed item
+    /// ends sent, logged, failed, dead, or given back (when stopping).
+    #[tracing::instrument(skip_all, fields(worker = %self.parts.worker.id()))]
     pub async fn run_batch(&self) -> anyhow::Result<BatchOutcome> {
-        let now = self.clock.now_naive();
-        let lease_until = now + self.config.lease;
-        let (worker, limit) = (self.id.clone(), self.config.batch_size);
-        let claimed = self
-            .blocking(move |c| claim(c, now, lease_until, &worker, limit))
-            .await?;
+        let (recorder, task) = Recorder::start(self.parts.clone());
+        let outcome = self.batch(&recorder).await;
+        drop(recorder);
+        let _ = task.await;
+        outcome
+    }
+
+    async fn batch(&self, recorder: &Recorder) -> anyhow::Result<BatchOutcome> {
+        let p = &self.parts;
+        if p.stopping.load(Ordering::Relaxed) || !p.worker.healthy() {
+            return Ok(BatchOutcome::default());
+        }
+        let now = p.clock.now_naive();
+        let claimed = self.blocking(move |c, p| claim_batch(c, p, now)).await?;
         let mut outcome = BatchOutcome {
             claimed: claimed.len(),
             ..BatchOutcome::default()
@@ -363,61 +516,64 @@ impl MailWorker {
         if claimed.is_empty() {
             return Ok(outcome);
         }
-        // Attachments of the whole batch in one read, on a reading connection.
-        let ids: Vec<String> = claimed.iter().map(|m| m.id.clone()).collect();
-        let db = self.db.clone();
+        let ids: Vec<String> = claimed.iter().map(|c| c.mail.id.clone()).collect();
+        let db = p.db.clone();
         let mut attachments = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
             let mut conn = db.read()?;
             Ok(attachments_for(&mut conn, &ids)?)
         })
         .await??;
-        let results: Vec<(OutboxMail, Result<Status, String>)> =
-            futures_util::stream::iter(claimed)
-                .map(|mail| {
-                    let files = attachments.remove(&mail.id).unwrap_or_default();
-                    async move {
-                        let (out, files) = outgoing(&mail, files, &self.secret);
-                        let sent = match build_message(&out, &files, &self.from, self.clock.now()) {
-                            Ok(message) => self.transport.deliver(message, &mail, &out).await,
-                            Err(e) => Err(e),
-                        };
-                        (mail, sent)
-                    }
-                })
-                .buffer_unordered(self.config.concurrency.max(1))
-                .collect()
-                .await;
-        // One write for the batch: delivered rows are marked together, failures one by one
-        // (each has its own attempt count and next time).
-        let (worker, config, now) = (self.id.clone(), self.config, self.clock.now_naive());
-        let (delivered, failed) = self
-            .blocking(move |c| {
-                c.transaction(|c| {
-                    let mut by_status: HashMap<Status, Vec<String>> = HashMap::new();
-                    let mut failed = 0;
-                    for (mail, sent) in &results {
-                        match sent {
-                            Ok(status) => by_status.entry(*status).or_default().push(mail.id.clone()),
-                            Err(error) => {
-                                tracing::warn!(to = %mail.recipient_email, attempt = mail.attempts, %error, "mail delivery failed");
-                                if mark_failed(c, mail, &worker, error, now, &config)? == Status::Dead {
-                                    tracing::error!("a mail is dead after its last attempt; retry it from the mail log");
-                                }
-                                failed += 1;
-                            }
-                        }
-                    }
-                    let mut delivered = 0;
-                    for (status, ids) in by_status {
-                        delivered += mark_delivered_many(c, &ids, &worker, status, now)?;
-                    }
-                    Ok((delivered, failed))
-                })
+        let results: Vec<Sent> = futures_util::stream::iter(claimed)
+            .map(|c| {
+                let files = attachments.remove(&c.mail.id).unwrap_or_default();
+                self.send_one(c, files, recorder)
             })
+            .buffer_unordered(p.config.concurrency.max(1))
+            .collect()
+            .await;
+        let mut unsent = Vec::new();
+        for r in results {
+            match r {
+                Sent::Not(item, mail) => unsent.push((item, mail)),
+                Sent::Delivered => outcome.delivered += 1,
+                Sent::Failed => outcome.failed += 1,
+            }
+        }
+        recorder.flush().await;
+        let given_back = unsent.len();
+        self.blocking(move |c, p| give_back(c, p.worker.id(), &unsent))
             .await?;
-        outcome.delivered = delivered;
-        outcome.failed = failed;
+        if given_back > 0 {
+            tracing::info!(given_back, "mail claimed but not sent was given back");
+        }
         Ok(outcome)
+    }
+
+    /// Sends one claimed message and hands its outcome to the recorder. Not sent (stopping, or
+    /// the heartbeat is failing): its item and mail ids, to give back.
+    async fn send_one(&self, c: Claimed, files: Vec<AttachmentRow>, recorder: &Recorder) -> Sent {
+        let p = &self.parts;
+        if p.stopping.load(Ordering::Relaxed) || !p.worker.healthy() {
+            return Sent::Not(c.item.id, c.mail.id);
+        }
+        let (out, files) = outgoing(&c.mail, files, &p.secret);
+        let result = match build_message(&out, &files, &p.from, p.clock.now()) {
+            Ok(message) => p.transport.deliver(message, &c.mail, &out).await,
+            Err(e) => Err(e),
+        };
+        let sent = match &result {
+            Ok(_) => Sent::Delivered,
+            Err(error) => {
+                tracing::warn!(mail = %c.mail.id, attempt = c.item.attempts, %error, "mail delivery failed");
+                Sent::Failed
+            }
+        };
+        recorder.record(Done {
+            mail_id: c.mail.id,
+            item: c.item,
+            result,
+        });
+        sent
     }
 
     /// Delivers until nothing is due (for `ghent send-mail --once` and tests).
@@ -434,46 +590,72 @@ impl MailWorker {
         }
     }
 
-    /// Runs until `shutdown` turns true: a batch whenever woken or every poll interval. A batch
-    /// in hand is finished before stopping.
+    /// Runs until `shutdown` turns true: a batch whenever woken or every poll interval. On stop,
+    /// sends in flight get the grace period; what is left is given back.
     pub async fn run(self, notifier: Notifier, mut shutdown: watch::Receiver<bool>) {
-        tracing::info!(worker = %self.id, transport = ?self.transport, "mail worker started");
+        let p = self.parts.clone();
+        tracing::info!(worker = %p.worker.id(), transport = ?p.transport, "mail worker started");
+        let (recorder, task) = Recorder::start(p.clone());
         loop {
             if *shutdown.borrow() {
                 break;
             }
-            match self.run_batch().await {
-                Ok(o) if o.claimed == self.config.batch_size as usize => continue,
+            let batch = self.batch(&recorder);
+            tokio::pin!(batch);
+            let result = tokio::select! {
+                r = &mut batch => r,
+                _ = shutdown.changed() => {
+                    p.stopping.store(true, Ordering::Relaxed);
+                    match tokio::time::timeout(p.config.grace, &mut batch).await {
+                        Ok(r) => r,
+                        Err(_) => {
+                            tracing::warn!("sends still in flight after the grace period; they will be sent again");
+                            Ok(BatchOutcome::default())
+                        }
+                    }
+                }
+            };
+            match result {
+                Ok(o) if o.claimed as i64 == p.config.batch_size => continue,
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %format!("{e:#}"), "mail worker batch failed"),
             }
             tokio::select! {
                 _ = notifier.woken() => {}
-                _ = tokio::time::sleep(self.config.poll) => {}
+                _ = tokio::time::sleep(p.config.poll) => {}
                 _ = shutdown.changed() => {}
             }
         }
-        tracing::info!(worker = %self.id, "mail worker stopped");
+        drop(recorder);
+        let _ = task.await;
+        // Whatever is still held (a batch cut short) goes back to the queue.
+        let worker = p.worker.id().to_string();
+        let released = self
+            .blocking(move |c, _| {
+                let held: Vec<(String, String)> = held_mail(c, &worker)?;
+                give_back(c, &worker, &held)
+            })
+            .await;
+        match released {
+            Ok(n) if n > 0 => tracing::info!(given_back = n, "unsent mail given back on stop"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %format!("{e:#}"), "could not give back unsent mail"),
+        }
+        tracing::info!(worker = %p.worker.id(), "mail worker stopped");
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_and_is_capped() {
-        let c = WorkerConfig {
-            batch_size: 1,
-            max_attempts: 5,
-            retry_base: Duration::seconds(30),
-            lease: Duration::seconds(60),
-            poll: StdDuration::from_secs(1),
-            concurrency: 1,
-        };
-        assert_eq!(c.backoff(1), Duration::seconds(30));
-        assert_eq!(c.backoff(2), Duration::seconds(60));
-        assert_eq!(c.backoff(3), Duration::seconds(120));
-        assert_eq!(c.backoff(30), Duration::days(1));
-    }
+/// The (item, mail) ids of deliveries `worker` still holds.
+fn held_mail(conn: &mut AnyConnection, worker: &str) -> QueryResult<Vec<(String, String)>> {
+    use crate::db::schema::jobs;
+    let items: Vec<Item> = jobs::table
+        .filter(jobs::claimed_by.eq(worker))
+        .filter(jobs::status.eq(JobStatus::Running))
+        .filter(jobs::kind.eq(DeliverMail::KIND))
+        .select(Item::as_select())
+        .load(conn)?;
+    Ok(items
+        .into_iter()
+        .filter_map(|i| i.task::<DeliverMail>().ok().map(|t| (i.id, t.mail_id)))
+        .collect())
 }

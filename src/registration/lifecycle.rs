@@ -6,7 +6,6 @@
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
-use serde_json::json;
 
 use super::form::RegistrationInput;
 use super::model::{Kind, Registration, RegistrationChange, Status};
@@ -17,25 +16,12 @@ use crate::db::schema::{answers, registrations};
 use crate::db::{new_id, AnyConnection};
 use crate::error::{AppError, AppResult};
 use crate::events::{queries as event_queries, Event};
-use crate::jobs::{self, NewJob};
+use crate::queue::{self, NewItem, Task};
+
+use super::jobs::ExpireHold;
 use crate::mail::Mailer;
 
-/// Runs `f` with the event locked against other registration changes: a row lock on
-/// PostgreSQL (`SELECT … FOR UPDATE`), the database's write lock on SQLite (taken at once).
-pub fn with_event_locked<T>(
-    conn: &mut AnyConnection,
-    event_id: &str,
-    f: impl FnOnce(&mut AnyConnection) -> AppResult<T>,
-) -> AppResult<T> {
-    crate::db::write_transaction(conn, |conn| {
-        if let AnyConnection::Postgresql(pg) = conn {
-            diesel::sql_query("SELECT id FROM events WHERE id = $1 FOR UPDATE")
-                .bind::<diesel::sql_types::Text, _>(event_id)
-                .execute(pg)?;
-        }
-        f(conn)
-    })
-}
+pub use crate::events::lifecycle::with_event_locked;
 
 /// What registering did. The visitor sees the same page whatever it is, so the page reveals
 /// nothing about who is registered; the mail says what happened.
@@ -74,14 +60,13 @@ pub(super) fn save_answers(
 }
 
 /// The job that ends a pending hold or an offer when its time is up.
-fn expiry_job(r: &Registration) -> Option<NewJob> {
+/// The job that ends a hold or an offer when it runs out.
+fn expiry_job(r: &Registration) -> Option<NewItem> {
     r.expires_at.map(|due| {
-        NewJob::new(
-            "registration.expire",
-            json!({ "registration_id": r.id }),
-            due,
-        )
-        .unique(format!("registration.expire:{}:{}", r.id, r.status))
+        let job = ExpireHold {
+            registration_id: r.id.clone(),
+        };
+        NewItem::of(&job, due).unique(format!("{}:{}:{}", ExpireHold::KIND, r.id, r.status))
     })
 }
 
@@ -214,7 +199,7 @@ pub fn register(
         };
         save_answers(conn, &r.id, &input.answers, existing.is_some())?;
         if let Some(job) = expiry_job(&r) {
-            jobs::schedule(conn, now, job)?;
+            queue::enqueue(conn, now, job)?;
         }
         send_status_mail(conn, cx, &r)?;
         Ok(if has_seat {
@@ -284,7 +269,7 @@ pub fn fill_seats(conn: &mut AnyConnection, cx: &EventContext) -> AppResult<usiz
             .expires(Some(until));
         let r = change(conn, &r.id, &offer)?;
         if let Some(job) = expiry_job(&r) {
-            jobs::schedule(conn, cx.now, job)?;
+            queue::enqueue(conn, cx.now, job)?;
         }
         send_status_mail(conn, cx, &r)?;
     }

@@ -10,11 +10,13 @@
 //! [`form`] (the public form parsed into typed input), [`lifecycle`] (register, confirm, offers,
 //! cancel, expire), [`notices`] (the mail each status calls for), [`attendees`] (the
 //! organizers' side), [`desk`] (check-in), [`privacy`] (export, erase, purge), [`questions`],
-//! [`views`] (what pages show) and [`ticket`] (the `.ics`).
+//! [`views`] (what pages show), [`ticket`] (the `.ics`) and [`jobs`] (expiry, seats after a
+//! capacity raise, the retention purge).
 
 pub mod attendees;
 pub mod desk;
 pub mod form;
+pub mod jobs;
 pub mod lifecycle;
 pub mod model;
 pub mod notices;

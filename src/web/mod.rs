@@ -5,6 +5,7 @@ pub mod admin;
 pub mod assets;
 pub mod errors;
 pub mod extractors;
+pub mod metrics;
 pub mod programme_cache;
 pub mod public;
 pub mod rate_limit;

@@ -3,7 +3,7 @@
 
 use actix_web::web;
 
-use super::{admin, assets, public};
+use super::{admin, assets, metrics, public};
 
 /// Routes exempt from the CSRF check, each for a reason: `/unsubscribe/{token}` is authorized by
 /// its signed token and must accept RFC 8058 one-click POSTs from mail providers, which have no
@@ -38,6 +38,7 @@ route_table! {
     site {
         get "/" => public::events::index;
         get "/healthz" => public::health::healthz;
+        get "/metrics" => metrics::metrics;
         get "/static/{path:.*}" => assets::serve;
         get "/login" => admin::auth::login_form;
         post "/login" => admin::auth::login;

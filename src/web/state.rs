@@ -10,8 +10,9 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{AnyConnection, Db};
 use crate::error::{AppError, AppResult};
-use crate::mail::worker::Notifier;
 use crate::mail::Mailer;
+use crate::metrics::Metrics;
+use crate::queue::Notifier;
 
 /// Everything a handler needs, shared by all workers.
 pub struct AppState {
@@ -35,6 +36,8 @@ pub struct AppState {
     pub programme_cache: super::programme_cache::ProgrammeCache,
     /// Rate limit of public forms.
     pub form_limiter: super::rate_limit::RateLimiter,
+    /// This instance's counters, served at `/metrics`.
+    pub metrics: Metrics,
 }
 
 impl AppState {

@@ -384,12 +384,19 @@ fn the_log_transport_prints_working_links_only_in_development() {
     let production = run("production");
     assert!(production.contains("/password/reset/•••"), "{production}");
     assert!(!production.contains(&token), "{production}");
-    // Retry the same message in development: now the log shows the link to click.
-    use diesel::RunQueryDsl;
+    // Send the same message again in development (as an organizer's retry of a dead message
+    // would): now the log shows the link to click.
+    use diesel::prelude::*;
     let mut conn = ghent::db::Manager::new(&db.url).open().unwrap();
-    diesel::sql_query("UPDATE mail_outbox SET status = 'queued'")
+    diesel::sql_query("UPDATE mail_outbox SET status = 'dead'")
         .execute(&mut conn)
         .unwrap();
+    let id: String = ghent::db::schema::mail_outbox::table
+        .select(ghent::db::schema::mail_outbox::id)
+        .first(&mut conn)
+        .unwrap();
+    let retried = ghent::mail::outbox::retry(&mut conn, demo_now().naive_utc(), &id).unwrap();
+    assert_eq!(retried, 1);
     let development = run("development");
     assert!(
         development.contains(&format!("/password/reset/{token}")),

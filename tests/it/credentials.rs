@@ -579,29 +579,27 @@ async fn a_retried_mail_carries_the_same_link_and_message_id() {
     app.new_visitor()
         .post_form(forgot, forgot, &[("email", "o@example.org")])
         .await;
-    let failing = ghent::mail::worker::MailWorker::from_settings(
+    let failing = mail_lane(
+        &app,
         app.state.db.clone(),
-        app.clock.clone(),
         &test_settings(
             &app.db.url,
             app.data_dir.path(),
             &[("GHENT_SMTP_URL", "smtp://127.0.0.1:9")],
         ),
-    )
-    .unwrap();
+    );
     assert_eq!(failing.run_batch().await.unwrap().failed, 1);
     app.clock
         .advance(chrono::Duration::hours(1) - chrono::Duration::minutes(5));
-    let working = ghent::mail::worker::MailWorker::from_settings(
+    let working = mail_lane(
+        &app,
         app.state.db.clone(),
-        app.clock.clone(),
         &test_settings(
             &app.db.url,
             app.data_dir.path(),
             &[("GHENT_SMTP_URL", &catcher.url())],
         ),
-    )
-    .unwrap();
+    );
     assert_eq!(working.drain().await.unwrap().delivered, 1);
     let caught = catcher.wait_for(1, Duration::from_secs(10)).await;
     let token = token_in_mail(&app, &caught, "o@example.org", "", "/password/reset/");

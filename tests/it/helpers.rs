@@ -245,7 +245,7 @@ pub struct TestApp {
     pub data_dir: tempfile::TempDir,
     /// The app's mail worker and job runner, for draining due work before the leftover check.
     pub mail_worker: ghent::mail::worker::MailWorker,
-    pub job_runner: ghent::jobs::runner::JobRunner,
+    pub job_runner: ghent::queue::runner::JobRunner<ghent::context::JobContext>,
     /// Set by tests that leave dead or unsent work behind on purpose.
     leftovers_expected: std::cell::Cell<bool>,
 }
@@ -506,7 +506,7 @@ impl TestApp {
             use diesel::prelude::*;
             use ghent::db::schema::{jobs, mail_outbox};
             let dead: Vec<(String, Option<String>)> = jobs::table
-                .filter(jobs::status.eq(ghent::jobs::JobStatus::Dead))
+                .filter(jobs::status.eq(ghent::queue::JobStatus::Dead))
                 .select((jobs::kind, jobs::last_error))
                 .load(c)
                 .unwrap();
@@ -574,6 +574,20 @@ impl Drop for TestApp {
             leftovers.join("\n")
         );
     }
+}
+
+/// A mail lane of its own over `db` with `settings` (a worker of its own, as another instance
+/// would have), on the app's clock.
+pub fn mail_lane(app: &TestApp, db: Db, settings: &Settings) -> ghent::mail::worker::MailWorker {
+    let worker = ghent::background::register_worker(&db, settings, "test").unwrap();
+    ghent::mail::worker::MailWorker::from_settings(
+        db,
+        app.clock.clone(),
+        settings,
+        worker,
+        ghent::metrics::Metrics::new(),
+    )
+    .unwrap()
 }
 
 /// Settings that point the app at an SMTP catcher and make the worker and runner quick.
@@ -674,16 +688,7 @@ impl TestApp {
         use diesel::prelude::*;
         use ghent::db::schema::jobs;
         self.state.jobs_notifier.wake();
-        let runner = ghent::jobs::runner::JobRunner::new(
-            self.state.db.clone(),
-            self.clock.clone(),
-            ghent::jobs::runner::JobContext {
-                mailer: self.state.mailer.clone(),
-            },
-            chrono::Duration::minutes(5),
-            std::time::Duration::from_millis(50),
-            ghent::mail::worker::Notifier::new(),
-        );
+        let runner = &self.job_runner;
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
         loop {
             while runner.run_due().await.unwrap() > 0 {}

@@ -788,9 +788,7 @@ async fn two_workers_over_one_outbox_deliver_each_of_500_messages_exactly_once()
             ("GHENT_MAIL_BATCH_SIZE", "25"),
         ],
     );
-    let worker = |db: ghent::db::Db| {
-        ghent::mail::worker::MailWorker::from_settings(db, app.clock.clone(), &settings).unwrap()
-    };
+    let worker = |db: ghent::db::Db| mail_lane(&app, db, &settings);
     // Two workers, each with its own connection pool, as two server instances would have.
     let a = worker(ghent::db::Db::connect(&app.db.url, 2).unwrap());
     let b = worker(ghent::db::Db::connect(&app.db.url, 2).unwrap());

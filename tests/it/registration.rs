@@ -388,6 +388,8 @@ async fn an_unconfirmed_hold_expires_and_raising_capacity_promotes_in_order() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap());
+    // The raise is published through the queue; the registration domain offers the seats.
+    app.run_jobs().await;
     assert_eq!(status_of(&app, "cy@example.org"), "offered");
     assert_eq!(status_of(&app, "di@example.org"), "offered");
 }
@@ -609,18 +611,13 @@ async fn personal_data_is_purged_after_the_retention_period_and_by_hand() {
         .set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2010, 9, 25, 0, 0, 0).unwrap());
     let now = app.clock.now_naive();
     app.with_conn(|c| {
-        ghent::jobs::schedule(
-            c,
-            now,
-            ghent::jobs::NewJob::new(ghent::jobs::runner::MAINTENANCE, serde_json::json!({}), now),
-        )
-        .unwrap()
+        ghent::queue::push(c, now, &ghent::registration::jobs::RetentionPurge {}, now).unwrap()
     });
     app.run_jobs().await;
     assert_eq!(
         app.count("registrations"),
         0,
-        "purged by the daily maintenance job"
+        "purged by the daily retention job"
     );
     let purged: Option<chrono::NaiveDateTime> = app.with_conn(|c| {
         events::table

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::error::{AppError, AppResult};
 use crate::events::display;
-use crate::jobs::{self, JobStatus};
+use crate::queue::{self as jobs, JobStatus};
 use crate::web::extractors::{AdminUser, CsrfForm, NoFields};
 use crate::web::render::{flash, redirect, Page};
 use crate::web::AppState;
@@ -32,8 +32,8 @@ struct Row {
     runner: Option<String>,
 }
 
-impl From<jobs::Job> for Row {
-    fn from(j: jobs::Job) -> Self {
+impl From<jobs::Item> for Row {
+    fn from(j: jobs::Item) -> Self {
         Row {
             due: display::short_datetime(j.due_at, chrono_tz::Tz::UTC),
             id: j.id,
@@ -42,7 +42,7 @@ impl From<jobs::Job> for Row {
             attempts: j.attempts,
             max_attempts: j.max_attempts,
             last_error: j.last_error,
-            runner: j.locked_by,
+            runner: j.claimed_by,
         }
     }
 }

@@ -7,7 +7,6 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::jobs::JobStatus;
 use crate::mail::bulk::{self, BulkForm};
 use crate::mail::compose::Sources;
 use crate::mail::model::{MailKind, Status};
@@ -345,11 +344,7 @@ pub async fn bulk_progress(
     let (row, expanded) = admin
         .read(move |conn, cx| {
             let b = bulk::get(conn, &cx.event.id, &id)?;
-            let expanded = !crate::jobs::list(conn, None, 1000)?.iter().any(|j| {
-                j.kind == "bulk.expand"
-                    && j.status != JobStatus::Done
-                    && j.payload().get("bulk_id").and_then(|v| v.as_str()) == Some(b.id.as_str())
-            });
+            let expanded = !bulk::expanding(conn, &b.id)?;
             Ok((views::bulk_row(conn, &cx.event, b)?, expanded))
         })
         .await?;

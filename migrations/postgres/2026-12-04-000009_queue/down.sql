@@ -1,0 +1,14 @@
+ALTER TABLE mail_outbox ADD COLUMN locked_until TIMESTAMP;
+ALTER TABLE mail_outbox ADD COLUMN locked_by TEXT;
+DELETE FROM jobs WHERE kind = 'mail.deliver';
+DROP TABLE queue_workers;
+DROP INDEX jobs_waiting_unique_idx;
+DROP INDEX jobs_claim_idx;
+DROP INDEX jobs_claimed_by_idx;
+UPDATE jobs SET status = 'queued' WHERE status = 'running';
+ALTER TABLE jobs ADD COLUMN locked_until TIMESTAMP;
+ALTER TABLE jobs DROP COLUMN claimed_at;
+ALTER TABLE jobs RENAME COLUMN claimed_by TO locked_by;
+ALTER TABLE jobs DROP COLUMN priority;
+ALTER TABLE jobs ADD CONSTRAINT jobs_unique_key_key UNIQUE (unique_key);
+CREATE INDEX jobs_due_idx ON jobs (status, due_at);
