@@ -49,6 +49,7 @@ struct Inner {
     http_requests: Family<HttpLabels, Counter>,
     http_latency: Latency,
     mail_sent: Counter,
+    mail_logged: Counter,
     mail_failed: Counter,
     mail_dead: Counter,
     jobs_run: Family<KindLabels, Counter>,
@@ -75,8 +76,8 @@ impl Metrics {
         let mut registry = Registry::with_prefix("ghent");
         let http_requests = Family::<HttpLabels, Counter>::default();
         let http_latency: Latency = Family::new_with_constructor(latency_histogram);
-        let (mail_sent, mail_failed, mail_dead) =
-            (Counter::default(), Counter::default(), Counter::default());
+        let (mail_sent, mail_logged) = (Counter::default(), Counter::default());
+        let (mail_failed, mail_dead) = (Counter::default(), Counter::default());
         let jobs_run = Family::<KindLabels, Counter>::default();
         let jobs_failed = Family::<KindLabels, Counter>::default();
         let queue_depth = Family::<DepthLabels, Gauge>::default();
@@ -90,6 +91,11 @@ impl Metrics {
             "http_request_duration_seconds",
             "HTTP request latency by route pattern",
             http_latency.clone(),
+        );
+        registry.register(
+            "mail_logged",
+            "Messages only written to the log (no transport configured)",
+            mail_logged.clone(),
         );
         registry.register(
             "mail_sent",
@@ -132,6 +138,7 @@ impl Metrics {
                 http_requests,
                 http_latency,
                 mail_sent,
+                mail_logged,
                 mail_failed,
                 mail_dead,
                 jobs_run,
@@ -160,9 +167,10 @@ impl Metrics {
             .observe(seconds);
     }
 
-    /// Counts delivered, failed and dead messages.
-    pub fn mail(&self, sent: u64, failed: u64, dead: u64) {
+    /// Counts sent, logged, failed and dead messages.
+    pub fn mail(&self, sent: u64, logged: u64, failed: u64, dead: u64) {
         self.inner.mail_sent.inc_by(sent);
+        self.inner.mail_logged.inc_by(logged);
         self.inner.mail_failed.inc_by(failed);
         self.inner.mail_dead.inc_by(dead);
     }

@@ -204,8 +204,10 @@ async fn write_outcomes(parts: &Arc<Parts>, done: Vec<Done>) -> Vec<Done> {
         (done, result)
     });
     match handle.await {
-        Ok((_, Ok((sent, failed, dead)))) => {
-            parts.metrics.mail(sent, failed, dead);
+        Ok((_, Ok(counts))) => {
+            parts
+                .metrics
+                .mail(counts.sent, counts.logged, counts.failed, counts.dead);
             Vec::new()
         }
         Ok((done, Err(e))) => {
@@ -219,14 +221,23 @@ async fn write_outcomes(parts: &Arc<Parts>, done: Vec<Done>) -> Vec<Done> {
     }
 }
 
+/// What one group of outcomes recorded.
+#[derive(Default)]
+struct Counts {
+    sent: u64,
+    logged: u64,
+    failed: u64,
+    dead: u64,
+}
+
 /// One transaction for a group of outcomes. Items this worker no longer holds (taken over while
-/// it was presumed dead) are left to their new holder. Returns (sent, failed, dead).
+/// it was presumed dead) are left to their new holder.
 fn record(
     conn: &mut AnyConnection,
     p: &Parts,
     done: &[Done],
     now: NaiveDateTime,
-) -> QueryResult<(u64, u64, u64)> {
+) -> QueryResult<Counts> {
     let worker = p.worker.id();
     crate::db::write_transaction(conn, |conn| {
         let ids: Vec<String> = done.iter().map(|d| d.item.id.clone()).collect();
@@ -234,7 +245,7 @@ fn record(
             .into_iter()
             .collect();
         let mut delivered: HashMap<Status, (Vec<String>, Vec<String>)> = HashMap::new();
-        let (mut failed, mut dead) = (0, 0);
+        let mut counts = Counts::default();
         for d in done.iter().filter(|d| held.contains(&d.item.id)) {
             match &d.result {
                 Ok(status) => {
@@ -252,10 +263,10 @@ fn record(
                         _ => (Status::Failed, now + backoff.after(item.attempts)),
                     };
                     if status == Status::Dead {
-                        dead += 1;
+                        counts.dead += 1;
                         tracing::error!(to = %redacted_to(&d.mail_id), "a mail is dead after its last attempt; retry it from the mail log");
                     } else {
-                        failed += 1;
+                        counts.failed += 1;
                     }
                     diesel::update(mail_outbox::table.find(&d.mail_id))
                         .set((
@@ -269,10 +280,9 @@ fn record(
                 }
             }
         }
-        let mut sent = 0;
         for (status, (item_ids, mail_ids)) in delivered {
             outcome::complete(conn, &item_ids, worker, now)?;
-            sent += diesel::update(mail_outbox::table.filter(mail_outbox::id.eq_any(&mail_ids)))
+            let n = diesel::update(mail_outbox::table.filter(mail_outbox::id.eq_any(&mail_ids)))
                 .set((
                     mail_outbox::status.eq(status),
                     mail_outbox::sent_at.eq(Some(now)),
@@ -280,8 +290,12 @@ fn record(
                     mail_outbox::last_error.eq(None::<String>),
                 ))
                 .execute(conn)? as u64;
+            match status {
+                Status::Logged => counts.logged += n,
+                _ => counts.sent += n,
+            }
         }
-        Ok((sent, failed, dead))
+        Ok(counts)
     })
 }
 

@@ -247,10 +247,11 @@ pub fn pending(conn: &mut AnyConnection, unique_key: &str) -> QueryResult<bool> 
     .get_result(conn)
 }
 
-/// The newest items, optionally of one status.
+/// The newest items, optionally of one status and one kind.
 pub fn list(
     conn: &mut AnyConnection,
     status: Option<JobStatus>,
+    kind: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<Item>> {
     let mut q = jobs::table
@@ -260,6 +261,9 @@ pub fn list(
         .into_boxed();
     if let Some(s) = status {
         q = q.filter(jobs::status.eq(s));
+    }
+    if let Some(k) = kind {
+        q = q.filter(jobs::kind.eq(k.to_string()));
     }
     q.load(conn)
 }

@@ -73,6 +73,45 @@ pub fn release(
     .execute(conn)
 }
 
+/// A registered worker as the jobs page shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WorkerInfo {
+    /// Its id (as in `jobs.claimed_by`).
+    pub id: String,
+    /// What runs it, and its process id.
+    pub name: String,
+    /// Registered at (database clock, UTC).
+    pub started_at: NaiveDateTime,
+    /// Seconds since its last heartbeat.
+    pub silent_seconds: i64,
+    /// Its heartbeat is fresh: what it holds is its own.
+    pub alive: bool,
+}
+
+/// Every registered worker, newest first, judged against `timeout`.
+pub fn list(conn: &mut AnyConnection, timeout: Duration) -> QueryResult<Vec<WorkerInfo>> {
+    let now = db_now(conn)?;
+    let rows: Vec<(String, String, NaiveDateTime, NaiveDateTime)> = queue_workers::table
+        .order(queue_workers::started_at.desc())
+        .select((
+            queue_workers::id,
+            queue_workers::name,
+            queue_workers::started_at,
+            queue_workers::heartbeat_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, started_at, beat)| WorkerInfo {
+            id,
+            name,
+            started_at,
+            silent_seconds: (now - beat).num_seconds().max(0),
+            alive: now - beat <= timeout,
+        })
+        .collect())
+}
+
 struct Inner {
     id: String,
     db: Db,

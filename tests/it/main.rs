@@ -14,6 +14,7 @@ mod events;
 mod mail;
 mod migrations;
 mod programme;
+mod queue;
 mod recovery;
 mod registration;
 mod robustness;

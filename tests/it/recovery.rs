@@ -299,7 +299,7 @@ async fn a_failing_job_is_retried_then_dead_and_a_site_admin_can_retry_it() {
     app.organizer("admin@example.org", true, &[]);
     app.login("admin@example.org").await;
     let (_, html) = app.get_html("/admin/jobs?status=dead").await;
-    let rows = texts(&html, "tbody tr");
+    let rows = texts(&html, "table[aria-labelledby=items-h] tbody tr");
     assert_eq!(rows.len(), 1);
     assert!(
         rows[0].contains("no.such.kind") && rows[0].contains("unknown job kind"),

@@ -18,6 +18,19 @@ use crate::web::AppState;
 pub struct JobsQuery {
     /// Show only jobs in this status; empty for all.
     pub status: String,
+    /// Show only jobs of this kind; empty for all.
+    pub kind: String,
+}
+
+/// One kind's line of the queue summary.
+#[derive(Serialize)]
+struct Depth {
+    kind: String,
+    waiting: i64,
+    due: i64,
+    running: i64,
+    dead: i64,
+    oldest_due: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -47,7 +60,8 @@ impl From<jobs::Item> for Row {
     }
 }
 
-/// `GET /admin/jobs`.
+/// `GET /admin/jobs`: the queue by kind (depth, the oldest due item, dead items), the
+/// instances working it, and the newest items.
 pub async fn list(
     state: web::Data<AppState>,
     session: Session,
@@ -57,16 +71,47 @@ pub async fn list(
     if !viewer.organizer.is_site_admin {
         return Err(AppError::Forbidden);
     }
-    let status = JobStatus::parse(&query.status);
-    let rows = state
-        .read(move |conn| Ok(jobs::list(conn, status, 300)?))
+    let (status, kind) = (
+        JobStatus::parse(&query.status),
+        query.kind.trim().to_string(),
+    );
+    let (now, timeout) = (
+        state.now(),
+        chrono::Duration::seconds(state.settings.queue_worker_timeout_seconds as i64),
+    );
+    let shown = (!kind.is_empty()).then(|| kind.clone());
+    let (rows, depths, workers) = state
+        .read(move |conn| {
+            let rows = jobs::list(conn, status, shown.as_deref(), 300)?;
+            Ok((
+                rows,
+                jobs::depths(conn, now)?,
+                jobs::workers::list(conn, timeout)?,
+            ))
+        })
         .await?;
     let rows: Vec<Row> = rows.into_iter().map(Row::from).collect();
+    let depths: Vec<Depth> = depths.into_iter().map(Depth::from).collect();
     Page::new("admin/jobs")
-        .data(json!({ "rows": rows, "status": status.map(|s| s.as_str()).unwrap_or_default(), "statuses": JobStatus::ALL }))
+        .data(json!({ "rows": rows, "depths": depths, "workers": workers, "status": status.map(|s| s.as_str()).unwrap_or_default(), "kind": kind, "statuses": JobStatus::ALL }))
         .viewer(&viewer)
         .title("Background jobs")
         .render(&state, &session)
+}
+
+impl From<jobs::KindDepth> for Depth {
+    fn from(d: jobs::KindDepth) -> Self {
+        Depth {
+            oldest_due: d
+                .oldest_due
+                .map(|t| display::short_datetime(t, chrono_tz::Tz::UTC)),
+            kind: d.kind,
+            waiting: d.waiting,
+            due: d.due,
+            running: d.running,
+            dead: d.dead,
+        }
+    }
 }
 
 /// `POST /admin/jobs/{id}/retry`.
