@@ -21,6 +21,7 @@ pub mod links;
 pub mod mail;
 pub mod markdown;
 pub mod metrics;
+pub mod outreach;
 pub mod programme;
 pub mod qr;
 pub mod queue;

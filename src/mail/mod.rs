@@ -7,7 +7,6 @@
 //! never talk SMTP. Each kind of mail has subject, text and HTML [`templates`], which organizers
 //! may override per event.
 
-pub mod bulk;
 pub mod catcher;
 pub mod compose;
 pub mod credentials;

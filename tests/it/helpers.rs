@@ -760,3 +760,70 @@ impl TestApp {
         )
     }
 }
+
+/// Settings that make crashes visible in seconds: a 200 ms heartbeat, dead after 2 s.
+pub const FAST_QUEUE: &[(&str, &str)] = &[
+    ("GHENT_MAIL_POLL_MILLIS", "100"),
+    ("GHENT_JOBS_POLL_MILLIS", "100"),
+    ("GHENT_QUEUE_HEARTBEAT_MILLIS", "200"),
+    ("GHENT_QUEUE_WORKER_TIMEOUT_SECONDS", "2"),
+    ("GHENT_SHUTDOWN_GRACE_SECONDS", "2"),
+];
+
+pub fn serve(
+    dir: &std::path::Path,
+    db_url: &str,
+    smtp: &str,
+    clock: DateTime<Utc>,
+) -> std::process::Child {
+    serve_with(dir, db_url, smtp, clock, &[]).0
+}
+
+/// Starts `ghent serve` and returns it with the URL it serves at.
+pub fn serve_with(
+    dir: &std::path::Path,
+    db_url: &str,
+    smtp: &str,
+    clock: DateTime<Utc>,
+    extra: &[(&str, &str)],
+) -> (std::process::Child, String) {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ghent"));
+    cmd.arg("serve")
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", db_url)
+        .env("GHENT_DATA_DIR", dir.join("data"))
+        .env("GHENT_SECRET_KEY", TEST_KEY)
+        .env("GHENT_BIND", "127.0.0.1:0")
+        .env("GHENT_SMTP_URL", smtp)
+        .env("GHENT_CLOCK_START", clock.to_rfc3339())
+        .env("RUST_LOG", "warn");
+    for (k, v) in FAST_QUEUE.iter().chain(extra) {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait for "Ghent is serving at …", then keep draining stdout so the pipe never fills.
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
+    let url = loop {
+        match lines.next() {
+            Some(Ok(line)) if line.contains("serving at") => {
+                break line
+                    .split_whitespace()
+                    .find(|w| w.starts_with("http"))
+                    .unwrap()
+                    .trim_end_matches('/')
+                    .to_string()
+            }
+            Some(_) => {}
+            None => panic!("ghent exited before serving"),
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    (child, url)
+}

@@ -3,8 +3,7 @@
 //! (off by default, then only with its token), and a clean stop on SIGTERM (the message in
 //! flight finishes, the rest goes back to the queue).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use diesel::prelude::*;
@@ -192,33 +191,11 @@ async fn sigterm_lets_the_message_in_flight_finish_and_gives_the_rest_back() {
                 .unwrap();
         }
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ghent"))
-        .arg("serve")
-        .current_dir(dir.path())
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DATABASE_URL", &db.url)
-        .env("GHENT_DATA_DIR", dir.path().join("data"))
-        .env("GHENT_SECRET_KEY", TEST_KEY)
-        .env("GHENT_BIND", "127.0.0.1:0")
-        .env("GHENT_SMTP_URL", catcher.url())
-        .env("GHENT_CLOCK_START", demo_now().to_rfc3339())
-        .env("GHENT_MAIL_BATCH_SIZE", "10")
-        .env("GHENT_MAIL_CONCURRENCY", "1")
-        .env("GHENT_SHUTDOWN_GRACE_SECONDS", "5")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    while let Some(Ok(line)) = lines.next() {
-        if line.contains("serving at") {
-            break;
-        }
-    }
-    std::thread::spawn(move || for _ in lines {});
+    let extra = [
+        ("GHENT_MAIL_BATCH_SIZE", "10"),
+        ("GHENT_SHUTDOWN_GRACE_SECONDS", "5"),
+    ];
+    let (mut child, _) = serve_with(dir.path(), &db.url, &catcher.url(), demo_now(), &extra);
     // The first message is with the server (which has not answered yet): stop now.
     catcher.wait_for(1, Duration::from_secs(20)).await;
     let asked = std::time::Instant::now();

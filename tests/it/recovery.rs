@@ -6,8 +6,7 @@
 //! `send-mail --once` delivers.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -39,68 +38,6 @@ fn queue(conn: &mut AnyConnection, n: usize, at: DateTime<Utc>) {
             )
             .unwrap();
     }
-}
-
-/// Settings that make crashes visible in seconds: a 200 ms heartbeat, dead after 2 s.
-const FAST_QUEUE: &[(&str, &str)] = &[
-    ("GHENT_MAIL_POLL_MILLIS", "100"),
-    ("GHENT_JOBS_POLL_MILLIS", "100"),
-    ("GHENT_QUEUE_HEARTBEAT_MILLIS", "200"),
-    ("GHENT_QUEUE_WORKER_TIMEOUT_SECONDS", "2"),
-    ("GHENT_SHUTDOWN_GRACE_SECONDS", "2"),
-];
-
-fn serve(dir: &std::path::Path, db_url: &str, smtp: &str, clock: DateTime<Utc>) -> Child {
-    serve_with(dir, db_url, smtp, clock, &[]).0
-}
-
-/// Starts `ghent serve` and returns it with the URL it serves at.
-fn serve_with(
-    dir: &std::path::Path,
-    db_url: &str,
-    smtp: &str,
-    clock: DateTime<Utc>,
-    extra: &[(&str, &str)],
-) -> (Child, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ghent"));
-    cmd.arg("serve")
-        .current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DATABASE_URL", db_url)
-        .env("GHENT_DATA_DIR", dir.join("data"))
-        .env("GHENT_SECRET_KEY", TEST_KEY)
-        .env("GHENT_BIND", "127.0.0.1:0")
-        .env("GHENT_SMTP_URL", smtp)
-        .env("GHENT_CLOCK_START", clock.to_rfc3339())
-        .env("RUST_LOG", "warn");
-    for (k, v) in FAST_QUEUE.iter().chain(extra) {
-        cmd.env(k, v);
-    }
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Wait for "Ghent is serving at …", then keep draining stdout so the pipe never fills.
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    let url = loop {
-        match lines.next() {
-            Some(Ok(line)) if line.contains("serving at") => {
-                break line
-                    .split_whitespace()
-                    .find(|w| w.starts_with("http"))
-                    .unwrap()
-                    .trim_end_matches('/')
-                    .to_string()
-            }
-            Some(_) => {}
-            None => panic!("ghent exited before serving"),
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    (child, url)
 }
 
 /// SIGKILL: no shutdown, no cleanup.

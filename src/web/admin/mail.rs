@@ -7,11 +7,12 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::mail::bulk::{self, BulkForm};
 use crate::mail::compose::Sources;
 use crate::mail::model::{MailKind, Status};
 use crate::mail::queries::{self, LogFilter};
 use crate::mail::{outbox, templates, views};
+use crate::outreach::bulk::{self, BulkForm};
+use crate::outreach::views as bulk_views;
 use crate::urls::admin as urls;
 use crate::web::extractors::{need, CsrfForm, EventAdmin, EventStaff, NoFields};
 use crate::web::render::{after_form, Page, INVALID};
@@ -288,7 +289,7 @@ async fn compose_page(
         INVALID
     };
     let (audiences, sent) = staff
-        .read(|conn, cx| views::bulk_overview(conn, &cx.event, &cx.mailer.base_url))
+        .read(|conn, cx| bulk_views::bulk_overview(conn, &cx.event, &cx.mailer.base_url))
         .await?;
     staff.render(
         Page::new("admin/mail_bulk")
@@ -345,7 +346,7 @@ pub async fn bulk_progress(
         .read(move |conn, cx| {
             let b = bulk::get(conn, &cx.event.id, &id)?;
             let expanded = !bulk::expanding(conn, &b.id)?;
-            Ok((views::bulk_row(conn, &cx.event, b)?, expanded))
+            Ok((bulk_views::bulk_row(conn, &cx.event, b)?, expanded))
         })
         .await?;
     let done = expanded && row.counts.done();

@@ -11,10 +11,6 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::compose::{Mailer, Rendered, Sources};
-use super::credentials::{Credential, Sealed};
-use super::outbox::{self, Envelope};
-use super::unsubscribe;
 use crate::audit::{self, Change};
 use crate::context::EventContext;
 use crate::context::JobContext;
@@ -25,6 +21,10 @@ use crate::db::text_enum;
 use crate::db::{new_id, AnyConnection};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::events::Event;
+use crate::mail::compose::{Mailer, Rendered, Sources};
+use crate::mail::credentials::{Credential, Sealed};
+use crate::mail::outbox::{self, Envelope};
+use crate::mail::unsubscribe;
 use crate::queue::registry::Job;
 use crate::queue::{self, NewItem, Task};
 use crate::registration::{Registration, Status};
@@ -486,7 +486,7 @@ pub fn expand(
         let envelope = Envelope {
             bulk_id: Some(bulk_id),
             list_unsubscribe: Some(&personal.unsubscribe_url),
-            ..Envelope::to(super::model::MailKind::Bulk, &r.email, &r.name)
+            ..Envelope::to(crate::mail::model::MailKind::Bulk, &r.email, &r.name)
                 .for_event(&event.id, reply_to)
                 .about("bulk_mail", bulk_id)
                 .sealed(&personal.sealed)
@@ -521,7 +521,7 @@ pub fn get(conn: &mut AnyConnection, event_id: &str, id: &str) -> AppResult<Bulk
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::html_template_of;
 
     #[test]
     fn the_html_template_escapes_the_organizers_text_and_links_placeholders() {
