@@ -25,6 +25,7 @@ use crate::queue::runner::{JobRunner, RunnerParts};
 use crate::queue::workers::Worker;
 use crate::queue::{self, Noop, Notifier, Task};
 use crate::registration::jobs::{ExpireHold, RetentionPurge};
+use crate::registration::privacy::{AttendeeErased, AttendeesPurged};
 
 /// Kinds that lanes other than the job runner own (they do async I/O in batches).
 pub const LANE_KINDS: &[&str] = &[DeliverMail::KIND];
@@ -39,6 +40,8 @@ pub fn registry() -> Registry<JobContext> {
         .register::<PurgeExpired>()
         .register::<RemindSpeaker>()
         .register::<ExpandBulk>()
+        .register::<AttendeeErased>()
+        .register::<AttendeesPurged>()
 }
 
 /// Queues the recurring jobs unless they are waiting already (at every start).

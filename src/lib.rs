@@ -5,6 +5,7 @@
 //! actix handlers; `startup` builds the server so that tests run the real thing on port 0.
 
 pub mod accounts;
+pub mod attendee_data;
 pub mod audit;
 pub mod background;
 pub mod cfp;
@@ -21,6 +22,7 @@ pub mod links;
 pub mod mail;
 pub mod markdown;
 pub mod metrics;
+pub mod openspace;
 pub mod outreach;
 pub mod programme;
 pub mod qr;

@@ -63,6 +63,8 @@ pub fn demo(conn: &mut AnyConnection, now: NaiveDateTime) -> AppResult<String> {
             &usa,
             "Preliminary programme: the panels; lightning talks come from the call for papers.",
         )?;
+        crate::openspace::sample::ghent(conn, &ghent, now)?;
+        crate::openspace::sample::usa(conn, &usa, now)?;
         Ok(format!(
             "seeded demo events {} and {}",
             ghent.slug, usa.slug

@@ -49,6 +49,10 @@ pub enum LinkKind {
     RegistrationDesk,
     /// An accepted speaker's link to confirm or decline.
     ProposalConfirm,
+    /// An event's first marketplace code (not a personal credential: shown at the venue).
+    MarketplaceCode,
+    /// The signature of an open-space participant's cookie (one browser's dots and notes).
+    OpenSpaceParticipant,
 }
 
 impl LinkKind {
@@ -58,6 +62,8 @@ impl LinkKind {
             LinkKind::RegistrationManage => b"registration-manage",
             LinkKind::RegistrationDesk => b"registration-desk",
             LinkKind::ProposalConfirm => b"proposal-confirm",
+            LinkKind::MarketplaceCode => b"marketplace-code",
+            LinkKind::OpenSpaceParticipant => b"openspace-participant",
         }
     }
 }

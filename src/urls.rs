@@ -33,6 +33,31 @@ pub fn event(slug: &str) -> String {
     format!("/{slug}/")
 }
 
+/// The open-space marketplace.
+pub fn openspace(slug: &str) -> String {
+    format!("/{slug}/openspace/")
+}
+
+/// The live open-space board.
+pub fn openspace_board(slug: &str) -> String {
+    format!("/{slug}/openspace/board/")
+}
+
+/// How open space works.
+pub fn openspace_about(slug: &str) -> String {
+    format!("/{slug}/openspace/about/")
+}
+
+/// An open-space topic's notes page.
+pub fn topic(slug: &str, topic_id: &str) -> String {
+    format!("/{slug}/openspace/topics/{topic_id}/")
+}
+
+/// A talk's notes page.
+pub fn talk_notes(slug: &str, talk_id: &str) -> String {
+    format!("/{slug}/talks/{talk_id}/notes/")
+}
+
 /// The public programme grid.
 pub fn programme(slug: &str) -> String {
     format!("/{slug}/programme/")
@@ -167,6 +192,11 @@ pub mod admin {
     /// The registration questions.
     pub fn questions(slug: &str) -> String {
         format!("/admin/events/{slug}/questions")
+    }
+
+    /// The open-space admin board.
+    pub fn openspace(slug: &str) -> String {
+        format!("/admin/events/{slug}/openspace/")
     }
 
     /// The check-in desk.

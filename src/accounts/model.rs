@@ -95,6 +95,8 @@ text_enum! {
         Reviewer = "reviewer",
         /// A volunteer at the check-in desk: searches, scans and checks attendees in, nothing else.
         CheckIn = "check_in",
+        /// Runs the open space on the day: moderates topics and places them, nothing else.
+        Facilitator = "facilitator",
     }
 }
 
@@ -106,6 +108,7 @@ impl Role {
             Role::Organizer => "organizer",
             Role::Reviewer => "reviewer",
             Role::CheckIn => "check-in volunteer",
+            Role::Facilitator => "open-space facilitator",
         }
     }
 
@@ -113,10 +116,11 @@ impl Role {
     pub fn capabilities(self) -> &'static [Capability] {
         use Capability::*;
         match self {
-            Role::Owner => &[Desk, Review, Organize, ManageTeam],
-            Role::Organizer => &[Desk, Review, Organize],
+            Role::Owner => &[Desk, Review, Organize, ManageTeam, Facilitate],
+            Role::Organizer => &[Desk, Review, Organize, Facilitate],
             Role::Reviewer => &[Review],
             Role::CheckIn => &[Desk],
+            Role::Facilitator => &[Facilitate],
         }
     }
 
@@ -137,6 +141,8 @@ pub enum Capability {
     Organize,
     /// Add, change and remove team members.
     ManageTeam,
+    /// Moderate open-space topics (hide, merge) and place them on the board.
+    Facilitate,
 }
 
 /// What the viewer may do on one event, for templates (menus and buttons show only what works).
@@ -150,6 +156,8 @@ pub struct Can {
     pub organize: bool,
     /// The team page.
     pub manage_team: bool,
+    /// The open-space board.
+    pub facilitate: bool,
     /// Site administrator (creates and clones events).
     pub site_admin: bool,
 }
@@ -184,6 +192,7 @@ impl Viewer {
             review: self.can(event_id, Capability::Review),
             organize: self.can(event_id, Capability::Organize),
             manage_team: self.can(event_id, Capability::ManageTeam),
+            facilitate: self.can(event_id, Capability::Facilitate),
             site_admin: self.organizer.is_site_admin,
         }
     }

@@ -182,14 +182,37 @@ diesel::table! {
 }
 
 diesel::table! {
+    openspace_closed_slots (slot_id) {
+        slot_id -> Text,
+        event_id -> Text,
+    }
+}
+
+diesel::table! {
+    openspace_participants (id) {
+        id -> Text,
+        event_id -> Text,
+        registration_id -> Nullable<Text>,
+        name -> Text,
+        dots_used -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     openspace_topics (id) {
         id -> Text,
+        number -> BigInt,
         event_id -> Text,
         title -> Text,
         description -> Text,
-        proposer_name -> Text,
+        convener_name -> Text,
+        participant_id -> Nullable<Text>,
+        state -> Text,
+        merged_into -> Nullable<Text>,
         slot_id -> Nullable<Text>,
-        notes -> Text,
+        draft_slot_id -> Nullable<Text>,
+        sample -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }
@@ -198,9 +221,26 @@ diesel::table! {
 diesel::table! {
     openspace_votes (id) {
         id -> Text,
+        event_id -> Text,
         topic_id -> Text,
-        voter_key -> Text,
+        participant_id -> Text,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    openspaces (event_id) {
+        event_id -> Text,
+        access -> Text,
+        code -> Text,
+        dots -> Integer,
+        market -> Text,
+        opens_at -> Nullable<Timestamp>,
+        closes_at -> Nullable<Timestamp>,
+        notes_days -> Integer,
+        about -> Text,
+        board_version -> BigInt,
+        updated_at -> Timestamp,
     }
 }
 
@@ -346,6 +386,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    session_notes (id) {
+        id -> Text,
+        event_id -> Text,
+        subject_kind -> Text,
+        subject_id -> Text,
+        revision -> Integer,
+        body -> Text,
+        editor_name -> Text,
+        participant_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     sessions (id) {
         id -> Text,
         organizer_id -> Text,
@@ -449,9 +503,15 @@ diesel::joinable!(mail_outbox -> events (event_id));
 diesel::joinable!(mail_templates -> events (event_id));
 diesel::joinable!(mail_templates -> organizers (updated_by));
 diesel::joinable!(mail_unsubscribes -> events (event_id));
+diesel::joinable!(openspace_closed_slots -> events (event_id));
+diesel::joinable!(openspace_closed_slots -> slots (slot_id));
+diesel::joinable!(openspace_participants -> events (event_id));
 diesel::joinable!(openspace_topics -> events (event_id));
-diesel::joinable!(openspace_topics -> slots (slot_id));
+diesel::joinable!(openspace_topics -> openspace_participants (participant_id));
+diesel::joinable!(openspace_votes -> events (event_id));
+diesel::joinable!(openspace_votes -> openspace_participants (participant_id));
 diesel::joinable!(openspace_votes -> openspace_topics (topic_id));
+diesel::joinable!(openspaces -> events (event_id));
 diesel::joinable!(proposal_speakers -> people (person_id));
 diesel::joinable!(proposal_speakers -> proposals (proposal_id));
 diesel::joinable!(proposals -> events (event_id));
@@ -466,6 +526,8 @@ diesel::joinable!(reviews -> proposals (proposal_id));
 diesel::joinable!(rooms -> events (event_id));
 diesel::joinable!(schedule_releases -> events (event_id));
 diesel::joinable!(schedule_releases -> organizers (released_by));
+diesel::joinable!(session_notes -> events (event_id));
+diesel::joinable!(session_notes -> openspace_participants (participant_id));
 diesel::joinable!(sessions -> organizers (organizer_id));
 diesel::joinable!(slots -> events (event_id));
 diesel::joinable!(slots -> rooms (room_id));
@@ -490,8 +552,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     mail_outbox,
     mail_templates,
     mail_unsubscribes,
+    openspace_closed_slots,
+    openspace_participants,
     openspace_topics,
     openspace_votes,
+    openspaces,
     organizers,
     people,
     proposal_speakers,
@@ -502,6 +567,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     reviews,
     rooms,
     schedule_releases,
+    session_notes,
     sessions,
     slots,
     submission_types,

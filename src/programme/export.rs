@@ -13,7 +13,7 @@ use quick_xml::Writer;
 use serde_json::{json, Value};
 
 use super::model::SlotKind;
-use super::snapshot::{SnapSlot, SnapTalk, Snapshot};
+use super::snapshot::{SnapSlot, SnapTalk, SnapTopic, Snapshot};
 use crate::events::display;
 use crate::urls;
 
@@ -24,6 +24,8 @@ pub struct ExportContext<'a> {
     pub base_url: &'a str,
     /// Release version.
     pub version: i32,
+    /// The open-space board's version (the exports say `<release>.<board>`).
+    pub board_version: i64,
     /// When it was released (iCal DTSTAMP).
     pub released_at: NaiveDateTime,
 }
@@ -87,23 +89,64 @@ fn hhmm(minutes: i64) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
-/// One entry of the schedule: a talk in its slot, or an untalked slot (break, open space…).
+/// The version the exports state: the release and the board, e.g. `3.12`.
+pub fn version_label(ctx: &ExportContext<'_>) -> String {
+    format!("{}.{}", ctx.version, ctx.board_version)
+}
+
+/// The guid of an open-space topic's convener as a person in the exports: stable per topic
+/// (conveners have no profile), a UUID as the schedule schemas want.
+fn convener_guid(t: &SnapTopic) -> String {
+    uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_OID,
+        format!("ghent-convener:{}", t.id).as_bytes(),
+    )
+    .to_string()
+}
+
+/// One entry of the schedule: a talk in its slot, an open-space topic placed on the board, or
+/// an untalked slot (break, an open-space slot still free…).
 struct Entry<'a> {
     slot: &'a SnapSlot,
     talk: Option<&'a SnapTalk>,
+    topic: Option<&'a SnapTopic>,
 }
 
-impl Entry<'_> {
+impl<'a> Entry<'a> {
+    fn of(s: &'a Snapshot, slot: &'a SnapSlot) -> Entry<'a> {
+        Entry {
+            slot,
+            talk: slot.talk_id.as_deref().and_then(|id| s.talk(id)),
+            topic: s.topic_in(&slot.id),
+        }
+    }
     fn guid(&self) -> &str {
-        self.talk.map(|t| t.id.as_str()).unwrap_or(&self.slot.id)
+        match (self.talk, self.topic) {
+            (Some(t), _) => &t.id,
+            (None, Some(t)) => &t.id,
+            _ => &self.slot.id,
+        }
     }
     fn id(&self) -> i64 {
-        self.talk.map(|t| t.number).unwrap_or(self.slot.number)
+        match (self.talk, self.topic) {
+            (Some(t), _) => t.number,
+            (None, Some(t)) => t.number,
+            _ => self.slot.number,
+        }
     }
     fn title(&self) -> &str {
-        self.talk
-            .map(|t| t.title.as_str())
-            .unwrap_or(&self.slot.title)
+        match (self.talk, self.topic) {
+            (Some(t), _) => &t.title,
+            (None, Some(t)) => &t.title,
+            _ => &self.slot.title,
+        }
+    }
+    fn abstract_text(&self) -> &str {
+        match (self.talk, self.topic) {
+            (Some(t), _) => &t.r#abstract,
+            (None, Some(t)) => &t.description,
+            _ => "",
+        }
     }
     /// The talk's kind, or for untalked slots the slot's kind ("other" for talk-like slots
     /// without a talk, so an import can tell them from talks).
@@ -150,10 +193,7 @@ fn days(s: &Snapshot) -> Vec<(NaiveDate, Vec<DayRoom<'_>>)> {
                 .map(|r| (r.name.clone(), Some(r.id.clone()), Vec::new()))
                 .collect();
             for slot in slots {
-                let entry = Entry {
-                    slot,
-                    talk: slot.talk_id.as_deref().and_then(|id| s.talk(id)),
-                };
+                let entry = Entry::of(s, slot);
                 let index = match slot.room_id.as_deref() {
                     Some(id) => rooms.iter().position(|r| r.1.as_deref() == Some(id)),
                     None if rooms.len() == 1 => Some(0),
@@ -189,10 +229,13 @@ fn day_bounds(rooms: &[DayRoom<'_>]) -> (NaiveDateTime, NaiveDateTime) {
 fn talk_url(ctx: &ExportContext<'_>, s: &Snapshot, e: &Entry<'_>) -> String {
     match e.talk {
         Some(t) => urls::absolute(ctx.base_url, &urls::talk(&s.event.slug, &t.id)),
-        None => urls::absolute(
-            ctx.base_url,
-            &urls::programme_slot(&s.event.slug, &e.slot.id),
-        ),
+        None => match e.topic {
+            Some(t) => urls::absolute(ctx.base_url, &urls::topic(&s.event.slug, &t.id)),
+            None => urls::absolute(
+                ctx.base_url,
+                &urls::programme_slot(&s.event.slug, &e.slot.id),
+            ),
+        },
     }
 }
 
@@ -227,7 +270,7 @@ pub fn schedule_xml(s: &Snapshot, ctx: &ExportContext<'_>) -> std::io::Result<Ve
             .with_attribute(("version", env!("CARGO_PKG_VERSION")))
             .write_empty()?;
         text_el(w, "url", &format!("{event_url}programme/schedule.xml"))?;
-        text_el(w, "version", &format!("v{}", ctx.version))?;
+        text_el(w, "version", &version_label(ctx))?;
         w.create_element("conference").write_inner_content(|w| {
             text_el(w, "title", &s.event.name)?;
             text_el(w, "acronym", &acronym(&s.event.slug))?;
@@ -278,11 +321,7 @@ pub fn schedule_xml(s: &Snapshot, ctx: &ExportContext<'_>) -> std::io::Result<Ve
                                         text_el(w, "date", &local_rfc3339(e.slot.starts_at, tz))?;
                                         text_el(w, "start", &display::time(e.slot.starts_at, tz))?;
                                         text_el(w, "duration", &hhmm(e.minutes()))?;
-                                        text_el(
-                                            w,
-                                            "abstract",
-                                            e.talk.map(|t| t.r#abstract.as_str()).unwrap_or(""),
-                                        )?;
+                                        text_el(w, "abstract", e.abstract_text())?;
                                         text_el(w, "slug", &entry_slug(s, e))?;
                                         let track = e
                                             .talk
@@ -302,6 +341,16 @@ pub fn schedule_xml(s: &Snapshot, ctx: &ExportContext<'_>) -> std::io::Result<Ve
                                                             &p.name,
                                                         ))?;
                                                 }
+                                            }
+                                            if let Some(t) = e.topic {
+                                                w.create_element("person")
+                                                    .with_attribute((
+                                                        "guid",
+                                                        convener_guid(t).as_str(),
+                                                    ))
+                                                    .write_text_content(BytesText::new(
+                                                        &t.convener,
+                                                    ))?;
                                             }
                                             Ok(())
                                         })?;
@@ -375,7 +424,7 @@ pub fn schedule_json(s: &Snapshot, ctx: &ExportContext<'_>) -> Value {
                     .iter()
                     .map(|e| {
                         let track = e.talk.and_then(|t| t.track_id.as_deref()).and_then(|id| s.tracks.iter().find(|tr| tr.id == id)).map(|t| t.name.clone());
-                        let persons: Vec<Value> = e
+                        let mut persons: Vec<Value> = e
                             .talk
                             .map(|t| t.people.as_slice())
                             .unwrap_or(&[])
@@ -383,6 +432,9 @@ pub fn schedule_json(s: &Snapshot, ctx: &ExportContext<'_>) -> Value {
                             .filter_map(|r| people.get(r.person_id.as_str()))
                             .map(|p| json!({ "guid": p.id, "name": p.name, "biography": p.bio, "avatar": if p.photo_url.is_empty() { Value::Null } else { Value::String(p.photo_url.clone()) } }))
                             .collect();
+                        if let Some(t) = e.topic {
+                            persons.push(json!({ "guid": convener_guid(t), "name": t.convener, "biography": "", "avatar": Value::Null }));
+                        }
                         let mut links = Vec::new();
                         if let Some(t) = e.talk {
                             if !t.slides_url.is_empty() {
@@ -407,7 +459,7 @@ pub fn schedule_json(s: &Snapshot, ctx: &ExportContext<'_>) -> Value {
                             "track": track,
                             "type": e.kind(),
                             "language": e.talk.map(|t| t.language.clone()).unwrap_or_else(|| "en".into()),
-                            "abstract": e.talk.map(|t| t.r#abstract.clone()).unwrap_or_default(),
+                            "abstract": e.abstract_text(),
                             "description": e.talk.map(|t| t.description.clone()).unwrap_or_default(),
                             "persons": persons,
                             "links": links,
@@ -429,7 +481,7 @@ pub fn schedule_json(s: &Snapshot, ctx: &ExportContext<'_>) -> Value {
         "$schema": "https://c3voc.de/schedule/schema.json",
         "generator": { "name": "ghent", "version": env!("CARGO_PKG_VERSION") },
         "schedule": {
-            "version": format!("v{}", ctx.version),
+            "version": version_label(ctx),
             "base_url": event_url,
             "conference": {
                 "acronym": acronym(&s.event.slug),
@@ -454,10 +506,10 @@ pub fn programme_json(s: &Snapshot, ctx: &ExportContext<'_>) -> Value {
     let people = s.people_by_id();
     json!({
         "event": { "name": s.event.name, "slug": s.event.slug, "timezone": s.event.timezone, "url": urls::absolute(ctx.base_url, &urls::event(&s.event.slug)) },
-        "version": ctx.version,
+        "version": version_label(ctx),
         "slots": s.slots.iter().map(|slot| {
-            let talk = slot.talk_id.as_deref().and_then(|id| s.talk(id));
-            let e = Entry { slot, talk };
+            let e = Entry::of(s, slot);
+            let talk = e.talk;
             json!({
                 "id": e.guid(),
                 "number": e.id(),
@@ -466,8 +518,8 @@ pub fn programme_json(s: &Snapshot, ctx: &ExportContext<'_>) -> Value {
                 "room": s.room_name(slot.room_id.as_deref()),
                 "kind": slot.kind,
                 "title": e.title(),
-                "speakers": talk.map(|t| t.people_names(&people)).unwrap_or_default(),
-                "url": talk.map(|_| talk_url(ctx, s, &e)),
+                "speakers": talk.map(|t| t.people_names(&people)).or_else(|| e.topic.map(|t| vec![t.convener.clone()])).unwrap_or_default(),
+                "url": (talk.is_some() || e.topic.is_some()).then(|| talk_url(ctx, s, &e)),
             })
         }).collect::<Vec<_>>(),
     })
@@ -478,15 +530,14 @@ fn ical_event(s: &Snapshot, ctx: &ExportContext<'_>, e: &Entry<'_>) -> icalendar
     let speakers = e
         .talk
         .map(|t| t.people_names(&people).join(", "))
+        .or_else(|| e.topic.map(|t| t.convener.clone()))
         .unwrap_or_default();
     let mut description = String::new();
     if !speakers.is_empty() {
         description.push_str(&speakers);
         description.push_str("\n\n");
     }
-    if let Some(t) = e.talk {
-        description.push_str(&t.r#abstract);
-    }
+    description.push_str(e.abstract_text());
     let host = ctx
         .base_url
         .split("://")
@@ -513,11 +564,7 @@ pub fn schedule_ics(s: &Snapshot, ctx: &ExportContext<'_>) -> String {
     let mut cal = Calendar::new();
     cal.name(&s.event.name).timezone(s.event.timezone.as_str());
     for slot in &s.slots {
-        let e = Entry {
-            slot,
-            talk: slot.talk_id.as_deref().and_then(|id| s.talk(id)),
-        };
-        cal.push(ical_event(s, ctx, &e));
+        cal.push(ical_event(s, ctx, &Entry::of(s, slot)));
     }
     cal.done().to_string()
 }
@@ -528,6 +575,7 @@ pub fn talk_ics(s: &Snapshot, ctx: &ExportContext<'_>, talk_id: &str) -> Option<
     let e = Entry {
         slot,
         talk: s.talk(talk_id),
+        topic: None,
     };
     let mut cal = Calendar::new();
     cal.name(&s.event.name).push(ical_event(s, ctx, &e));
@@ -545,6 +593,7 @@ pub fn agenda_ics(s: &Snapshot, ctx: &ExportContext<'_>, talk_ids: &[&str]) -> S
             let e = Entry {
                 slot,
                 talk: s.talk(id),
+                topic: None,
             };
             cal.push(ical_event(s, ctx, &e));
         }

@@ -28,6 +28,8 @@ pub struct CellSlot {
     pub room: String,
     /// The talk, if any: its guid.
     pub talk_id: Option<String>,
+    /// The open-space topic placed here, if any: its id (its notes page).
+    pub topic_id: Option<String>,
     /// Talk kind (keynote, ignite…).
     pub talk_kind: Option<crate::programme::model::TalkKind>,
     /// "Rachel Davies, Lindsay Holmwood".
@@ -108,12 +110,15 @@ pub fn build(snapshot: &Snapshot, track_filter: Option<&str>) -> Grid {
     let track_index = |id: &str| snapshot.tracks.iter().position(|t| t.id == id);
     let cell_slot = |s: &SnapSlot| {
         let talk = s.talk_id.as_deref().and_then(|id| snapshot.talk(id));
+        let topic = snapshot.topic_in(&s.id);
         CellSlot {
             id: s.id.clone(),
             kind: s.kind,
             title: talk
                 .map(|t| t.title.clone())
+                .or_else(|| topic.map(|t| t.title.clone()))
                 .unwrap_or_else(|| s.title.clone()),
+            topic_id: topic.map(|t| t.id.clone()),
             time: format!(
                 "{}–{}",
                 display::time(s.starts_at, tz),
@@ -124,6 +129,7 @@ pub fn build(snapshot: &Snapshot, track_filter: Option<&str>) -> Grid {
             talk_kind: talk.map(|t| t.kind),
             people: talk
                 .map(|t| t.people_names(&people).join(", "))
+                .or_else(|| topic.map(|t| t.convener.clone()))
                 .unwrap_or_default(),
             track: talk
                 .and_then(|t| t.track_id.as_deref())

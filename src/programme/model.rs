@@ -304,8 +304,8 @@ pub struct SlotFields {
     pub title: String,
 }
 
-/// The next stable integer id. Talks and slots share one sequence, so that every entry of an
-/// exported schedule (talks and breaks alike) has a distinct id.
+/// The next stable integer id. Talks, slots and open-space topics share one sequence, so that
+/// every entry of an exported schedule (talks, breaks and topics alike) has a distinct id.
 pub fn next_number(conn: &mut AnyConnectionAlias) -> QueryResult<i64> {
     let t: Option<i64> = talks::table
         .select(diesel::dsl::max(talks::number))
@@ -313,7 +313,12 @@ pub fn next_number(conn: &mut AnyConnectionAlias) -> QueryResult<i64> {
     let s: Option<i64> = slots::table
         .select(diesel::dsl::max(slots::number))
         .first(conn)?;
-    Ok(t.unwrap_or(0).max(s.unwrap_or(0)) + 1)
+    let o: Option<i64> = crate::db::schema::openspace_topics::table
+        .select(diesel::dsl::max(
+            crate::db::schema::openspace_topics::number,
+        ))
+        .first(conn)?;
+    Ok(t.unwrap_or(0).max(s.unwrap_or(0)).max(o.unwrap_or(0)) + 1)
 }
 
 type AnyConnectionAlias = crate::db::AnyConnection;

@@ -131,6 +131,24 @@ pub struct SnapSlot {
     pub title: String,
 }
 
+/// An open-space topic placed on the board: not part of a release (open spaces are decided on
+/// the day), laid over the release's snapshot when the public programme is rendered.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SnapTopic {
+    /// Guid (the topic's id).
+    pub id: String,
+    /// Stable integer id (shared sequence with talks and slots).
+    pub number: i64,
+    /// The slot it is in.
+    pub slot_id: String,
+    /// Title.
+    pub title: String,
+    /// A few lines.
+    pub description: String,
+    /// The convener's name.
+    pub convener: String,
+}
+
 /// Everything public about an event's programme at one release.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Snapshot {
@@ -146,6 +164,9 @@ pub struct Snapshot {
     pub talks: Vec<SnapTalk>,
     /// Slots by start time, then room order.
     pub slots: Vec<SnapSlot>,
+    /// Open-space topics on the live board (never stored with a release).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<SnapTopic>,
 }
 
 impl SnapTalk {
@@ -163,6 +184,11 @@ impl Snapshot {
     /// The talk with this id.
     pub fn talk(&self, id: &str) -> Option<&SnapTalk> {
         self.talks.iter().find(|t| t.id == id)
+    }
+
+    /// The open-space topic placed in a slot.
+    pub fn topic_in(&self, slot_id: &str) -> Option<&SnapTopic> {
+        self.topics.iter().find(|t| t.slot_id == slot_id)
     }
 
     /// The slot a talk is in.
@@ -255,6 +281,7 @@ pub fn build(conn: &mut AnyConnection, event: &Event) -> QueryResult<Snapshot> {
         people: person_rows.into_iter().map(SnapPerson::from).collect(),
         talks: talks_out,
         slots,
+        topics: Vec::new(),
     })
 }
 
@@ -569,6 +596,7 @@ pub mod fixtures {
             }],
             talks,
             slots,
+            topics: Vec::new(),
         }
     }
 }

@@ -18,6 +18,34 @@ use crate::db::AnyConnection;
 use crate::error::AppResult;
 use crate::events::Event;
 use crate::mail::model::{MailKind, Status as MailStatus};
+use crate::queue::{self, NewItem};
+
+/// Published when an attendee erased their registration: other domains holding their personal
+/// data (the open space's participant, its notes' editor names) erase theirs.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct AttendeeErased {
+    /// The event.
+    pub event_id: String,
+    /// The registration that is gone.
+    pub registration_id: String,
+}
+
+impl crate::queue::Task for AttendeeErased {
+    const KIND: &'static str = "registration.erased";
+    const PRIORITY: i32 = 5;
+}
+
+/// Published when an event's personal data was purged: other domains purge theirs.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct AttendeesPurged {
+    /// The event.
+    pub event_id: String,
+}
+
+impl crate::queue::Task for AttendeesPurged {
+    const KIND: &'static str = "registration.purged";
+    const PRIORITY: i32 = 5;
+}
 
 /// Changes an attendee's name, company and answers (self-service).
 #[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
@@ -105,6 +133,11 @@ pub fn erase(conn: &mut AnyConnection, cx: &EventContext, token: &str) -> AppRes
         let r = by_token(conn, &cx.event.id, token)?;
         redact_mail(conn, std::slice::from_ref(&r.id))?;
         diesel::delete(registrations::table.find(&r.id)).execute(conn)?;
+        let erased = AttendeeErased {
+            event_id: cx.event.id.clone(),
+            registration_id: r.id.clone(),
+        };
+        queue::enqueue(conn, cx.now, NewItem::of(&erased, cx.now))?;
         fill_seats(conn, cx)?;
         Ok(())
     })
@@ -128,6 +161,10 @@ pub fn purge_event(
         diesel::update(events::table.find(&event.id))
             .set(events::purged_at.eq(Some(now)))
             .execute(conn)?;
+        let purged = AttendeesPurged {
+            event_id: event.id.clone(),
+        };
+        queue::enqueue(conn, now, NewItem::of(&purged, now))?;
         audit::record(
             conn,
             now,

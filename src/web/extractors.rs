@@ -71,6 +71,8 @@ pub mod need {
     pub struct Organize;
     /// The team (owners).
     pub struct ManageTeam;
+    /// The open-space board (facilitators, organizers, owners).
+    pub struct Facilitate;
 
     impl Needs for Desk {
         const CAPABILITY: Capability = Capability::Desk;
@@ -83,6 +85,9 @@ pub mod need {
     }
     impl Needs for ManageTeam {
         const CAPABILITY: Capability = Capability::ManageTeam;
+    }
+    impl Needs for Facilitate {
+        const CAPABILITY: Capability = Capability::Facilitate;
     }
 }
 

@@ -1,7 +1,9 @@
-//! Public programme pages and exports, rendered once per release and served from memory with
-//! an ETag. A new release is noticed without a database read per request: at most once a second
-//! one request compares the cached versions with the latest versions in the database (so a
-//! release made on another server instance shows within about a second), and a release made
+//! Public programme pages and exports, rendered once per release and open-space board version
+//! and served from memory with an ETag. The published programme is the latest release plus the
+//! live board (open spaces are decided on the day, without a release): the cache key and the
+//! ETags carry both versions. A change is noticed without a database read per request: at most
+//! once a second one request compares the cached versions with the database's (so a release or
+//! a placement made on another server instance shows within about a second), and a change made
 //! here invalidates at once.
 
 use std::collections::HashMap;
@@ -40,6 +42,8 @@ pub struct RenderedProgramme {
     pub event_id: String,
     /// The release version.
     pub version: i32,
+    /// The open-space board's version.
+    pub board_version: i64,
     /// When it was released.
     pub released_at: chrono::NaiveDateTime,
     /// The release itself, for what depends on the visitor's choice (a personal agenda).
@@ -59,10 +63,11 @@ impl RenderedProgramme {
         let ctx = ExportContext {
             base_url,
             version: self.version,
+            board_version: self.board_version,
             released_at: self.released_at,
         };
         page(
-            self.version,
+            (self.version, self.board_version),
             "text/calendar; charset=utf-8",
             export::agenda_ics(&self.snapshot, &ctx, talk_ids).into_bytes(),
         )
@@ -114,13 +119,24 @@ impl ProgrammeCache {
             return;
         };
         self.last_check_ms.store(now_ms, Ordering::Relaxed);
-        match state.read(|conn| Ok(release::versions(conn)?)).await {
-            Ok(versions) => {
+        let read = state.read(|conn| {
+            let releases = release::versions(conn)?;
+            let boards = crate::openspace::settings::board_versions(conn)?;
+            Ok((releases, boards))
+        });
+        match read.await {
+            Ok((versions, boards)) => {
+                let board_of = |event_id: &str| {
+                    boards
+                        .iter()
+                        .find(|(id, _)| id == event_id)
+                        .map_or(0, |(_, v)| *v)
+                };
                 if let Ok(mut entries) = self.entries.write() {
                     entries.retain(|slug, cached| {
                         versions.iter().any(|(id, s, v)| {
                             s == slug && id == &cached.event_id && *v == cached.version
-                        })
+                        }) && board_of(&cached.event_id) == cached.board_version
                     });
                 }
             }
@@ -142,16 +158,22 @@ impl ProgrammeCache {
                 let event = crate::events::queries::by_slug(conn, &s)?.ok_or(AppError::NotFound)?;
                 let latest = release::latest(conn, &event.id)?;
                 let log = release::changelog(conn, &event.id)?;
-                Ok((event.name.clone(), latest, log))
+                let board = crate::openspace::board::published(conn, &event.id)?;
+                Ok((event.name.clone(), latest, log, board))
             })
             .await?;
-        let (event_name, Some(release), log) = latest else {
+        let (event_name, Some(mut release), log, (board_version, topics)) = latest else {
             return Err(AppError::NotFoundBecause(format!(
                 "The programme of {} has not been published yet.",
                 latest.0
             )));
         };
-        let rendered = Arc::new(render_all(state, &release, &log)?);
+        let slots = &release.snapshot.slots;
+        release.snapshot.topics = topics
+            .into_iter()
+            .filter(|t| slots.iter().any(|s| s.id == t.slot_id))
+            .collect();
+        let rendered = Arc::new(render_all(state, &release, board_version, &log)?);
         if let Ok(mut e) = self.entries.write() {
             e.insert(slug.to_string(), rendered.clone());
         }
@@ -160,10 +182,13 @@ impl ProgrammeCache {
     }
 }
 
-fn page(version: i32, content_type: &'static str, body: Vec<u8>) -> CachedPage {
+/// (release version, board version).
+type Versions = (i32, i64);
+
+fn page((version, board): Versions, content_type: &'static str, body: Vec<u8>) -> CachedPage {
     let hash = crate::tokens::hash_token(&String::from_utf8_lossy(&body));
     CachedPage {
-        etag: format!("\"v{version}-{}\"", &hash[..16]),
+        etag: format!("\"v{version}.{board}-{}\"", &hash[..16]),
         content_type,
         body: Bytes::from(body),
     }
@@ -173,7 +198,7 @@ const HTML: &str = "text/html; charset=utf-8";
 
 fn html(
     state: &AppState,
-    version: i32,
+    version: Versions,
     template: &str,
     title: String,
     data: serde_json::Value,
@@ -190,7 +215,7 @@ struct Renderer<'a> {
     state: &'a AppState,
     s: &'a Snapshot,
     tz: chrono_tz::Tz,
-    v: i32,
+    v: Versions,
     ctx: ExportContext<'a>,
     common: serde_json::Value,
     pages: HashMap<String, CachedPage>,
@@ -201,19 +226,21 @@ struct Renderer<'a> {
 fn render_all(
     state: &AppState,
     r: &Release,
+    board_version: i64,
     log: &[release::LogEntry],
 ) -> AppResult<RenderedProgramme> {
     let s: &Snapshot = &r.snapshot;
     let tz = s.event.timezone.parse().unwrap_or(chrono_tz::Tz::UTC);
-    let common = json!({ "slug": s.event.slug, "event_name": s.event.name, "version": r.version, "timezone": s.event.timezone, "released": display::datetime(r.released_at, tz) });
+    let common = json!({ "slug": s.event.slug, "event_name": s.event.name, "version": format!("{}.{board_version}", r.version), "board_version": board_version, "timezone": s.event.timezone, "released": display::datetime(r.released_at, tz) });
     let mut out = Renderer {
         state,
         s,
         tz,
-        v: r.version,
+        v: (r.version, board_version),
         ctx: ExportContext {
             base_url: &state.base_url,
             version: r.version,
+            board_version,
             released_at: r.released_at,
         },
         common,
@@ -227,6 +254,7 @@ fn render_all(
     Ok(RenderedProgramme {
         event_id: s.event.id.clone(),
         version: r.version,
+        board_version,
         released_at: r.released_at,
         snapshot: s.clone(),
         pages: out.pages,

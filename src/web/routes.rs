@@ -127,6 +127,16 @@ route_table! {
         get "/events/{slug}/mail/bulk" => admin::mail::bulk_form;
         post "/events/{slug}/mail/bulk" => admin::mail::bulk_send;
         get "/events/{slug}/mail/bulk/{id}" => admin::mail::bulk_progress;
+        get "/events/{slug}/openspace/" => admin::openspace::show;
+        post "/events/{slug}/openspace/settings" => admin::openspace::save_settings;
+        post "/events/{slug}/openspace/market" => admin::openspace::set_market;
+        post "/events/{slug}/openspace/place" => admin::openspace::place;
+        post "/events/{slug}/openspace/suggest" => admin::openspace::suggest;
+        post "/events/{slug}/openspace/draft/accept" => admin::openspace::accept;
+        post "/events/{slug}/openspace/draft/discard" => admin::openspace::discard;
+        post "/events/{slug}/openspace/merge" => admin::openspace::merge;
+        post "/events/{slug}/openspace/topics/{id}/moderate" => admin::openspace::moderate;
+        post "/events/{slug}/openspace/slots/{id}/takes" => admin::openspace::takes;
     }
     event "/{slug}" {
         get "/programme/" => public::programme::grid;
@@ -135,6 +145,19 @@ route_table! {
         get "/programme/{file}" => public::programme::export;
         get "/talks/{id}/" => public::programme::talk;
         get "/talks/{id}/talk.ics" => public::programme::talk_ics;
+        get "/talks/{id}/notes/" => public::openspace::talk_notes;
+        post "/talks/{id}/notes/" => public::openspace::save_talk_notes;
+        get "/openspace/" => public::openspace::market;
+        post "/openspace/join" => public::openspace::join;
+        get "/openspace/join/{token}" => public::openspace::join_registered;
+        post "/openspace/topics" => public::openspace::propose;
+        get "/openspace/topics/{id}/" => public::openspace::topic_notes;
+        post "/openspace/topics/{id}/" => public::openspace::save_topic_notes;
+        post "/openspace/topics/{id}/vote" => public::openspace::vote;
+        post "/openspace/topics/{id}/unvote" => public::openspace::unvote;
+        get "/openspace/counts.json" => public::openspace::counts;
+        get "/openspace/board/" => public::openspace::board;
+        get "/openspace/about/" => public::openspace::about;
         get "/speakers/" => public::programme::speakers;
         get "/speakers/{id}/" => public::programme::speaker;
         get "/cfp/" => public::cfp::page;

@@ -18,6 +18,7 @@ static BROWSER_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 pub struct Browser {
     pub client: Client,
+    port: u16,
     driver: Child,
     _profile: tempfile::TempDir,
     _guard: tokio::sync::MutexGuard<'static, ()>,
@@ -75,6 +76,28 @@ pub async fn browser() -> Option<Browser> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let profile = tempfile::tempdir().unwrap();
+    let client = session(port, &chrome, &profile).await;
+    Some(Browser {
+        client,
+        port,
+        driver,
+        _profile: profile,
+        _guard: guard,
+    })
+}
+
+impl Browser {
+    /// A second browser on the same chromedriver: its own Chromium with its own profile (own
+    /// cookies), for tests where two people use the app at once.
+    pub async fn another(&self) -> (Client, tempfile::TempDir) {
+        let chrome = path_from_env("GHENT_CHROME", "/usr/bin/chromium");
+        let profile = tempfile::tempdir().unwrap();
+        (session(self.port, &chrome, &profile).await, profile)
+    }
+}
+
+/// A headless Chromium session through the chromedriver on `port`.
+async fn session(port: u16, chrome: &std::path::Path, profile: &tempfile::TempDir) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -88,17 +111,11 @@ pub async fn browser() -> Option<Browser> {
             ]
         }),
     );
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{port}"))
         .await
-        .unwrap_or_else(|e| panic!("cannot start a Chromium session: {e}"));
-    Some(Browser {
-        client,
-        driver,
-        _profile: profile,
-        _guard: guard,
-    })
+        .unwrap_or_else(|e| panic!("cannot start a Chromium session: {e}"))
 }
 
 /// Writes a screenshot when GHENT_SCREENSHOTS names a folder (e.g. `docs/`); a normal test run
@@ -1069,4 +1086,229 @@ async fn a_speaker_submits_a_reviewer_scores_an_organizer_accepts_and_the_speake
         .await
         .unwrap();
     c.clone().close().await.unwrap();
+}
+
+/// Joins USA 2010's marketplace in a browser and puts a dot on a topic by clicking.
+async fn join_and_vote(c: &Client, address: &str, name: &str, topic: &str) {
+    c.goto(&format!("{address}/usa-2010/openspace/"))
+        .await
+        .unwrap();
+    c.find(Locator::Css("#f-code"))
+        .await
+        .unwrap()
+        .send_keys("devops")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#f-name"))
+        .await
+        .unwrap()
+        .send_keys(name)
+        .await
+        .unwrap();
+    c.find(Locator::Css(".join button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_until_text(c, ".participant", "joined", |t| t.contains(name)).await;
+    let button = format!("#topic-{topic} form button");
+    c.find(Locator::Css(&button))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_until_text(c, ".flash", "a dot placed", |t| {
+        t.contains("Your dot is on it")
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_browsers_vote_and_a_topic_dragged_onto_the_board_shows_on_the_other_within_5_s() {
+    use diesel::prelude::*;
+    use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+    use ghent::db::schema::{openspace_topics, openspace_votes};
+    let app = spawn_demo_app().await;
+    app.organizer(
+        "o@example.org",
+        false,
+        &[
+            ("ghent-2009", Role::Organizer),
+            ("usa-2010", Role::Organizer),
+        ],
+    );
+    let topic: String = app.with_conn(|c| {
+        openspace_topics::table
+            .filter(openspace_topics::title.eq("Devops in a large enterprise"))
+            .select(openspace_topics::id)
+            .first(c)
+            .unwrap()
+    });
+    let votes = |app: &TestApp| -> i64 {
+        app.with_conn(|c| {
+            openspace_votes::table
+                .filter(openspace_votes::topic_id.eq(&topic))
+                .count()
+                .get_result(c)
+                .unwrap()
+        })
+    };
+    let before = votes(&app);
+    let Some(b) = browser().await else { return };
+    let (other, _profile) = b.another().await;
+    let c = &b.client;
+    join_and_vote(c, &app.address, "Alice", &topic).await;
+    join_and_vote(&other, &app.address, "Bob", &topic).await;
+    assert_eq!(
+        votes(&app),
+        before + 2,
+        "two browsers, two participants, two dots"
+    );
+    // The live count on the first browser catches up with the second's vote without a reload.
+    let expected = (before + 2).to_string();
+    wait_until_text(
+        c,
+        &format!(".votes[data-topic='{topic}']"),
+        &expected,
+        |t| t == expected,
+    )
+    .await;
+
+    // Bob watches Ghent 2009's board; the organizer drags a topic to a free cell.
+    other
+        .goto(&format!("{}/ghent-2009/openspace/board/", app.address))
+        .await
+        .unwrap();
+    wait_for_text(&other, "h1", "Open space board").await;
+    let moved = "Deployment: who pushes the button?";
+    let cells = other
+        .find_all(Locator::Css(".os-grid tbody tr:last-child td"))
+        .await
+        .unwrap();
+    let last_before = cells.last().unwrap().text().await.unwrap();
+    assert!(!last_before.contains(moved), "{last_before}");
+    c.goto(&format!(
+        "{}/admin/events/ghent-2009/openspace/",
+        app.address
+    ))
+    .await
+    .unwrap();
+    c.find(Locator::Css("#f-email"))
+        .await
+        .unwrap()
+        .send_keys("o@example.org")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#f-password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_until_text(c, "h1", "the open-space admin", |t| {
+        t.starts_with("Open space")
+    })
+    .await;
+    let id = topic_id_by_title(&app, moved);
+    let card = c
+        .find(Locator::Css(&format!(
+            ".admin-board .card[data-topic='{id}']"
+        )))
+        .await
+        .unwrap();
+    let target = c
+        .find(Locator::Css(
+            ".admin-board tbody tr:last-child td[data-slot]:last-child",
+        ))
+        .await
+        .unwrap();
+    let drag = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveToElement {
+            element: card,
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::MoveToElement {
+            element: target,
+            duration: Some(Duration::from_millis(300)),
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    c.perform_actions(drag).await.unwrap();
+    wait_until_text(c, ".flash", "placed", |t| t == "Placed.").await;
+    let dropped = Instant::now();
+    // Bob's board shows it in the last cell within 5 s, without a reload (the script polls).
+    let marker: serde_json::Value = other
+        .execute("window.ghentNoReload = 1; return 1", vec![])
+        .await
+        .unwrap();
+    assert_eq!(marker, json!(1));
+    loop {
+        let cells = other
+            .find_all(Locator::Css(".os-grid tbody tr:last-child td"))
+            .await
+            .unwrap();
+        if let Some(cell) = cells.last() {
+            if cell.text().await.unwrap_or_default().contains(moved) {
+                break;
+            }
+        }
+        assert!(
+            dropped.elapsed() < Duration::from_secs(5),
+            "the other board did not show the move within 5 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let same_page: serde_json::Value = other
+        .execute("return window.ghentNoReload || 0", vec![])
+        .await
+        .unwrap();
+    assert_eq!(same_page, json!(1), "the page was not reloaded");
+    // The kiosk view renders in large type.
+    other
+        .goto(&format!(
+            "{}/ghent-2009/openspace/board/?kiosk=1",
+            app.address
+        ))
+        .await
+        .unwrap();
+    wait_for_text(&other, "h1", "Open space board").await;
+    let size: serde_json::Value = other
+        .execute(
+            "return getComputedStyle(document.querySelector('.os-board.kiosk')).fontSize",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_ne!(size, json!("16px"), "{size}");
+    screenshot(&other, "openspace-kiosk.png").await;
+    other.close().await.unwrap();
+    c.clone().close().await.unwrap();
+}
+
+fn topic_id_by_title(app: &TestApp, title: &str) -> String {
+    use diesel::prelude::*;
+    use ghent::db::schema::openspace_topics;
+    app.with_conn(|c| {
+        openspace_topics::table
+            .filter(openspace_topics::title.eq(title))
+            .select(openspace_topics::id)
+            .first(c)
+            .unwrap()
+    })
 }

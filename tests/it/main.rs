@@ -13,6 +13,7 @@ mod credentials;
 mod events;
 mod mail;
 mod migrations;
+mod openspace;
 mod programme;
 mod queue;
 mod recovery;

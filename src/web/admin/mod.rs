@@ -11,6 +11,7 @@ pub mod cfp;
 pub mod events;
 pub mod jobs;
 pub mod mail;
+pub mod openspace;
 pub mod programme;
 pub mod registrations;
 pub mod team;

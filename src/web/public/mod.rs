@@ -3,6 +3,7 @@
 pub mod cfp;
 pub mod events;
 pub mod health;
+pub mod openspace;
 pub mod password;
 pub mod programme;
 pub mod registration;

@@ -180,7 +180,7 @@ pub async fn data(
 ) -> AppResult<HttpResponse> {
     let token = path.into_inner().1;
     let json = visit
-        .read(move |conn, cx| privacy::export_own(conn, &cx.event, &token))
+        .read(move |conn, cx| crate::attendee_data::export_own(conn, &cx.event, &token))
         .await?;
     let name = format!(
         "attachment; filename=\"{}-registration.json\"",
