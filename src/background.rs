@@ -42,6 +42,7 @@ pub fn registry() -> Registry<JobContext> {
         .register::<ExpandBulk>()
         .register::<AttendeeErased>()
         .register::<AttendeesPurged>()
+        .register::<crate::outreach::notices::AnnounceOpening>()
 }
 
 /// Queues the recurring jobs unless they are waiting already (at every start).

@@ -40,19 +40,7 @@ pub fn qr_png(data: &str) -> Vec<u8> {
             }
         }
     }
-    let mut out = Vec::new();
-    {
-        let mut encoder = png::Encoder::new(&mut out, size as u32, size as u32);
-        encoder.set_color(png::ColorType::Grayscale);
-        encoder.set_depth(png::BitDepth::Eight);
-        let written = encoder
-            .write_header()
-            .and_then(|mut w| w.write_image_data(&pixels));
-        if written.is_err() {
-            return Vec::new();
-        }
-    }
-    out
+    crate::pixels::png(size as u32, size as u32, png::ColorType::Grayscale, &pixels)
 }
 
 #[cfg(test)]

@@ -65,9 +65,19 @@ pub fn demo(conn: &mut AnyConnection, now: NaiveDateTime) -> AppResult<String> {
         )?;
         crate::openspace::sample::ghent(conn, &ghent, now)?;
         crate::openspace::sample::usa(conn, &usa, now)?;
+        let hamburg = europe_2010(conn, now)?;
+        crate::buzz::sample::ghent(conn, &ghent, now)?;
+        crate::sponsors::sample::usa(conn, &usa, now)?;
+        // Ghent 2009 → USA 2010 → Hamburg 2010.
+        for (from, to) in [(&ghent, &usa), (&usa, &hamburg)] {
+            diesel::update(crate::db::schema::events::table.find(&from.id))
+                .set(crate::db::schema::events::successor_id.eq(Some(&to.id)))
+                .execute(conn)?;
+        }
+        crate::material::index::reindex_all(conn)?;
         Ok(format!(
-            "seeded demo events {} and {}",
-            ghent.slug, usa.slug
+            "seeded demo events {}, {} and {}",
+            ghent.slug, usa.slug, hamburg.slug
         ))
     })
 }
@@ -253,16 +263,14 @@ fn ghent_2009(conn: &mut AnyConnection, now: NaiveDateTime) -> AppResult<Event> 
             description: "*Sample data for the Ghent demo.*\n\n\
 The first devopsdays: two days where developers and operations people met in Ghent to talk about \
 working together. **Formal talks in the morning, open space sessions in the afternoon.** \
-Organized by Patrick Debois.\n\n\
-Reactions after the event: [Bart Vanbrabant's report](http://bart.vanbrabant.eu/2009/10/31/devops/), \
-[Agile Web Operations' report](http://www.agileweboperations.com/devopsdays-2009/), Kris Buytaert's \
-report, and *Devopsdays09 - Two Weeks Later* by Patrick Debois."
+Organized by Patrick Debois."
                 .into(),
             registration_opens_at: "2009-09-01T09:00".into(),
             registration_closes_at: "2009-10-28T23:59".into(),
             cfp_opens_at: "2009-08-01T09:00".into(),
             cfp_closes_at: "2009-09-30T23:59".into(),
-            cfp_description: "Propose a talk for the morning sessions; the afternoons are open space.".into(),
+            cfp_description:
+                "Propose a talk for the morning sessions; the afternoons are open space.".into(),
             ..EventForm::blank()
         },
     )?;
@@ -393,6 +401,36 @@ report, and *Devopsdays09 - Two Weeks Later* by Patrick Debois."
         "Social event",
     )?;
     Ok(event)
+}
+
+/// devopsdays Europe 2010 in Hamburg: planned, its registration and call for papers not yet
+/// open, so "tell me when it opens" can be tried from USA 2010's home.
+fn europe_2010(conn: &mut AnyConnection, now: NaiveDateTime) -> AppResult<Event> {
+    event(
+        conn,
+        now,
+        EventForm {
+            name: "devopsdays Europe 2010".into(),
+            slug: "hamburg-2010".into(),
+            timezone: "Europe/Berlin".into(),
+            starts_at: "2010-10-15T09:00".into(),
+            ends_at: "2010-10-16T18:00".into(),
+            venue_name: "Hamburg (sample venue)".into(),
+            venue_address: "Hamburg\nGermany".into(),
+            capacity: "250".into(),
+            description: "*Sample data for the Ghent demo.*\n\n\
+devopsdays returns to Europe: two days in Hamburg, with talks in the morning, ignites before \
+lunch on day two, and open space in the afternoons. Registration and the call for papers open \
+later; leave your address to hear when."
+                .into(),
+            registration_opens_at: "2010-06-01T09:00".into(),
+            registration_closes_at: "2010-10-10T23:59".into(),
+            cfp_opens_at: "2010-05-01T09:00".into(),
+            cfp_closes_at: "2010-07-31T23:59".into(),
+            cfp_description: "Propose a talk or an ignite.".into(),
+            ..EventForm::blank()
+        },
+    )
 }
 
 fn usa_2010(conn: &mut AnyConnection, now: NaiveDateTime) -> AppResult<Event> {

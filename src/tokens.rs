@@ -53,6 +53,8 @@ pub enum LinkKind {
     MarketplaceCode,
     /// The signature of an open-space participant's cookie (one browser's dots and notes).
     OpenSpaceParticipant,
+    /// A "tell me when it opens" subscription's link (confirm, leave the list).
+    NoticeSubscription,
 }
 
 impl LinkKind {
@@ -64,6 +66,7 @@ impl LinkKind {
             LinkKind::ProposalConfirm => b"proposal-confirm",
             LinkKind::MarketplaceCode => b"marketplace-code",
             LinkKind::OpenSpaceParticipant => b"openspace-participant",
+            LinkKind::NoticeSubscription => b"notice-subscription",
         }
     }
 }

@@ -33,6 +33,41 @@ pub fn event(slug: &str) -> String {
     format!("/{slug}/")
 }
 
+/// An event's presentations (slides and videos of the released programme).
+pub fn presentations(slug: &str) -> String {
+    format!("/{slug}/presentations/")
+}
+
+/// An event's buzz page.
+pub fn buzz(slug: &str) -> String {
+    format!("/{slug}/buzz/")
+}
+
+/// An event's buzz feed (Atom).
+pub fn buzz_feed(slug: &str) -> String {
+    format!("/{slug}/buzz/feed.atom")
+}
+
+/// An event's sponsors.
+pub fn sponsors(slug: &str) -> String {
+    format!("/{slug}/sponsors/")
+}
+
+/// The feedback form of a talk.
+pub fn feedback(slug: &str, talk_id: &str) -> String {
+    format!("/{slug}/talks/{talk_id}/feedback/")
+}
+
+/// A "tell me when it opens" subscription's page (`token` may be a sealed marker).
+pub fn notice(slug: &str, token: &str) -> String {
+    format!("/{slug}/notify/{token}")
+}
+
+/// The material library of every event.
+pub fn material() -> String {
+    "/material/".to_string()
+}
+
 /// The open-space marketplace.
 pub fn openspace(slug: &str) -> String {
     format!("/{slug}/openspace/")
@@ -199,6 +234,36 @@ pub mod admin {
         format!("/admin/events/{slug}/openspace/")
     }
 
+    /// After the event: the successor, feedback, and the pages below.
+    pub fn after(slug: &str) -> String {
+        format!("/admin/events/{slug}/after/")
+    }
+
+    /// Slides and video links of every talk, on one page.
+    pub fn presentations(slug: &str) -> String {
+        format!("/admin/events/{slug}/after/presentations")
+    }
+
+    /// Buzz items and the suggestions waiting.
+    pub fn buzz(slug: &str) -> String {
+        format!("/admin/events/{slug}/after/buzz")
+    }
+
+    /// One buzz item's form.
+    pub fn buzz_item(slug: &str, id: &str) -> String {
+        format!("/admin/events/{slug}/after/buzz/{id}")
+    }
+
+    /// Sponsor levels and sponsors.
+    pub fn sponsors(slug: &str) -> String {
+        format!("/admin/events/{slug}/after/sponsors")
+    }
+
+    /// Feedback on talks.
+    pub fn feedback(slug: &str) -> String {
+        format!("/admin/events/{slug}/after/feedback")
+    }
+
     /// The check-in desk.
     pub fn desk(slug: &str) -> String {
         format!("/admin/events/{slug}/desk")
@@ -274,6 +339,19 @@ mod tests {
             super::cfp_confirm(s, t),
             super::register(s),
             super::registration(s, t),
+            super::presentations(s),
+            super::buzz(s),
+            super::buzz_feed(s),
+            super::sponsors(s),
+            super::feedback(s, id),
+            super::notice(s, t),
+            super::material(),
+            a::after(s),
+            a::presentations(s),
+            a::buzz(s),
+            a::buzz_item(s, id),
+            a::sponsors(s),
+            a::feedback(s),
             a::dashboard(),
             a::jobs(),
             a::event(s),

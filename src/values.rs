@@ -87,6 +87,12 @@ pub const RESERVED_SLUGS: &[&str] = &[
     "register",
     "cfp",
     "docs",
+    "material",
+    "images",
+    "presentations",
+    "buzz",
+    "sponsors",
+    "notify",
 ];
 
 /// An event slug: 2 to 64 characters of `a-z`, `0-9` and inner hyphens, not a reserved word.

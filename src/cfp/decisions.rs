@@ -257,6 +257,7 @@ fn make_talk(
     diesel::insert_into(talks::table)
         .values(&talk)
         .execute(conn)?;
+    crate::programme::material::pass_on_recording_choice(conn, &p.id, &talk.id)?;
     let mut person_ids = Vec::new();
     for (position, person) in speakers_of(conn, &p.id)?.into_iter().enumerate() {
         diesel::insert_into(talk_people::table)

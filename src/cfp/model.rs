@@ -138,6 +138,8 @@ pub struct Proposal {
     /// Generation of the confirm link (bumping it revokes the link).
     #[serde(skip)]
     pub token_generation: i32,
+    /// The speaker asked for the talk not to be recorded (passed on to the talk).
+    pub do_not_record: bool,
 }
 
 impl Proposal {

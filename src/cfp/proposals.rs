@@ -39,6 +39,8 @@ pub struct ProposalForm {
     pub notes: String,
     /// Co-speakers' emails, separated by commas or lines.
     pub co_speakers: String,
+    /// Checkbox: please do not record the talk.
+    pub do_not_record: Option<String>,
 }
 
 impl ProposalForm {
@@ -52,6 +54,7 @@ impl ProposalForm {
             description: p.description.clone(),
             notes: p.notes.clone(),
             co_speakers: co_speakers.join("\n"),
+            do_not_record: p.do_not_record.then(|| "on".to_string()),
         }
     }
 }
@@ -224,6 +227,7 @@ pub fn submit(
             confirmed_at: None,
             reminders_sent: 0,
             token_generation: 0,
+            do_not_record: form.do_not_record.is_some(),
         };
         diesel::insert_into(proposals::table)
             .values(&p)
@@ -268,7 +272,11 @@ pub fn update(
     let input = parse_checked(conn, &cx.event, form)?;
     conn.transaction(|conn| {
         diesel::update(proposals::table.find(&p.id))
-            .set((&input.fields, proposals::updated_at.eq(cx.now)))
+            .set((
+                &input.fields,
+                proposals::do_not_record.eq(form.do_not_record.is_some()),
+                proposals::updated_at.eq(cx.now),
+            ))
             .execute(conn)?;
         set_speakers(conn, cx.now, &p.id, &p.submitter_id, &input.co_speakers)?;
         Ok(proposal(conn, &p.id)?)

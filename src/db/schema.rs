@@ -50,6 +50,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    buzz_items (id) {
+        id -> Text,
+        event_id -> Text,
+        kind -> Text,
+        title -> Text,
+        author -> Text,
+        url -> Text,
+        published_on -> Timestamp,
+        quote -> Text,
+        status -> Text,
+        talk_id -> Nullable<Text>,
+        topic_id -> Nullable<Text>,
+        sample -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     event_roles (id) {
         id -> Text,
         event_id -> Text,
@@ -88,6 +107,19 @@ diesel::table! {
         purged_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        successor_id -> Nullable<Text>,
+        feedback_enabled -> Bool,
+    }
+}
+
+diesel::table! {
+    images (id) {
+        id -> Text,
+        content_type -> Text,
+        width -> Integer,
+        height -> Integer,
+        bytes -> Binary,
+        created_at -> Timestamp,
     }
 }
 
@@ -177,6 +209,19 @@ diesel::table! {
         id -> Text,
         event_id -> Text,
         email -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notice_subscriptions (id) {
+        id -> Text,
+        event_id -> Text,
+        email -> Text,
+        token_hash -> Text,
+        confirmed_at -> Nullable<Timestamp>,
+        registration_sent_at -> Nullable<Timestamp>,
+        cfp_sent_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
     }
 }
@@ -301,6 +346,7 @@ diesel::table! {
         confirmed_at -> Nullable<Timestamp>,
         reminders_sent -> Integer,
         token_generation -> Integer,
+        do_not_record -> Bool,
     }
 }
 
@@ -425,6 +471,29 @@ diesel::table! {
 }
 
 diesel::table! {
+    sponsor_levels (id) {
+        id -> Text,
+        event_id -> Text,
+        name -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    sponsors (id) {
+        id -> Text,
+        event_id -> Text,
+        level_id -> Text,
+        name -> Text,
+        url -> Text,
+        blurb -> Text,
+        logo_id -> Nullable<Text>,
+        position -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     submission_types (id) {
         id -> Text,
         event_id -> Text,
@@ -432,6 +501,18 @@ diesel::table! {
         kind -> Text,
         duration_minutes -> Integer,
         position -> Integer,
+    }
+}
+
+diesel::table! {
+    talk_feedback (id) {
+        id -> Text,
+        event_id -> Text,
+        talk_id -> Text,
+        browser -> Text,
+        rating -> Integer,
+        comment -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -464,6 +545,7 @@ diesel::table! {
         state -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        do_not_record -> Bool,
     }
 }
 
@@ -494,6 +576,9 @@ diesel::joinable!(audit_log -> organizers (actor_id));
 diesel::joinable!(auth_tokens -> events (event_id));
 diesel::joinable!(bulk_mails -> events (event_id));
 diesel::joinable!(bulk_mails -> organizers (created_by));
+diesel::joinable!(buzz_items -> events (event_id));
+diesel::joinable!(buzz_items -> openspace_topics (topic_id));
+diesel::joinable!(buzz_items -> talks (talk_id));
 diesel::joinable!(event_roles -> events (event_id));
 diesel::joinable!(event_roles -> organizers (organizer_id));
 diesel::joinable!(events -> venues (venue_id));
@@ -503,6 +588,7 @@ diesel::joinable!(mail_outbox -> events (event_id));
 diesel::joinable!(mail_templates -> events (event_id));
 diesel::joinable!(mail_templates -> organizers (updated_by));
 diesel::joinable!(mail_unsubscribes -> events (event_id));
+diesel::joinable!(notice_subscriptions -> events (event_id));
 diesel::joinable!(openspace_closed_slots -> events (event_id));
 diesel::joinable!(openspace_closed_slots -> slots (slot_id));
 diesel::joinable!(openspace_participants -> events (event_id));
@@ -532,7 +618,13 @@ diesel::joinable!(sessions -> organizers (organizer_id));
 diesel::joinable!(slots -> events (event_id));
 diesel::joinable!(slots -> rooms (room_id));
 diesel::joinable!(slots -> talks (talk_id));
+diesel::joinable!(sponsor_levels -> events (event_id));
+diesel::joinable!(sponsors -> events (event_id));
+diesel::joinable!(sponsors -> images (logo_id));
+diesel::joinable!(sponsors -> sponsor_levels (level_id));
 diesel::joinable!(submission_types -> events (event_id));
+diesel::joinable!(talk_feedback -> events (event_id));
+diesel::joinable!(talk_feedback -> talks (talk_id));
 diesel::joinable!(talk_people -> people (person_id));
 diesel::joinable!(talk_people -> talks (talk_id));
 diesel::joinable!(talks -> events (event_id));
@@ -544,14 +636,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     auth_tokens,
     bulk_mails,
+    buzz_items,
     event_roles,
     events,
+    images,
     jobs,
     login_attempts,
     mail_attachments,
     mail_outbox,
     mail_templates,
     mail_unsubscribes,
+    notice_subscriptions,
     openspace_closed_slots,
     openspace_participants,
     openspace_topics,
@@ -570,7 +665,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     session_notes,
     sessions,
     slots,
+    sponsor_levels,
+    sponsors,
     submission_types,
+    talk_feedback,
     talk_people,
     talks,
     tracks,

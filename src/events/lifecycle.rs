@@ -167,6 +167,8 @@ pub fn update(conn: &mut AnyConnection, cx: &EventContext, input: EventInput) ->
             };
             crate::queue::push(conn, now, &raised, now)?;
         }
+        // Whoever asked to hear when a window opens is told when it does (at its new time).
+        crate::outreach::notices::schedule(conn, &after, now)?;
         Ok(after)
     })
 }
@@ -285,6 +287,7 @@ pub fn clone_event(
         let row = shifted(source, starts_on, slug.into_inner(), name.clone());
         insert_owned(conn, now, actor, &id, row, false)?;
         copy_children(conn, &source.id, &id)?;
+        crate::sponsors::manage::clone_to(conn, &source.id, &id, now)?;
         audit::record(
             conn,
             now,

@@ -65,6 +65,10 @@ pub struct Event {
     pub created_at: NaiveDateTime,
     /// Last changed.
     pub updated_at: NaiveDateTime,
+    /// The event that follows this one (its home points there once this one is over).
+    pub successor_id: Option<String>,
+    /// Whether attendees may leave feedback on talks that have started.
+    pub feedback_enabled: bool,
 }
 
 impl Event {

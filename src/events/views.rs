@@ -123,6 +123,8 @@ pub struct EventPage {
     pub code_of_conduct_url: String,
     /// Contact.
     pub contact_email: String,
+    /// Life after (and before) the event: its successor, sponsors, the latest buzz.
+    pub after: serde_json::Value,
 }
 
 /// Builds an event's home page, or `NotFound`.
@@ -191,6 +193,7 @@ pub fn event_page(
         cfp_open,
         code_of_conduct_url: event.code_of_conduct_url.clone(),
         contact_email: event.contact_email.clone(),
+        after: super::next::home_extras(conn, &event, now)?,
     })
 }
 

@@ -70,6 +70,10 @@ text_enum! {
         CfpReminder = "cfp_reminder",
         /// A message an organizer wrote to a group.
         Bulk = "bulk",
+        /// Asks someone who wants to hear when an event opens to confirm their address.
+        NoticeConfirm = "notice_confirm",
+        /// Tells a subscriber that an event's registration or call for papers opened.
+        NoticeOpened = "notice_opened",
     }
 }
 
@@ -105,12 +109,18 @@ impl MailKind {
             MailKind::CfpConfirmed => "Thanks a speaker for confirming: the proposal is a talk now",
             MailKind::CfpReminder => "Reminds an accepted speaker who has not confirmed",
             MailKind::Bulk => "A message an organizer wrote to a group",
+            MailKind::NoticeConfirm => {
+                "Asks someone who wants to hear when the event opens to confirm their address"
+            }
+            MailKind::NoticeOpened => {
+                "Tells a subscriber that registration or the call for papers opened"
+            }
         }
     }
 
     /// Transactional mail (tickets, confirmations) carries no unsubscribe link.
     pub fn transactional(self) -> bool {
-        self != MailKind::Bulk
+        !matches!(self, MailKind::Bulk | MailKind::NoticeOpened)
     }
 
     /// Whether organizers may override its templates per event.

@@ -67,6 +67,11 @@ pub fn sample_context(kind: MailKind, base_url: &str) -> Value {
             ]
         }),
         Bulk => json!({}),
+        NoticeConfirm | NoticeOpened => json!({
+            "link": format!("{base_url}/ghent-2009/notify/SAMPLE-TOKEN"),
+            "open_url": format!("{base_url}/ghent-2009/register/"),
+            "cfp": false,
+        }),
     };
     if let (Some(map), Value::Object(extra)) = (ctx.as_object_mut(), extra) {
         map.extend(extra);

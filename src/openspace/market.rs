@@ -123,6 +123,7 @@ pub fn propose(
         diesel::insert_into(openspace_topics::table)
             .values(&topic)
             .execute(conn)?;
+        crate::material::index::reindex_event(conn, &cx.event.id)?;
         Ok(topic)
     })
 }
@@ -277,6 +278,7 @@ pub fn set_hidden(
             ("openspace_topic", &topic.id),
             &format!("{what} the topic “{}”", topic.title),
         )?;
+        crate::material::index::reindex_event(conn, &cx.event.id)?;
         Ok(())
     })
 }
@@ -338,6 +340,7 @@ pub fn merge(conn: &mut AnyConnection, cx: &EventContext, from: &str, into: &str
                 both.len()
             ),
         )?;
+        crate::material::index::reindex_event(conn, &cx.event.id)?;
         Ok(())
     })
 }

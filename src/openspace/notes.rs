@@ -173,6 +173,7 @@ pub fn save(
                 created_at: cx.now,
             })
             .execute(conn)?;
+        crate::material::index::reindex_event(conn, &cx.event.id)?;
         Ok(Saved::Revision(revision))
     });
     match attempt {

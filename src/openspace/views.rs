@@ -197,6 +197,20 @@ pub fn notes_page(
         NoteSubject::Topic => board::topic_of(conn, &cx.event.id, &subject.id)?.merged_into,
         NoteSubject::Talk => None,
     };
+    // Related material of a topic: what the organizers linked to it, then the other topics
+    // of the open space (its "track").
+    let linked = crate::material::related::linked_buzz(conn, &cx.event.id)?
+        .remove(&subject.id)
+        .unwrap_or_default();
+    let others: Vec<Value> = match kind {
+        NoteSubject::Topic => board::shown_topics(conn, &cx.event.id)?
+            .into_iter()
+            .filter(|t| t.id != subject.id && t.slot_id.is_some())
+            .take(6)
+            .map(|t| json!({ "title": t.title, "url": crate::urls::topic(&cx.event.slug, &t.id) }))
+            .collect(),
+        NoteSubject::Talk => Vec::new(),
+    };
     Ok(json!({
         "subject": subject,
         "is_topic": kind == NoteSubject::Topic,
@@ -213,5 +227,7 @@ pub fn notes_page(
         "until": display::datetime(until, tz),
         "participant": p.filter(|p| may_take_part(s.access, p)).map(|p| json!({ "name": p.name })),
         "registered_only": s.access == Access::Registered,
+        "linked": linked,
+        "others": others,
     }))
 }

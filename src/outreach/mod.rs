@@ -5,4 +5,5 @@
 //! for papers, the programme) and below the web layer, so none of them imports it back.
 
 pub mod bulk;
+pub mod notices;
 pub mod views;

@@ -11,6 +11,7 @@ pub mod conflicts;
 pub mod export;
 pub mod grid;
 pub mod import;
+pub mod material;
 pub mod model;
 pub mod people;
 pub mod queries;

@@ -218,6 +218,8 @@ pub fn release(
                 changes.retitled.len()
             ),
         )?;
+        // The release decides which talks the material library holds.
+        crate::material::index::reindex_event(conn, &event.id)?;
         Ok(Release {
             version,
             released_at: now,

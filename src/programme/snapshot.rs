@@ -106,6 +106,10 @@ pub struct SnapTalk {
     pub slides_url: String,
     /// Video.
     pub video_url: String,
+    /// The speaker or organizers asked for it not to be recorded (live, like the links: see
+    /// [`crate::programme::material`]).
+    #[serde(default)]
+    pub do_not_record: bool,
     /// People in order.
     pub people: Vec<SnapRole>,
 }
@@ -364,6 +368,7 @@ fn snap_talk(t: &Talk, people: Vec<SnapRole>) -> SnapTalk {
         level: t.level,
         slides_url: t.slides_url.clone(),
         video_url: t.video_url.clone(),
+        do_not_record: false,
         people,
     }
 }
@@ -550,6 +555,7 @@ pub mod fixtures {
             level: Level::Unspecified,
             slides_url: String::new(),
             video_url: String::new(),
+            do_not_record: false,
             people: people
                 .iter()
                 .map(|p| SnapRole {

@@ -158,6 +158,8 @@ pub fn purge_event(
         redact_mail(conn, &ids)?;
         let n = diesel::delete(registrations::table.filter(registrations::event_id.eq(&event.id)))
             .execute(conn)?;
+        // The "tell me when it opens" list is personal data of the event too.
+        crate::outreach::notices::erase_list(conn, &event.id)?;
         diesel::update(events::table.find(&event.id))
             .set(events::purged_at.eq(Some(now)))
             .execute(conn)?;

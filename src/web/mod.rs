@@ -13,5 +13,6 @@ pub mod render;
 pub mod routes;
 pub mod security;
 pub mod state;
+pub mod upload;
 
 pub use state::AppState;

@@ -159,10 +159,15 @@ impl ProgrammeCache {
                 let latest = release::latest(conn, &event.id)?;
                 let log = release::changelog(conn, &event.id)?;
                 let board = crate::openspace::board::published(conn, &event.id)?;
-                Ok((event.name.clone(), latest, log, board))
+                let extras = Extras {
+                    material: crate::programme::material::live(conn, &event.id)?,
+                    linked: crate::material::related::linked_buzz(conn, &event.id)?,
+                    feedback: event.feedback_enabled,
+                };
+                Ok((event.name.clone(), latest, log, board, extras))
             })
             .await?;
-        let (event_name, Some(mut release), log, (board_version, topics)) = latest else {
+        let (event_name, Some(mut release), log, (board_version, topics), extras) = latest else {
             return Err(AppError::NotFoundBecause(format!(
                 "The programme of {} has not been published yet.",
                 latest.0
@@ -173,7 +178,15 @@ impl ProgrammeCache {
             .into_iter()
             .filter(|t| slots.iter().any(|s| s.id == t.slot_id))
             .collect();
-        let rendered = Arc::new(render_all(state, &release, board_version, &log)?);
+        for talk in &mut release.snapshot.talks {
+            if let Some(live) = extras.material.get(&talk.id) {
+                talk.slides_url = live.slides_url.clone();
+                talk.video_url = live.video_url.clone();
+                talk.do_not_record = live.do_not_record;
+                talk.r#abstract = live.r#abstract.clone();
+            }
+        }
+        let rendered = Arc::new(render_all(state, &release, board_version, &log, &extras)?);
         if let Ok(mut e) = self.entries.write() {
             e.insert(slug.to_string(), rendered.clone());
         }
@@ -184,6 +197,15 @@ impl ProgrammeCache {
 
 /// (release version, board version).
 type Versions = (i32, i64);
+
+/// What the published programme shows beside the release: the talks' live material (slides,
+/// video, recording choice, abstract: not frozen by a release, see
+/// [`crate::programme::material`]), the buzz linked to talks, and whether feedback is on.
+struct Extras {
+    material: HashMap<String, crate::programme::material::Live>,
+    linked: HashMap<String, Vec<crate::material::related::Linked>>,
+    feedback: bool,
+}
 
 fn page((version, board): Versions, content_type: &'static str, body: Vec<u8>) -> CachedPage {
     let hash = crate::tokens::hash_token(&String::from_utf8_lossy(&body));
@@ -218,6 +240,7 @@ struct Renderer<'a> {
     v: Versions,
     ctx: ExportContext<'a>,
     common: serde_json::Value,
+    extras: &'a Extras,
     pages: HashMap<String, CachedPage>,
 }
 
@@ -228,6 +251,7 @@ fn render_all(
     r: &Release,
     board_version: i64,
     log: &[release::LogEntry],
+    extras: &Extras,
 ) -> AppResult<RenderedProgramme> {
     let s: &Snapshot = &r.snapshot;
     let tz = s.event.timezone.parse().unwrap_or(chrono_tz::Tz::UTC);
@@ -244,10 +268,12 @@ fn render_all(
             released_at: r.released_at,
         },
         common,
+        extras,
         pages: HashMap::new(),
     };
     out.grids()?;
     out.talks()?;
+    out.presentations()?;
     out.speakers()?;
     out.changes(log)?;
     out.exports()?;
@@ -340,6 +366,9 @@ impl Renderer<'_> {
                 "starts_iso": display::iso_utc(slot.starts_at),
                 "room": s.room_name(slot.room_id.as_deref()),
                 "video_embed": video::embed_url(&talk.video_url),
+                "linked": self.extras.linked.get(&talk.id),
+                "same_track": self.same_track(talk),
+                "feedback": self.extras.feedback,
             });
             self.html(
                 format!("talk/{}", talk.id),
@@ -354,6 +383,123 @@ impl Renderer<'_> {
                     ics.into_bytes(),
                 );
             }
+        }
+        Ok(())
+    }
+
+    /// Other scheduled talks of the talk's track (its related material after what was linked).
+    fn same_track(&self, talk: &crate::programme::snapshot::SnapTalk) -> Vec<serde_json::Value> {
+        let s = self.s;
+        let Some(track) = talk.track_id.as_deref() else {
+            return Vec::new();
+        };
+        s.talks
+            .iter()
+            .filter(|t| t.id != talk.id && t.track_id.as_deref() == Some(track))
+            .filter(|t| s.slot_of(&t.id).is_some())
+            .take(6)
+            .map(|t| json!({ "id": t.id, "title": t.title }))
+            .collect()
+    }
+
+    /// The presentations: every scheduled talk with its speakers, slides, video and recording
+    /// status, in programme order; one page for all, one per day and one per track.
+    fn presentations(&mut self) -> AppResult<()> {
+        let (s, tz) = (self.s, self.tz);
+        let people = s.people_by_id();
+        let mut entries: Vec<(
+            &crate::programme::snapshot::SnapSlot,
+            &crate::programme::snapshot::SnapTalk,
+        )> = s
+            .talks
+            .iter()
+            .filter_map(|t| s.slot_of(&t.id).map(|slot| (slot, t)))
+            .collect();
+        entries.sort_by_key(|(slot, t)| (slot.starts_at, t.number));
+        let day_of = |slot: &crate::programme::snapshot::SnapSlot| {
+            display::local(slot.starts_at, tz).date_naive()
+        };
+        let item = |slot: &crate::programme::snapshot::SnapSlot,
+                    t: &crate::programme::snapshot::SnapTalk| {
+            let speakers: Vec<_> = t
+                .people
+                .iter()
+                .filter_map(|r| {
+                    people
+                        .get(r.person_id.as_str())
+                        .map(|p| json!({ "id": p.id, "name": p.name }))
+                })
+                .collect();
+            let track = t
+                .track_id
+                .as_deref()
+                .and_then(|id| s.tracks.iter().find(|tr| tr.id == id));
+            json!({
+                "id": t.id, "title": t.title, "speakers": speakers, "abstract": t.r#abstract,
+                "when": display::datetime(slot.starts_at, tz), "starts_iso": display::iso_utc(slot.starts_at),
+                "room": s.room_name(slot.room_id.as_deref()), "track": track.map(|tr| &tr.name),
+                "slides_url": t.slides_url, "video_url": t.video_url,
+                "video_embed": video::embed_url(&t.video_url), "not_recorded": t.do_not_record,
+                "linked": self.extras.linked.get(&t.id),
+            })
+        };
+        let mut days: Vec<chrono::NaiveDate> =
+            entries.iter().map(|(slot, _)| day_of(slot)).collect();
+        days.dedup();
+        let day_links: Vec<_> = days
+            .iter()
+            .map(|d| json!({ "value": d.to_string(), "label": display::date(s.slots.iter().find(|sl| day_of(sl) == *d).map_or(s.event.starts_at, |sl| sl.starts_at), tz) }))
+            .collect();
+        let track_links: Vec<_> = s
+            .tracks
+            .iter()
+            .map(|t| json!({ "value": t.id, "label": t.name }))
+            .collect();
+        let mut pages: Vec<(String, String, Vec<serde_json::Value>)> = vec![(
+            "presentations".into(),
+            String::new(),
+            entries.iter().map(|(slot, t)| item(slot, t)).collect(),
+        )];
+        for (d, link) in days.iter().zip(&day_links) {
+            let list = entries
+                .iter()
+                .filter(|(slot, _)| day_of(slot) == *d)
+                .map(|(slot, t)| item(slot, t))
+                .collect();
+            pages.push((
+                format!("presentations?day={d}"),
+                link["label"].as_str().unwrap_or_default().to_string(),
+                list,
+            ));
+        }
+        for t in &s.tracks {
+            let list = entries
+                .iter()
+                .filter(|(_, talk)| talk.track_id.as_deref() == Some(t.id.as_str()))
+                .map(|(slot, talk)| item(slot, talk))
+                .collect();
+            pages.push((
+                format!("presentations?track={}", t.id),
+                t.name.clone(),
+                list,
+            ));
+        }
+        for (key, filter, list) in pages {
+            let title = if filter.is_empty() {
+                format!("Presentations · {}", s.event.name)
+            } else {
+                format!("{filter} · Presentations · {}", s.event.name)
+            };
+            let selected = key
+                .split_once('=')
+                .map(|(_, v)| v.to_string())
+                .unwrap_or_default();
+            self.html(
+                key,
+                "public/presentations",
+                title,
+                json!({ "talks": list, "days": day_links, "tracks": track_links, "filter": filter, "selected": selected }),
+            )?;
         }
         Ok(())
     }

@@ -49,6 +49,8 @@ route_table! {
         post "/password/reset/{token}" => public::password::reset;
         get "/unsubscribe/{token}" => public::unsubscribe::confirm;
         post "/unsubscribe/{token}" => public::unsubscribe::unsubscribe;
+        get "/material/" => public::material::search;
+        get "/images/{file}" => public::sponsors::image;
     }
     admin "/admin" {
         get "" => admin::to_dashboard;
@@ -137,6 +139,22 @@ route_table! {
         post "/events/{slug}/openspace/merge" => admin::openspace::merge;
         post "/events/{slug}/openspace/topics/{id}/moderate" => admin::openspace::moderate;
         post "/events/{slug}/openspace/slots/{id}/takes" => admin::openspace::takes;
+        get "/events/{slug}/after/" => admin::after::overview;
+        post "/events/{slug}/after/" => admin::after::save;
+        post "/events/{slug}/after/notices/erase" => admin::after::erase_notices;
+        get "/events/{slug}/after/presentations" => admin::after::presentations;
+        post "/events/{slug}/after/presentations" => admin::after::save_presentations;
+        get "/events/{slug}/after/feedback" => admin::after::feedback;
+        get "/events/{slug}/after/buzz" => admin::buzz::list;
+        post "/events/{slug}/after/buzz" => admin::buzz::add;
+        get "/events/{slug}/after/buzz/{id}" => admin::buzz::item;
+        post "/events/{slug}/after/buzz/{id}" => admin::buzz::update;
+        post "/events/{slug}/after/buzz/{id}/moderate" => admin::buzz::moderate;
+        get "/events/{slug}/after/sponsors" => admin::sponsors::show;
+        post "/events/{slug}/after/sponsors" => admin::sponsors::add;
+        post "/events/{slug}/after/sponsors/levels" => admin::sponsors::add_level;
+        post "/events/{slug}/after/sponsors/levels/{id}/delete" => admin::sponsors::delete_level;
+        post "/events/{slug}/after/sponsors/{id}/delete" => admin::sponsors::delete;
     }
     event "/{slug}" {
         get "/programme/" => public::programme::grid;
@@ -145,6 +163,8 @@ route_table! {
         get "/programme/{file}" => public::programme::export;
         get "/talks/{id}/" => public::programme::talk;
         get "/talks/{id}/talk.ics" => public::programme::talk_ics;
+        get "/talks/{id}/feedback/" => public::feedback::form;
+        post "/talks/{id}/feedback/" => public::feedback::send;
         get "/talks/{id}/notes/" => public::openspace::talk_notes;
         post "/talks/{id}/notes/" => public::openspace::save_talk_notes;
         get "/openspace/" => public::openspace::market;
@@ -158,6 +178,15 @@ route_table! {
         get "/openspace/counts.json" => public::openspace::counts;
         get "/openspace/board/" => public::openspace::board;
         get "/openspace/about/" => public::openspace::about;
+        get "/presentations/" => public::programme::presentations;
+        get "/buzz/" => public::buzz::list;
+        post "/buzz/" => public::buzz::suggest;
+        get "/buzz/feed.atom" => public::buzz::atom;
+        get "/sponsors/" => public::sponsors::list;
+        post "/notify" => public::notices::subscribe;
+        get "/notify/{token}" => public::notices::page;
+        post "/notify/{token}/confirm" => public::notices::confirm;
+        post "/notify/{token}/leave" => public::notices::leave;
         get "/speakers/" => public::programme::speakers;
         get "/speakers/{id}/" => public::programme::speaker;
         get "/cfp/" => public::cfp::page;
@@ -171,6 +200,8 @@ route_table! {
         get "/cfp/proposals/{id}" => public::cfp::proposal;
         post "/cfp/proposals/{id}" => public::cfp::update;
         post "/cfp/proposals/{id}/withdraw" => public::cfp::withdraw;
+        get "/cfp/proposals/{id}/material" => public::speaker_material::show;
+        post "/cfp/proposals/{id}/material" => public::speaker_material::save;
         get "/cfp/profile" => public::cfp::profile;
         post "/cfp/profile" => public::cfp::save_profile;
         get "/cfp/confirm/{token}" => public::cfp::confirm_page;

@@ -134,7 +134,7 @@ async fn every_post_without_a_valid_csrf_token_is_refused() {
     );
     // Still signed in (logout was refused too), and nothing changed.
     assert_eq!(app.get("/admin/").await.status().as_u16(), 200);
-    assert_eq!(app.count("events"), 2);
+    assert_eq!(app.count("events"), 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -120,7 +120,7 @@ async fn session(port: u16, chrome: &std::path::Path, profile: &tempfile::TempDi
 
 /// Writes a screenshot when GHENT_SCREENSHOTS names a folder (e.g. `docs/`); a normal test run
 /// leaves the tree untouched.
-async fn screenshot(client: &Client, name: &str) {
+pub(crate) async fn screenshot(client: &Client, name: &str) {
     if let Ok(dir) = std::env::var("GHENT_SCREENSHOTS") {
         let png = client.screenshot().await.unwrap();
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(dir);
@@ -131,7 +131,7 @@ async fn screenshot(client: &Client, name: &str) {
 
 /// The text of the first element matching `css`, retried while a navigation replaces the page
 /// (a reference found on the old page goes stale).
-async fn text_of(client: &Client, css: &str) -> String {
+pub(crate) async fn text_of(client: &Client, css: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         if let Ok(element) = client.wait().for_element(Locator::Css(css)).await {
@@ -146,7 +146,7 @@ async fn text_of(client: &Client, css: &str) -> String {
 
 /// Waits until the first `css` element reads `expected`: after a click, the old page may still
 /// be showing for a moment.
-async fn wait_for_text(client: &Client, css: &str, expected: &str) {
+pub(crate) async fn wait_for_text(client: &Client, css: &str, expected: &str) {
     wait_until_text(client, css, &format!("{expected:?}"), |text| {
         text == expected
     })
@@ -154,7 +154,12 @@ async fn wait_for_text(client: &Client, css: &str, expected: &str) {
 }
 
 /// Waits until the text of the first `css` element passes `ok` (described as `what`).
-async fn wait_until_text(client: &Client, css: &str, what: &str, ok: impl Fn(&str) -> bool) {
+pub(crate) async fn wait_until_text(
+    client: &Client,
+    css: &str,
+    what: &str,
+    ok: impl Fn(&str) -> bool,
+) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let text = text_of(client, css).await;
@@ -357,7 +362,7 @@ async fn script_typed_into_event_fields_never_runs() {
     c.clone().close().await.unwrap();
 }
 
-async fn fill(c: &Client, css: &str, value: &str) {
+pub(crate) async fn fill(c: &Client, css: &str, value: &str) {
     let el = c.wait().for_element(Locator::Css(css)).await.unwrap();
     el.clear().await.unwrap();
     el.send_keys(value).await.unwrap();
@@ -372,7 +377,7 @@ async fn set_value(c: &Client, css: &str, value: &str) {
     .unwrap();
 }
 
-async fn submit(c: &Client, css: &str) {
+pub(crate) async fn submit(c: &Client, css: &str) {
     c.find(Locator::Css(css))
         .await
         .unwrap()

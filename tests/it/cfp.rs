@@ -11,7 +11,7 @@ use ghent::mail::catcher::MailCatcher;
 use crate::helpers::*;
 
 /// Signs a speaker in through the mailed link; returns their visitor.
-async fn speaker(app: &TestApp, catcher: &MailCatcher, email: &str) -> Visitor {
+pub(crate) async fn speaker(app: &TestApp, catcher: &MailCatcher, email: &str) -> Visitor {
     let v = app.new_visitor();
     let before = catcher.messages().len();
     let r = v
@@ -46,7 +46,7 @@ fn type_id(app: &TestApp, name: &str) -> String {
     })
 }
 
-async fn propose(v: &Visitor, app: &TestApp, title: &str) -> String {
+pub(crate) async fn propose(v: &Visitor, app: &TestApp, title: &str) -> String {
     let r = v
         .post_form(
             "/usa-2010/cfp/proposals/new",

@@ -12,7 +12,11 @@ async fn the_front_page_lists_upcoming_and_past_events_by_the_app_clock() {
     assert_eq!(status, 200);
     let upcoming = texts(&html, "section[aria-labelledby=upcoming-heading] li");
     let past = texts(&html, "section[aria-labelledby=past-heading] li");
-    assert_eq!(upcoming.len(), 1, "{upcoming:?}");
+    assert_eq!(upcoming.len(), 2, "{upcoming:?}");
+    assert!(
+        upcoming[1].contains("devopsdays Europe 2010"),
+        "{upcoming:?}"
+    );
     assert!(
         upcoming[0].contains("devopsdays USA 2010") && upcoming[0].contains("Friday 25 June 2010"),
         "{upcoming:?}"
@@ -24,14 +28,16 @@ async fn the_front_page_lists_upcoming_and_past_events_by_the_app_clock() {
     );
     assert!(past[0].contains("sample data"));
 
-    // A year later both are past, the later one first.
+    // A year later all three are past, the latest first.
     app.clock
         .set(Utc.with_ymd_and_hms(2010, 11, 1, 0, 0, 0).unwrap());
     let (_, html) = app.get_html("/").await;
     assert!(texts(&html, "section[aria-labelledby=upcoming-heading] li").is_empty());
     let past = texts(&html, "section[aria-labelledby=past-heading] li");
     assert!(
-        past[0].contains("USA 2010") && past[1].contains("Ghent 2009"),
+        past[0].contains("Europe 2010")
+            && past[1].contains("USA 2010")
+            && past[2].contains("Ghent 2009"),
         "{past:?}"
     );
 }
@@ -205,7 +211,7 @@ async fn bad_event_input_is_shown_again_with_a_message_per_field_and_nothing_los
     assert!(texts(&r.text().await.unwrap(), ".field .error")
         .iter()
         .any(|e| e.contains("already uses this slug")));
-    assert_eq!(app.count("events"), 2, "nothing was created");
+    assert_eq!(app.count("events"), 3, "nothing was created");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,6 +6,8 @@ mod helpers;
 
 mod access;
 mod accounts;
+mod after_event;
+mod after_event_browser;
 mod browser;
 mod cfp;
 mod cli;

@@ -5,8 +5,10 @@
 //! [`AdminUser`]: crate::web::extractors::AdminUser
 //! [`CsrfForm`]: crate::web::extractors::CsrfForm
 
+pub mod after;
 pub mod audit;
 pub mod auth;
+pub mod buzz;
 pub mod cfp;
 pub mod events;
 pub mod jobs;
@@ -14,6 +16,7 @@ pub mod mail;
 pub mod openspace;
 pub mod programme;
 pub mod registrations;
+pub mod sponsors;
 pub mod team;
 
 use actix_session::Session;

@@ -68,7 +68,7 @@ impl FromRequest for Speaker {
 
 impl Speaker {
     /// The signed-in speaker, or (with a message) back to the CfP page to sign in.
-    fn me(&self) -> AppResult<&Person> {
+    pub(crate) fn me(&self) -> AppResult<&Person> {
         self.signed_in.as_ref().ok_or_else(|| {
             flash(
                 &self.visit.session,
@@ -79,7 +79,7 @@ impl Speaker {
     }
 
     /// A domain command's context with the speaker acting.
-    fn act<T, F>(&self, f: F) -> impl Future<Output = AppResult<T>> + '_
+    pub(crate) fn act<T, F>(&self, f: F) -> impl Future<Output = AppResult<T>> + '_
     where
         F: FnOnce(
                 &mut crate::db::AnyConnection,

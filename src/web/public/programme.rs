@@ -42,6 +42,31 @@ pub async fn grid(
     serve(&state, &req, &slug, &key).await
 }
 
+/// Presentations filter.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PresentationsQuery {
+    /// `YYYY-MM-DD` (local).
+    pub day: String,
+    /// Track id.
+    pub track: String,
+}
+
+/// `GET /{slug}/presentations/` (optionally `?day=` or `?track=`).
+pub async fn presentations(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+    query: web::Query<PresentationsQuery>,
+) -> AppResult<HttpResponse> {
+    let key = match (query.day.as_str(), query.track.as_str()) {
+        ("", "") => "presentations".to_string(),
+        (day, "") => format!("presentations?day={day}"),
+        (_, track) => format!("presentations?track={track}"),
+    };
+    serve(&state, &req, &slug, &key).await
+}
+
 /// `GET /{slug}/programme/changes/`.
 pub async fn changes(
     state: web::Data<AppState>,

@@ -1,0 +1,11 @@
+DROP TABLE material_index;
+DROP TABLE notice_subscriptions;
+DROP TABLE talk_feedback;
+DROP TABLE sponsors;
+DROP TABLE sponsor_levels;
+DROP TABLE images;
+DROP TABLE buzz_items;
+ALTER TABLE events DROP COLUMN feedback_enabled;
+ALTER TABLE events DROP COLUMN successor_id;
+ALTER TABLE talks DROP COLUMN do_not_record;
+ALTER TABLE proposals DROP COLUMN do_not_record;

@@ -1,0 +1,144 @@
+//! After the event, for organizers: the successor and the feedback switch, the bulk editor of
+//! slides and video links, the feedback summary, and erasing the "tell me" list.
+
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+use serde_json::json;
+
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::events::next::{self, AfterForm};
+use crate::programme::material;
+use crate::urls::admin as urls;
+use crate::web::extractors::{need, CsrfForm, EventAdmin, EventStaff, NoFields};
+use crate::web::render::{Page, INVALID};
+
+async fn overview_page(
+    staff: &EventStaff,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let mut data = staff.read(next::admin_page).await?;
+    data["errors"] = json!(errors);
+    staff.render(
+        Page::new("admin/after")
+            .data(data)
+            .status(status)
+            .title(format!("After the event · {}", staff.event.name)),
+    )
+}
+
+/// `GET /admin/events/{slug}/after/`.
+pub async fn overview(admin: EventAdmin<need::Organize>) -> AppResult<HttpResponse> {
+    overview_page(&admin, FieldErrors::new(), StatusCode::OK).await
+}
+
+/// `POST /admin/events/{slug}/after/`: successor and feedback.
+pub async fn save(
+    admin: EventAdmin<need::Organize>,
+    CsrfForm(form): CsrfForm<AfterForm>,
+) -> AppResult<HttpResponse> {
+    match admin
+        .write(move |conn, cx| next::save(conn, cx, &form))
+        .await
+    {
+        Ok(()) => Ok(admin.done("Saved.", &urls::after(admin.slug()))),
+        Err(AppError::Invalid(errors)) => overview_page(&admin, errors, INVALID).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /admin/events/{slug}/after/notices/erase`.
+pub async fn erase_notices(
+    admin: EventAdmin<need::Organize>,
+    _csrf: CsrfForm<NoFields>,
+) -> AppResult<HttpResponse> {
+    let n = admin
+        .write(|conn, cx| Ok(crate::outreach::notices::erase_list(conn, &cx.event.id)?))
+        .await?;
+    Ok(admin.done(
+        &format!("Erased {n} addresses."),
+        &urls::after(admin.slug()),
+    ))
+}
+
+async fn presentations_page(
+    staff: &EventStaff,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let talks = staff
+        .read(|conn, cx| Ok(crate::programme::queries::talks_of(conn, &cx.event.id)?))
+        .await?;
+    let data = json!({ "talks": talks.iter().map(|t| json!({ "id": t.id, "title": t.title, "slides_url": t.slides_url, "video_url": t.video_url })).collect::<Vec<_>>(), "errors": errors });
+    let recording = staff
+        .read(|conn, cx| Ok(material::live(conn, &cx.event.id)?))
+        .await?;
+    let mut data = data;
+    if let Some(list) = data["talks"].as_array_mut() {
+        for t in list {
+            let id = t["id"].as_str().unwrap_or_default().to_string();
+            t["do_not_record"] = json!(recording.get(&id).is_some_and(|l| l.do_not_record));
+        }
+    }
+    staff.render(
+        Page::new("admin/presentations")
+            .data(data)
+            .status(status)
+            .title(format!("Slides and videos · {}", staff.event.name)),
+    )
+}
+
+/// `GET /admin/events/{slug}/after/presentations`.
+pub async fn presentations(admin: EventAdmin<need::Organize>) -> AppResult<HttpResponse> {
+    presentations_page(&admin, FieldErrors::new(), StatusCode::OK).await
+}
+
+/// `POST /admin/events/{slug}/after/presentations`: every talk's links at once.
+pub async fn save_presentations(
+    admin: EventAdmin<need::Organize>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> AppResult<HttpResponse> {
+    let result = match material::parse_bulk(&pairs) {
+        Ok(rows) => {
+            admin
+                .write(move |conn, cx| material::save_bulk(conn, cx, &rows))
+                .await
+        }
+        Err(errors) => Err(AppError::Invalid(errors)),
+    };
+    match result {
+        Ok(n) => {
+            admin.ctx.programme_cache.invalidate(admin.slug());
+            Ok(admin.done(
+                &format!("Saved: {n} talks changed."),
+                &urls::presentations(admin.slug()),
+            ))
+        }
+        Err(AppError::Invalid(errors)) => presentations_page(&admin, errors, INVALID).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// `GET /admin/events/{slug}/after/feedback`: per talk and in summary.
+pub async fn feedback(admin: EventAdmin<need::Organize>) -> AppResult<HttpResponse> {
+    let data = admin
+        .read(|conn, cx| {
+            let per = crate::feedback::summary::per_talk(conn, &cx.event.id)?;
+            let talks = crate::programme::queries::talks_of(conn, &cx.event.id)?;
+            let rows: Vec<_> = talks
+                .iter()
+                .filter_map(|t| {
+                    per.get(&t.id)
+                        .map(|f| json!({ "title": t.title, "id": t.id, "feedback": f }))
+                })
+                .collect();
+            let total: usize = per.values().map(|f| f.count).sum();
+            Ok(json!({ "talks": rows, "total": total, "enabled": cx.event.feedback_enabled }))
+        })
+        .await?;
+    admin.render(
+        Page::new("admin/feedback")
+            .data(data)
+            .title(format!("Feedback · {}", admin.event.name)),
+    )
+}
