@@ -346,6 +346,10 @@ pub fn remind(
         return Ok(false);
     }
     let event = crate::events::queries::by_id(conn, &p.event_id)?;
+    if automatic && now >= event.starts_at {
+        // The event has begun: an unanswered acceptance is moot, the reminders stop.
+        return Ok(false);
+    }
     let cx = EventContext::new(event, Actor::system("cfp.remind"), now, mailer.clone());
     diesel::update(proposals::table.find(&p.id))
         .set((

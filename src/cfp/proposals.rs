@@ -163,20 +163,30 @@ fn closed(event: &Event) -> AppError {
     ))
 }
 
+/// Sets the proposal's speakers (the submitter first); returns the co-speakers who were not on
+/// it before, to be told.
 fn set_speakers(
     conn: &mut AnyConnection,
     now: chrono::NaiveDateTime,
     proposal_id: &str,
     submitter: &str,
     co: &[EmailAddress],
-) -> QueryResult<()> {
+) -> QueryResult<Vec<Person>> {
+    let before: Vec<String> = proposal_speakers::table
+        .filter(proposal_speakers::proposal_id.eq(proposal_id))
+        .select(proposal_speakers::person_id)
+        .load(conn)?;
     diesel::delete(proposal_speakers::table.filter(proposal_speakers::proposal_id.eq(proposal_id)))
         .execute(conn)?;
     let mut ids = vec![submitter.to_string()];
+    let mut added = Vec::new();
     for email in co {
         let p = person_for(conn, now, email)?;
         if !ids.contains(&p.id) {
-            ids.push(p.id);
+            ids.push(p.id.clone());
+            if !before.contains(&p.id) {
+                added.push(p);
+            }
         }
     }
     for (position, person_id) in ids.iter().enumerate() {
@@ -188,6 +198,41 @@ fn set_speakers(
                 proposal_speakers::position.eq(position as i32),
             ))
             .execute(conn)?;
+    }
+    Ok(added)
+}
+
+/// How a mail names a speaker: their name, or their address before they gave one.
+fn known_as(p: &Person) -> String {
+    match (&p.email, p.name.trim().is_empty()) {
+        (Some(email), true) => email.clone(),
+        _ => p.name.clone(),
+    }
+}
+
+/// Mails each newly added co-speaker that they are on the proposal.
+fn tell_co_speakers(
+    conn: &mut AnyConnection,
+    cx: &EventContext,
+    submitter: &str,
+    title: &str,
+    proposal_id: &str,
+    added: &[Person],
+) -> AppResult<()> {
+    let (event, mailer) = (&cx.event, &cx.mailer);
+    for p in added {
+        let Some(email) = &p.email else { continue };
+        let ctx = json!({
+            "recipient": { "name": p.name, "email": email },
+            "event": mailer.event_context(event),
+            "site": { "base_url": mailer.base_url },
+            "title": title,
+            "submitter": submitter,
+            "link": urls::absolute(&mailer.base_url, &urls::cfp(&event.slug)),
+        });
+        let envelope = Envelope::about_event(MailKind::CfpCoSpeaker, email, &p.name, event)
+            .about("proposal", proposal_id);
+        mailer.queue(conn, cx.now, envelope, &ctx, Vec::new())?;
     }
     Ok(())
 }
@@ -232,7 +277,8 @@ pub fn submit(
         diesel::insert_into(proposals::table)
             .values(&p)
             .execute(conn)?;
-        set_speakers(conn, now, &id, &submitter.id, &input.co_speakers)?;
+        let added = set_speakers(conn, now, &id, &submitter.id, &input.co_speakers)?;
+        tell_co_speakers(conn, cx, &known_as(submitter), &p.title, &id, &added)?;
         if let Some(email) = &submitter.email {
             let ctx = json!({
                 "recipient": { "name": submitter.name, "email": email },
@@ -278,7 +324,15 @@ pub fn update(
                 proposals::updated_at.eq(cx.now),
             ))
             .execute(conn)?;
-        set_speakers(conn, cx.now, &p.id, &p.submitter_id, &input.co_speakers)?;
+        let added = set_speakers(conn, cx.now, &p.id, &p.submitter_id, &input.co_speakers)?;
+        tell_co_speakers(
+            conn,
+            cx,
+            &known_as(person),
+            &input.fields.title,
+            &p.id,
+            &added,
+        )?;
         Ok(proposal(conn, &p.id)?)
     })
 }

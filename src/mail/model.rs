@@ -68,6 +68,8 @@ text_enum! {
         CfpConfirmed = "cfp_confirmed",
         /// Reminds an accepted speaker who has not confirmed.
         CfpReminder = "cfp_reminder",
+        /// Tells someone they were added as a co-speaker of a proposal.
+        CfpCoSpeaker = "cfp_co_speaker",
         /// A message an organizer wrote to a group.
         Bulk = "bulk",
         /// Asks someone who wants to hear when an event opens to confirm their address.
@@ -108,6 +110,7 @@ impl MailKind {
             MailKind::CfpRejected => "Rejection of a proposal",
             MailKind::CfpConfirmed => "Thanks a speaker for confirming: the proposal is a talk now",
             MailKind::CfpReminder => "Reminds an accepted speaker who has not confirmed",
+            MailKind::CfpCoSpeaker => "Tells someone they were added as a co-speaker of a proposal",
             MailKind::Bulk => "A message an organizer wrote to a group",
             MailKind::NoticeConfirm => {
                 "Asks someone who wants to hear when the event opens to confirm their address"

@@ -41,7 +41,9 @@ pub fn sample_context(kind: MailKind, base_url: &str) -> Value {
             json!({ "link": format!("{base_url}/password/reset/SAMPLE-TOKEN"), "role": "organizer", "invited_by": "Kris Buytaert", "expires": "in 7 days" })
         }
         Test => json!({ "sent_by": "organizer@ghent.example" }),
-        CfpSignIn | CfpReceipt | CfpAccepted | CfpRejected | CfpConfirmed | CfpReminder => json!({
+        CfpSignIn | CfpReceipt | CfpAccepted | CfpRejected | CfpConfirmed | CfpReminder
+        | CfpCoSpeaker => json!({
+            "submitter": "Rachel Davies",
             "title": "Non-Functional Requirements: do user stories really help?",
             "link": format!("{base_url}/ghent-2009/cfp/confirm/SAMPLE-TOKEN"),
             "proposals_url": format!("{base_url}/ghent-2009/cfp/"),

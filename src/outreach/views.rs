@@ -16,8 +16,10 @@ pub struct AudienceRow {
     pub value: &'static str,
     /// How the choice reads in the form.
     pub label: &'static str,
-    /// Recipients now.
+    /// Recipients now (those who unsubscribed from the event's mail left out).
     pub count: usize,
+    /// Unsubscribed people of the audience, not mailed.
+    pub unsubscribed: usize,
 }
 
 /// A past bulk mail with its progress.
@@ -45,10 +47,18 @@ pub fn bulk_overview(
 ) -> AppResult<(Vec<AudienceRow>, Vec<BulkRow>)> {
     let mut audiences = Vec::new();
     for a in Audience::ALL.iter().copied() {
+        let all = bulk::recipients(conn, event, a, base_url)?;
+        let mut unsubscribed = 0;
+        for r in &all {
+            if crate::mail::unsubscribe::is_unsubscribed(conn, &event.id, &r.email)? {
+                unsubscribed += 1;
+            }
+        }
         audiences.push(AudienceRow {
             value: a.as_str(),
             label: a.label(),
-            count: bulk::recipients(conn, event, a, base_url)?.len(),
+            count: all.len() - unsubscribed,
+            unsubscribed,
         });
     }
     let mut sent = Vec::new();

@@ -48,10 +48,21 @@ impl<'a> Checker<'a> {
         )
     }
 
+    /// The slot as a message names it: its talk's or its own title in quotes, or "the free
+    /// slot at 10:30" (never an empty “”).
     fn title(&self, slot: &SnapSlot) -> String {
-        self.talk(slot)
+        let title = self
+            .talk(slot)
             .map(|t| t.title.clone())
-            .unwrap_or_else(|| slot.title.clone())
+            .unwrap_or_else(|| slot.title.clone());
+        if title.trim().is_empty() {
+            format!(
+                "the free slot at {}",
+                display::time(slot.starts_at, self.tz)
+            )
+        } else {
+            format!("“{title}”")
+        }
     }
 
     fn talk(&self, slot: &SnapSlot) -> Option<&'a SnapTalk> {
@@ -73,7 +84,7 @@ impl<'a> Checker<'a> {
         same_room.then(|| Conflict {
             kind: ConflictKind::Room,
             message: format!(
-                "“{}” and “{}” overlap in {room} on {}.",
+                "{} and {} overlap in {room} on {}.",
                 self.title(a),
                 self.title(b),
                 self.when(a)

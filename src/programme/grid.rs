@@ -103,6 +103,60 @@ pub struct Grid {
     pub track: Option<String>,
 }
 
+/// The relative luminance of `#rrggbb` (WCAG 2), or `None` for anything else.
+fn luminance(hex: &str) -> Option<f64> {
+    let h = hex.strip_prefix('#').filter(|h| h.len() == 6)?;
+    let channel = |i: usize| -> Option<f64> {
+        let c = f64::from(u8::from_str_radix(h.get(i..i + 2)?, 16).ok()?) / 255.0;
+        Some(if c <= 0.03928 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        })
+    };
+    Some(0.2126 * channel(0)? + 0.7152 * channel(2)? + 0.0722 * channel(4)?)
+}
+
+/// Black or white, whichever contrasts more with `hex` (one of the two always reaches 4.58:1).
+pub fn text_on(hex: &str) -> &'static str {
+    let l = luminance(hex).unwrap_or(1.0);
+    if (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) {
+        "#000000"
+    } else {
+        "#ffffff"
+    }
+}
+
+/// The stylesheet of a release's track colours (the CSP allows no inline style): each track's
+/// class gets its organizer-chosen colour as the slot's stripe and as the background of its
+/// label, with black or white text for contrast.
+pub fn track_css(snapshot: &Snapshot) -> String {
+    let mut css = String::new();
+    for (i, t) in snapshot.tracks.iter().enumerate() {
+        if luminance(&t.colour).is_none() {
+            continue;
+        }
+        let class = format!("track-{}", i % 8);
+        css.push_str(&format!(
+            "td.{class} {{ border-left: 6px solid {c} !important; }}\n\
+             td.{class} .track, .track-filter a.{class} {{ background: {c}; color: {fg}; padding: 0 .3rem; border-radius: .2rem; }}\n",
+            c = t.colour,
+            fg = text_on(&t.colour)
+        ));
+    }
+    css
+}
+
+/// A slot's own title, or "Free slot" for a slot that has neither a talk nor a title (made
+/// empty, or whose talk was taken out): it stays visible, with its time.
+fn free_or(title: &str) -> String {
+    if title.trim().is_empty() {
+        "Free slot".to_string()
+    } else {
+        title.to_string()
+    }
+}
+
 /// Builds the grid, optionally showing only one track's talks (untalked slots stay).
 pub fn build(snapshot: &Snapshot, track_filter: Option<&str>) -> Grid {
     let tz: Tz = snapshot.event.timezone.parse().unwrap_or(Tz::UTC);
@@ -117,7 +171,7 @@ pub fn build(snapshot: &Snapshot, track_filter: Option<&str>) -> Grid {
             title: talk
                 .map(|t| t.title.clone())
                 .or_else(|| topic.map(|t| t.title.clone()))
-                .unwrap_or_else(|| s.title.clone()),
+                .unwrap_or_else(|| free_or(&s.title)),
             topic_id: topic.map(|t| t.id.clone()),
             time: format!(
                 "{}–{}",
@@ -319,6 +373,14 @@ fn day(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn track_labels_get_the_text_colour_that_contrasts_more() {
+        assert_eq!(text_on("#1f6feb"), "#ffffff");
+        assert_eq!(text_on("#ffe58a"), "#000000");
+        assert_eq!(text_on("#000000"), "#ffffff");
+        assert_eq!(text_on("#ffffff"), "#000000");
+    }
 
     fn snapshot() -> Snapshot {
         use crate::programme::snapshot::fixtures::{slot, snapshot, talk};

@@ -177,6 +177,12 @@ pub fn release(
     crate::db::write_transaction(conn, |conn| {
         let previous = latest(conn, &event.id)?;
         let snap = snapshot::build(conn, event)?;
+        if let Some(p) = previous.as_ref().filter(|p| p.snapshot == snap) {
+            return Err(AppError::Refused(format!(
+                "Nothing changed since version {}: there is nothing new to release.",
+                p.version
+            )));
+        }
         let changes = snapshot::diff(previous.as_ref().map(|p| &p.snapshot), &snap);
         let version = previous.as_ref().map(|p| p.version).unwrap_or(0) + 1;
         let row = ReleaseRow {

@@ -72,8 +72,14 @@ pub fn parse(form: &SlotForm, tz: Tz) -> Result<SlotFields, FieldErrors> {
         "title",
         values::parse_optional_line(&form.title, "the title", 200),
     );
+    // A talk, ignite or open-space slot may be created empty (the talk comes later); a break,
+    // registration or social slot needs its title.
+    let takes_talks = matches!(
+        kind,
+        Some(SlotKind::Talk | SlotKind::Ignite | SlotKind::OpenSpace)
+    );
     f.check(
-        talk_id.is_some() || title.as_deref().is_none_or(|t| !t.is_empty()),
+        talk_id.is_some() || takes_talks || title.as_deref().is_none_or(|t| !t.is_empty()),
         "title",
         "Give the slot a title (e.g. Lunch), or place a talk in it.",
     );

@@ -108,6 +108,41 @@ pub fn save(
     })
 }
 
+/// Deletes a track that no talk or proposal uses; a used one is refused with how many use it.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
+pub fn delete(conn: &mut AnyConnection, cx: &EventContext, id: &str) -> AppResult<()> {
+    use crate::db::schema::{proposals, talks};
+    crate::db::write_transaction(conn, |conn| {
+        let track = tracks_of(conn, &cx.event.id)?
+            .into_iter()
+            .find(|t| t.id == id)
+            .ok_or(AppError::NotFound)?;
+        let used: i64 = talks::table
+            .filter(talks::track_id.eq(id))
+            .count()
+            .get_result(conn)?;
+        let proposed: i64 = proposals::table
+            .filter(proposals::track_id.eq(id))
+            .count()
+            .get_result(conn)?;
+        if used + proposed > 0 {
+            return Err(AppError::Refused(format!(
+                "The track {} is in use ({used} talks, {proposed} proposals): move them to another track first.",
+                track.name
+            )));
+        }
+        diesel::delete(tracks::table.find(id)).execute(conn)?;
+        audit::note(
+            conn,
+            cx,
+            "track.delete",
+            ("track", id),
+            &format!("Deleted track {}", track.name),
+        )?;
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

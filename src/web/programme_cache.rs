@@ -322,10 +322,10 @@ impl Renderer<'_> {
             "grid".into(),
             "public/programme",
             format!("Programme · {name}"),
-            json!({ "grid": grid::build(s, None) }),
+            json!({ "grid": grid::build(s, None), "track_css": true }),
         )?;
         for t in &s.tracks {
-            let grid = json!({ "grid": grid::build(s, Some(&t.id)) });
+            let grid = json!({ "grid": grid::build(s, Some(&t.id)), "track_css": true });
             self.html(
                 format!("grid?track={}", t.id),
                 "public/programme",
@@ -598,6 +598,8 @@ impl Renderer<'_> {
         self.file("programme.json", "application/json", embed);
         let ics = export::schedule_ics(s, &self.ctx).into_bytes();
         self.file("schedule.ics", "text/calendar; charset=utf-8", ics);
+        let css = grid::track_css(s).into_bytes();
+        self.file("tracks.css", "text/css; charset=utf-8", css);
         Ok(())
     }
 }

@@ -78,6 +78,7 @@ route_table! {
         post "/events/{slug}/programme/rooms/{id}/delete" => admin::programme::rooms::delete_room;
         post "/events/{slug}/programme/tracks" => admin::programme::rooms::create_track;
         post "/events/{slug}/programme/tracks/{id}" => admin::programme::rooms::update_track;
+        post "/events/{slug}/programme/tracks/{id}/delete" => admin::programme::rooms::delete_track;
         get "/events/{slug}/programme/speakers" => admin::programme::people::list;
         post "/events/{slug}/programme/speakers" => admin::programme::people::create;
         get "/events/{slug}/programme/speakers/{id}" => admin::programme::people::show;

@@ -126,16 +126,7 @@ async fn a_confirmed_speaker_adds_slides_and_video_after_the_proposal_is_read_on
             .execute(c)
             .unwrap()
     });
-    app.organizer("owner@example.org", false, &[("usa-2010", Role::Owner)]);
-    app.login("owner@example.org").await;
-    let r = app
-        .post_form(
-            "/admin/events/usa-2010/cfp/",
-            "/admin/events/usa-2010/cfp/decide",
-            &[("ids", &pid), ("action", "accept")],
-        )
-        .await;
-    assert_eq!(r.status().as_u16(), 303);
+    crate::cfp::accept_as_owner(&app, &pid).await;
     let confirm = format!("/usa-2010/cfp/confirm/{}", app.confirm_token(&pid));
     let r = app
         .new_visitor()

@@ -35,7 +35,21 @@ pub(crate) async fn speaker(app: &TestApp, catcher: &MailCatcher, email: &str) -
     v
 }
 
-fn type_id(app: &TestApp, name: &str) -> String {
+/// Signs in a new owner of USA 2010 and accepts the proposal `pid` as them.
+pub(crate) async fn accept_as_owner(app: &TestApp, pid: &str) {
+    app.organizer("owner@example.org", false, &[("usa-2010", Role::Owner)]);
+    app.login("owner@example.org").await;
+    let r = app
+        .post_form(
+            "/admin/events/usa-2010/cfp/",
+            "/admin/events/usa-2010/cfp/decide",
+            &[("ids", pid), ("action", "accept")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+}
+
+pub(crate) fn type_id(app: &TestApp, name: &str) -> String {
     use ghent::db::schema::submission_types;
     app.with_conn(|c| {
         submission_types::table

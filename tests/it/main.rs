@@ -12,6 +12,7 @@ mod browser;
 mod cfp;
 mod cli;
 mod credentials;
+mod editor;
 mod events;
 mod mail;
 mod migrations;

@@ -201,6 +201,29 @@ async fn only_the_released_version_is_public_and_etags_revalidate() {
             && s.contains("Renamed a talk")));
 }
 
+/// Changes one talk's description, so that a release has something new (a release without a
+/// change is refused).
+fn change_a_talk(app: &TestApp, slug: &str) {
+    use diesel::prelude::*;
+    use ghent::db::schema::{events, talks};
+    app.with_conn(|c| {
+        let event: String = events::table
+            .filter(events::slug.eq(slug))
+            .select(events::id)
+            .first(c)
+            .unwrap();
+        let talk: String = talks::table
+            .filter(talks::event_id.eq(&event))
+            .select(talks::id)
+            .first(c)
+            .unwrap();
+        diesel::update(talks::table.find(talk))
+            .set(talks::description.eq("Changed for a new release."))
+            .execute(c)
+            .unwrap();
+    });
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_release_made_on_another_instance_is_served_within_seconds() {
     let a = spawn_demo_app().await;
@@ -218,6 +241,7 @@ async fn a_release_made_on_another_instance_is_served_within_seconds() {
     assert!(first.contains("Version 1"));
     a.organizer("owner@example.org", false, &[("usa-2010", Role::Owner)]);
     a.login("owner@example.org").await;
+    change_a_talk(&a, "usa-2010");
     let r = a
         .post_form(
             "/admin/events/usa-2010/programme/",
@@ -357,6 +381,7 @@ async fn talk_guids_and_ids_stay_the_same_across_releases() {
         .json()
         .await
         .unwrap();
+    change_a_talk(&app, "ghent-2009");
     app.post_form(
         "/admin/events/ghent-2009/programme/",
         "/admin/events/ghent-2009/programme/release",

@@ -157,6 +157,7 @@ pub async fn export(
         "schedule.json",
         "schedule.ics",
         "programme.json",
+        "tracks.css",
     ]
     .contains(&file.as_str())
     {

@@ -13,7 +13,7 @@ use actix_web::HttpResponse;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::programme::{release, views};
 use crate::urls::admin as urls;
 use crate::web::extractors::{need, CsrfForm, EventAdmin, EventStaff};
@@ -79,7 +79,11 @@ pub async fn release(
                 &form.note,
             )
         })
-        .await?;
+        .await;
+    let r = match r {
+        Err(AppError::Refused(why)) => return Ok(admin.done(&why, &urls::programme(admin.slug()))),
+        other => other?,
+    };
     admin.ctx.programme_cache.invalidate(admin.slug());
     let message = format!(
         "Released version {}. It is public now; speakers of changed talks are being mailed.",

@@ -111,6 +111,24 @@ pub async fn delete_room(
     Ok(admin.done("Room deleted.", &urls::rooms(admin.slug())))
 }
 
+/// `POST /admin/events/{slug}/programme/tracks/{id}/delete`: only an unused track goes.
+pub async fn delete_track(
+    admin: EventAdmin<need::Organize>,
+    path: web::Path<(String, String)>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner().1;
+    let message = match admin
+        .write(move |conn, cx| tracks::delete(conn, cx, &id))
+        .await
+    {
+        Ok(()) => "Track deleted.".to_string(),
+        Err(crate::error::AppError::Refused(why)) => why,
+        Err(e) => return Err(e),
+    };
+    Ok(admin.done(&message, &urls::rooms(admin.slug())))
+}
+
 async fn save_track(
     staff: &EventStaff,
     id: Option<String>,

@@ -1,0 +1,313 @@
+//! What a first real use found in the programme editor and the mail (issue 18): empty slots
+//! that stay visible, releases without a change, greetings without a name, reminders after the
+//! event started.
+
+use diesel::prelude::*;
+use ghent::accounts::Role;
+use ghent::db::schema::rooms;
+
+use crate::helpers::*;
+
+/// Creates a slot through the admin form.
+async fn new_slot(app: &TestApp, fields: &[(&str, &str)]) -> reqwest::Response {
+    let base = "/admin/events/ghent-2009/programme";
+    app.post_form(
+        &format!("{base}/slots/new"),
+        &format!("{base}/slots"),
+        fields,
+    )
+    .await
+}
+
+fn main_room(app: &TestApp) -> String {
+    app.with_conn(|c| {
+        rooms::table
+            .filter(rooms::name.eq("Main room"))
+            .select(rooms::id)
+            .first(c)
+            .unwrap()
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_talk_slot_is_made_stays_visible_and_a_release_without_change_is_refused() {
+    let app = spawn_demo_app().await;
+    app.organizer("owner@example.org", false, &[("ghent-2009", Role::Owner)]);
+    app.login("owner@example.org").await;
+    let base = "/admin/events/ghent-2009/programme";
+    let overview = format!("{base}/");
+    // Nothing changed since the demo's release: refused, with the reason, on the same page.
+    let releases = app.count("schedule_releases");
+    let r = app
+        .post_form(&overview, &format!("{base}/release"), &[("note", "")])
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, page) = app.get_html(&overview).await;
+    assert!(
+        texts(&page, ".flash")[0].contains("Nothing changed since version 1"),
+        "{:?}",
+        texts(&page, ".flash")
+    );
+    assert_eq!(app.count("schedule_releases"), releases);
+
+    // A talk slot without a talk and without a title.
+    let main = main_room(&app);
+    let fields = [
+        ("starts_at", "2009-10-31T16:00"),
+        ("ends_at", "2009-10-31T16:45"),
+        ("room_id", main.as_str()),
+        ("kind", "talk"),
+        ("talk_id", ""),
+        ("title", ""),
+    ];
+    let r = new_slot(&app, &fields).await;
+    assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap());
+    // A break still needs its title.
+    let mut lunch = fields;
+    lunch[3] = ("kind", "break");
+    let r = new_slot(&app, &lunch).await;
+    assert_eq!(r.status().as_u16(), 422);
+    let (_, page) = app.get_html(&overview).await;
+    let cells: Vec<String> = texts(&page, ".slot")
+        .into_iter()
+        .filter(|t| t.contains("16:00"))
+        .collect();
+    assert!(cells.iter().any(|t| t.contains("Free slot")), "{cells:?}");
+    // An overlapping slot names the free one in words, never as “”.
+    let fields = [
+        ("starts_at", "2009-10-31T16:30"),
+        ("ends_at", "2009-10-31T17:00"),
+        ("room_id", main.as_str()),
+        ("kind", "break"),
+        ("talk_id", ""),
+        ("title", "Coffee"),
+    ];
+    let r = new_slot(&app, &fields).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, page) = app.get_html(&overview).await;
+    let conflicts = texts(&page, "ul.conflicts li");
+    assert!(
+        conflicts
+            .iter()
+            .any(|c| c.contains("the free slot at 16:00 and “Coffee” overlap")),
+        "{conflicts:?}"
+    );
+    assert!(!page.contains("“”"));
+    // Now there is something to release; the public grid shows the free slot with its time.
+    let r = app
+        .post_form(
+            &overview,
+            &format!("{base}/release"),
+            &[("note", "An extra slot")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(app.count("schedule_releases"), releases + 1);
+    let (_, grid) = app.get_html("/ghent-2009/programme/").await;
+    assert!(texts(&grid, ".slot")
+        .iter()
+        .any(|t| t.contains("Free slot") && t.contains("16:00")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn co_speakers_are_told_greetings_have_no_empty_name_and_reminders_stop_once_the_event_started(
+) {
+    use std::time::Duration;
+    let catcher = catcher().await;
+    let app = spawn_demo_app_with_smtp(&catcher, &[]).await;
+    let v = crate::cfp::speaker(&app, &catcher, "lead@example.org").await;
+    let before = catcher.messages().len();
+    let r = v
+        .post_form(
+            "/usa-2010/cfp/proposals/new",
+            "/usa-2010/cfp/proposals",
+            &[
+                ("title", "Pairing dev and ops"),
+                (
+                    "submission_type_id",
+                    &crate::cfp::type_id(&app, "Lightning talk"),
+                ),
+                ("track_id", ""),
+                ("abstract", "Two people, one pager."),
+                ("description", ""),
+                ("notes", ""),
+                ("co_speakers", "partner@example.org"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let caught = catcher.wait_for(before + 2, Duration::from_secs(10)).await;
+    let told = mail_to(&caught, "partner@example.org", |s| {
+        s == "You are a co-speaker of “Pairing dev and ops” at devopsdays USA 2010"
+    })
+    .expect("the co-speaker's mail");
+    let text = parsed(told).body_text(0).unwrap().replace("\r\n", "\n");
+    assert!(
+        text.starts_with("Hello,\n\nlead@example.org added you"),
+        "{text}"
+    );
+    assert!(!caught.iter().any(|m| parsed(m)
+        .body_text(0)
+        .unwrap_or_default()
+        .contains("Hello ,")));
+    // Saving again with the same co-speaker tells nobody twice.
+    let pid: String = app.with_conn(|c| {
+        use ghent::db::schema::proposals;
+        proposals::table
+            .filter(proposals::title.eq("Pairing dev and ops"))
+            .select(proposals::id)
+            .first(c)
+            .unwrap()
+    });
+    let page = format!("/usa-2010/cfp/proposals/{pid}");
+    let r = v
+        .post_form(
+            &page,
+            &page,
+            &[
+                ("title", "Pairing dev and ops"),
+                (
+                    "submission_type_id",
+                    &crate::cfp::type_id(&app, "Lightning talk"),
+                ),
+                ("track_id", ""),
+                ("abstract", "Two people, one pager, one laptop."),
+                ("description", ""),
+                ("notes", ""),
+                ("co_speakers", "partner@example.org"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let co_mails = |app: &TestApp| {
+        app.outbox()
+            .iter()
+            .filter(|m| m.kind == ghent::mail::model::MailKind::CfpCoSpeaker)
+            .count()
+    };
+    assert_eq!(co_mails(&app), 1);
+
+    // Accepted, never confirmed: once the event has started, no more reminders.
+    crate::cfp::accept_as_owner(&app, &pid).await;
+    let reminders = |app: &TestApp| {
+        app.outbox()
+            .iter()
+            .filter(|m| m.kind == ghent::mail::model::MailKind::CfpReminder)
+            .count()
+    };
+    app.clock.set("2010-06-25T17:00:00Z".parse().unwrap());
+    app.run_jobs().await;
+    assert_eq!(reminders(&app), 0, "the event has started: no reminder");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn track_colours_show_on_the_public_grid_and_only_unused_tracks_can_be_deleted() {
+    use ghent::db::schema::tracks;
+    let app = spawn_demo_app().await;
+    let (_, grid) = app.get_html("/usa-2010/programme/").await;
+    assert!(grid.contains(r#"<link rel="stylesheet" href="/usa-2010/programme/tracks.css">"#));
+    let r = app.get("/usa-2010/programme/tracks.css").await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["content-type"], "text/css; charset=utf-8");
+    let css = r.text().await.unwrap();
+    assert!(
+        css.contains("td.track-0 { border-left: 6px solid #1f6feb"),
+        "{css}"
+    );
+    assert!(
+        css.contains("background: #1f6feb; color: #ffffff"),
+        "white on the Panels blue: {css}"
+    );
+
+    app.organizer("owner@example.org", false, &[("usa-2010", Role::Owner)]);
+    app.login("owner@example.org").await;
+    let base = "/admin/events/usa-2010/programme";
+    let rooms = format!("{base}/rooms");
+    let r = app
+        .post_form(
+            &rooms,
+            &format!("{base}/tracks"),
+            &[("name", "Unused"), ("colour", "#ffe58a")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let id_of = |app: &TestApp, name: &str| -> Option<String> {
+        app.with_conn(|c| {
+            tracks::table
+                .filter(tracks::name.eq(name))
+                .select(tracks::id)
+                .first(c)
+                .optional()
+                .unwrap()
+        })
+    };
+    let unused = id_of(&app, "Unused").unwrap();
+    let panels = id_of(&app, "Panels").unwrap();
+    let r = app
+        .post_form(&rooms, &format!("{base}/tracks/{panels}/delete"), &[])
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, page) = app.get_html(&rooms).await;
+    assert!(
+        texts(&page, ".flash")[0].contains("The track Panels is in use"),
+        "{:?}",
+        texts(&page, ".flash")
+    );
+    assert!(id_of(&app, "Panels").is_some());
+    let r = app
+        .post_form(&rooms, &format!("{base}/tracks/{unused}/delete"), &[])
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert!(id_of(&app, "Unused").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_mail_audience_counts_leave_out_people_who_unsubscribed() {
+    use ghent::db::schema::{events, registrations};
+    let app = spawn_demo_app().await;
+    app.organizer("owner@example.org", false, &[("usa-2010", Role::Owner)]);
+    app.login("owner@example.org").await;
+    for (name, email) in [
+        ("John Allspaw", "john@example.org"),
+        ("Gene Kim", "gene@example.org"),
+    ] {
+        let r = app
+            .post_form(
+                "/admin/events/usa-2010/registrations",
+                "/admin/events/usa-2010/registrations",
+                &[("name", name), ("email", email), ("company", "")],
+            )
+            .await;
+        assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap());
+    }
+    let label = |html: &str| texts(html, "label[for=f-audience-confirmed_attendees]")[0].clone();
+    let (_, before) = app.get_html("/admin/events/usa-2010/mail/bulk").await;
+    let before = label(&before);
+    let (event_id, email): (String, String) = app.with_conn(|c| {
+        registrations::table
+            .inner_join(events::table)
+            .filter(events::slug.eq("usa-2010"))
+            .filter(registrations::status.eq("confirmed"))
+            .select((registrations::event_id, registrations::email))
+            .first(c)
+            .unwrap()
+    });
+    let n: usize = before
+        .split('(')
+        .nth(1)
+        .unwrap()
+        .trim_end_matches(')')
+        .parse()
+        .unwrap_or_else(|_| panic!("{before}"));
+    app.with_conn(|c| {
+        ghent::mail::unsubscribe::unsubscribe(c, app.clock.now_naive(), &event_id, &email).unwrap()
+    });
+    let (_, after) = app.get_html("/admin/events/usa-2010/mail/bulk").await;
+    assert_eq!(
+        label(&after),
+        format!(
+            "Confirmed attendees ({}; 1 unsubscribed, not mailed)",
+            n - 1
+        )
+    );
+}
