@@ -159,7 +159,28 @@ struct ChangeLine {
     room: Option<String>,
     was_when: Option<String>,
     was_room: Option<String>,
-    url: String,
+    /// The talk's page; none for a talk taken out or cancelled (it has no page then).
+    url: Option<String>,
+}
+
+/// A release holds scheduled talks only, so a talk merely taken out of the grid is missing from
+/// it like a cancelled one: those that are still confirmed move from `cancelled` to
+/// `unscheduled` (they still happen, at a time to come).
+fn taken_out_is_not_cancelled(conn: &mut AnyConnection, changes: &mut Changes) -> QueryResult<()> {
+    use crate::db::schema::talks;
+    use crate::programme::model::TalkState;
+    let ids: Vec<&str> = changes.cancelled.iter().map(|c| c.talk_id.as_str()).collect();
+    let confirmed: Vec<String> = talks::table
+        .filter(talks::id.eq_any(&ids))
+        .filter(talks::state.eq(TalkState::Confirmed))
+        .select(talks::id)
+        .load(conn)?;
+    let (out, gone): (Vec<_>, Vec<_>) = std::mem::take(&mut changes.cancelled)
+        .into_iter()
+        .partition(|c| confirmed.contains(&c.talk_id));
+    changes.unscheduled.extend(out);
+    changes.cancelled = gone;
+    Ok(())
 }
 
 /// Makes version N. Fails with a clear message if someone released at the same moment. With a
@@ -183,7 +204,8 @@ pub fn release(
                 p.version
             )));
         }
-        let changes = snapshot::diff(previous.as_ref().map(|p| &p.snapshot), &snap);
+        let mut changes = snapshot::diff(previous.as_ref().map(|p| &p.snapshot), &snap);
+        taken_out_is_not_cancelled(conn, &mut changes)?;
         let version = previous.as_ref().map(|p| p.version).unwrap_or(0) + 1;
         let row = ReleaseRow {
             id: new_id(),
@@ -217,9 +239,10 @@ pub fn release(
             actor,
             Change::on(&event.id, "schedule.release", ("schedule_release", &row.id)),
             &format!(
-                "Released version {version}: {} added, {} moved, {} cancelled, {} retitled; {mailed} speaker(s) mailed",
+                "Released version {version}: {} added, {} moved, {} taken out, {} cancelled, {} retitled; {mailed} speaker(s) mailed",
                 changes.added.len(),
                 changes.moved.len(),
+                changes.unscheduled.len(),
                 changes.cancelled.len(),
                 changes.retitled.len()
             ),
@@ -250,12 +273,13 @@ fn lines_by_person(
         room: c.new_room.clone(),
         was_when: c.old_start.map(|t| display::datetime(t, tz)),
         was_room: c.old_room.clone(),
-        url: url(&c.talk_id),
+        url: matches!(what, "added" | "moved").then(|| url(&c.talk_id)),
     };
     let mut by_person: BTreeMap<String, Vec<ChangeLine>> = BTreeMap::new();
     for (list, what) in [
         (&changes.added, "added"),
         (&changes.moved, "moved"),
+        (&changes.unscheduled, "unscheduled"),
         (&changes.cancelled, "cancelled"),
     ] {
         for c in list {
@@ -327,15 +351,25 @@ mod tests {
         let changes = Changes {
             added: vec![change("t1", &["ann"])],
             moved: vec![change("t2", &["ann", "bob"])],
+            unscheduled: vec![change("t5", &["eve"])],
             cancelled: vec![change("t3", &["cy"])],
             retitled: vec![change("t4", &["dee"])],
         };
         let tz: Tz = "Europe/Brussels".parse().unwrap_or(Tz::UTC);
         let by = lines_by_person(&changes, tz, |id| format!("https://x/{id}/"));
         let people: Vec<&str> = by.keys().map(String::as_str).collect();
+        // Taken out and cancelled talks have no page: their lines carry no link.
+        assert_eq!(
+            (by["eve"][0].what, by["eve"][0].url.as_deref()),
+            ("unscheduled", None)
+        );
+        assert_eq!(
+            (by["cy"][0].what, by["cy"][0].url.as_deref()),
+            ("cancelled", None)
+        );
         assert_eq!(
             people,
-            ["ann", "bob", "cy"],
+            ["ann", "bob", "cy", "eve"],
             "a new title alone mails nobody"
         );
         let ann: Vec<(&str, &str)> = by["ann"]
@@ -344,7 +378,7 @@ mod tests {
             .collect();
         assert_eq!(ann, [("Talk t1", "added"), ("Talk t2", "moved")]);
         let moved = &by["bob"][0];
-        assert_eq!(moved.url, "https://x/t2/");
+        assert_eq!(moved.url.as_deref(), Some("https://x/t2/"));
         // 11:00 UTC on 30 October 2009 is 12:00 in Brussels (CET), and the old time is kept.
         assert!(
             moved.when.as_deref().is_some_and(|w| w.contains("12:00")),

@@ -414,7 +414,10 @@ pub struct Changes {
     pub added: Vec<TalkChange>,
     /// Talks whose time or room changed.
     pub moved: Vec<TalkChange>,
-    /// Talks no longer in the programme.
+    /// Talks taken out of the grid that still happen (confirmed, without a slot for now).
+    #[serde(default)]
+    pub unscheduled: Vec<TalkChange>,
+    /// Talks that will not happen (cancelled, or deleted).
     pub cancelled: Vec<TalkChange>,
     /// Talks with a new title.
     pub retitled: Vec<TalkChange>,
@@ -425,6 +428,7 @@ impl Changes {
     pub fn is_empty(&self) -> bool {
         self.added.is_empty()
             && self.moved.is_empty()
+            && self.unscheduled.is_empty()
             && self.cancelled.is_empty()
             && self.retitled.is_empty()
     }
@@ -457,14 +461,19 @@ pub fn diff(old: Option<&Snapshot>, new: &Snapshot) -> Changes {
             people: people(talk),
         };
         match before {
-            None => changes.added.push(base),
+            None if now.is_some() => changes.added.push(base),
+            None => {}
             Some((old_talk, was)) => {
-                if was != now {
-                    changes.moved.push(TalkChange {
-                        old_start: was.as_ref().map(|p| p.0),
-                        old_room: was.as_ref().map(|p| p.1.clone()),
-                        ..base.clone()
-                    });
+                let moved = TalkChange {
+                    old_start: was.as_ref().map(|p| p.0),
+                    old_room: was.as_ref().map(|p| p.1.clone()),
+                    ..base.clone()
+                };
+                match (&was, &now) {
+                    (Some(_), None) => changes.unscheduled.push(moved),
+                    (None, Some(_)) => changes.added.push(base.clone()),
+                    (Some(a), Some(b)) if a != b => changes.moved.push(moved),
+                    _ => {}
                 }
                 if old_talk.title != talk.title {
                     changes.retitled.push(TalkChange {

@@ -554,7 +554,8 @@ impl Renderer<'_> {
             json!({
                 "title": c.title,
                 "old_title": c.old_title,
-                "url": s.talk(&c.talk_id).map(|_| crate::urls::talk(&s.event.slug, &c.talk_id)),
+                // Only a scheduled talk has a page.
+                "url": s.slot_of(&c.talk_id).map(|_| crate::urls::talk(&s.event.slug, &c.talk_id)),
                 "when": c.new_start.map(|t| display::datetime(t, tz)),
                 "room": c.new_room,
                 "was_when": c.old_start.map(|t| display::datetime(t, tz)),
@@ -573,6 +574,7 @@ impl Renderer<'_> {
                     "note": entry.note,
                     "added": list(&entry.changes.added),
                     "moved": list(&entry.changes.moved),
+                    "unscheduled": list(&entry.changes.unscheduled),
                     "cancelled": list(&entry.changes.cancelled),
                     "retitled": list(&entry.changes.retitled),
                 })

@@ -4,7 +4,7 @@
 
 use diesel::prelude::*;
 use ghent::accounts::Role;
-use ghent::db::schema::rooms;
+use ghent::db::schema::{rooms, slots};
 
 use crate::helpers::*;
 
@@ -310,4 +310,130 @@ async fn bulk_mail_audience_counts_leave_out_people_who_unsubscribed() {
             n - 1
         )
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn taken_out_and_cancelled_are_different_in_the_changelog_and_the_speakers_mail() {
+    use ghent::db::schema::{people, talk_people, talks};
+    use std::time::Duration;
+    let catcher = catcher().await;
+    let app = spawn_demo_app_with_smtp(&catcher, &[]).await;
+    let talk_of = |title: &str| -> (String, String, String) {
+        app.with_conn(|c| {
+            let talk: String = talks::table
+                .filter(talks::title.eq(title))
+                .select(talks::id)
+                .first(c)
+                .unwrap();
+            let person: String = talk_people::table
+                .filter(talk_people::talk_id.eq(&talk))
+                .select(talk_people::person_id)
+                .first(c)
+                .unwrap();
+            let slot: String = slots::table
+                .filter(slots::talk_id.eq(&talk))
+                .select(slots::id)
+                .first(c)
+                .unwrap();
+            (talk, person, slot)
+        })
+    };
+    let (_, chris, ci_slot) = talk_of("Continuous Integration, Pipelines and Deployment");
+    let (kanban, mattias, _) = talk_of("Introducing Kanban in operations");
+    app.with_conn(|c| {
+        for (id, email) in [
+            (&chris, "chris@example.org"),
+            (&mattias, "mattias@example.org"),
+        ] {
+            diesel::update(people::table.find(id))
+                .set(people::email.eq(Some(email)))
+                .execute(c)
+                .unwrap();
+        }
+    });
+    app.organizer("owner@example.org", false, &[("ghent-2009", Role::Owner)]);
+    app.login("owner@example.org").await;
+    let base = "/admin/events/ghent-2009/programme";
+    let r = app
+        .post_form(
+            &format!("{base}/"),
+            &format!("{base}/slots/{ci_slot}/unschedule"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let edit = format!("{base}/talks/{kanban}");
+    let r = app
+        .post_form(
+            &edit,
+            &edit,
+            &[
+                ("title", "Introducing Kanban in operations"),
+                ("kind", "talk"),
+                ("duration_minutes", "45"),
+                ("language", "en"),
+                ("state", "cancelled"),
+                ("person", &mattias),
+                ("role", "speaker"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap());
+    let r = app
+        .post_form(
+            &format!("{base}/"),
+            &format!("{base}/release"),
+            &[("note", "")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+
+    let (_, changes) = app.get_html("/ghent-2009/programme/changes/").await;
+    let v2 = texts(&changes, "section#v2, section[aria-labelledby=v2]").join(" ");
+    assert!(
+        v2.contains(
+            "Taken out of the programme for now Continuous Integration, Pipelines and Deployment"
+        ),
+        "{v2}"
+    );
+    assert!(
+        v2.contains("Cancelled Introducing Kanban in operations"),
+        "{v2}"
+    );
+    assert!(
+        !changes.contains(&format!("/ghent-2009/talks/{kanban}/")),
+        "no link to a page that is gone"
+    );
+
+    let caught = catcher.wait_for(2, Duration::from_secs(10)).await;
+    let text = |to: &str| {
+        parsed(caught.iter().find(|m| m.rcpt_to == [to]).unwrap())
+            .body_text(0)
+            .unwrap()
+            .to_string()
+    };
+    let chris_mail = text("chris@example.org");
+    assert!(
+        chris_mail.contains("is taken out of the programme for now")
+            && chris_mail.contains("It is not cancelled"),
+        "{chris_mail}"
+    );
+    let mattias_mail = text("mattias@example.org");
+    assert!(
+        mattias_mail.contains("is cancelled: it will not happen"),
+        "{mattias_mail}"
+    );
+    for mail in [&chris_mail, &mattias_mail] {
+        for link in mail
+            .split_whitespace()
+            .filter(|w| w.starts_with(&app.address))
+        {
+            let path = &link[app.address.len()..];
+            assert_eq!(
+                app.new_visitor().get(path).await.status().as_u16(),
+                200,
+                "{link} in a mail answers"
+            );
+        }
+    }
 }
