@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use super::model::{Proposal, SubmissionType};
-use crate::db::schema::{mail_outbox, people, proposal_speakers, proposals, submission_types};
+use crate::db::schema::{people, proposal_speakers, proposals, submission_types};
 use crate::db::{of_event, AnyConnection};
 use crate::error::{AppError, AppResult};
 use crate::mail::OutboxMail;
@@ -124,11 +124,5 @@ pub fn mails_to(
     let Some(email) = &person.email else {
         return Ok(Vec::new());
     };
-    mail_outbox::table
-        .filter(mail_outbox::event_id.eq(event_id))
-        .filter(mail_outbox::recipient_email.eq(email))
-        .order(mail_outbox::created_at.desc())
-        .select(OutboxMail::as_select())
-        .load(conn)
-        .map(|mails| mails.into_iter().map(OutboxMail::redacted).collect())
+    crate::mail::queries::sent_to(conn, event_id, email)
 }

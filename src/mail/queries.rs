@@ -123,6 +123,22 @@ pub fn of_event(
         .ok_or(crate::error::AppError::NotFound)
 }
 
+/// Every mail of an event to one address, newest first, with the links that act for their
+/// recipient shown as `•••` (a page listing them is no way to sign in again).
+pub fn sent_to(
+    conn: &mut AnyConnection,
+    event_id: &str,
+    email: &str,
+) -> QueryResult<Vec<OutboxMail>> {
+    mail_outbox::table
+        .filter(mail_outbox::event_id.eq(event_id))
+        .filter(mail_outbox::recipient_email.eq(email))
+        .order(mail_outbox::created_at.desc())
+        .select(OutboxMail::as_select())
+        .load(conn)
+        .map(|mails| mails.into_iter().map(OutboxMail::redacted).collect())
+}
+
 /// Its attachments (name, type, size).
 pub fn attachments(conn: &mut AnyConnection, id: &str) -> QueryResult<Vec<AttachmentRow>> {
     mail_attachments::table

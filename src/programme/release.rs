@@ -169,7 +169,11 @@ struct ChangeLine {
 fn taken_out_is_not_cancelled(conn: &mut AnyConnection, changes: &mut Changes) -> QueryResult<()> {
     use crate::db::schema::talks;
     use crate::programme::model::TalkState;
-    let ids: Vec<&str> = changes.cancelled.iter().map(|c| c.talk_id.as_str()).collect();
+    let ids: Vec<&str> = changes
+        .cancelled
+        .iter()
+        .map(|c| c.talk_id.as_str())
+        .collect();
     let confirmed: Vec<String> = talks::table
         .filter(talks::id.eq_any(&ids))
         .filter(talks::state.eq(TalkState::Confirmed))

@@ -143,7 +143,9 @@ pub fn erase(conn: &mut AnyConnection, cx: &EventContext, token: &str) -> AppRes
     })
 }
 
-/// Deletes every attendee's personal data of an event (retention, or an organizer's button).
+/// Anonymises every attendee of an event (retention, or an organizer's button): names,
+/// addresses, companies, answers and links go; the rows stay with their status, kind and
+/// times, so attendance figures (registered, confirmed, checked in) survive the purge.
 pub fn purge_event(
     conn: &mut AnyConnection,
     now: NaiveDateTime,
@@ -156,8 +158,25 @@ pub fn purge_event(
             .select(registrations::id)
             .load(conn)?;
         redact_mail(conn, &ids)?;
-        let n = diesel::delete(registrations::table.filter(registrations::event_id.eq(&event.id)))
-            .execute(conn)?;
+        diesel::delete(
+            crate::db::schema::answers::table
+                .filter(crate::db::schema::answers::registration_id.eq_any(&ids)),
+        )
+        .execute(conn)?;
+        for id in &ids {
+            // Unique per row (the table keeps addresses and link hashes unique per event).
+            diesel::update(registrations::table.find(id))
+                .set((
+                    registrations::name.eq(""),
+                    registrations::email.eq(format!("erased-{id}@invalid")),
+                    registrations::company.eq(""),
+                    registrations::manage_token_hash.eq(format!("erased:{id}:manage")),
+                    registrations::desk_token_hash.eq(format!("erased:{id}:desk")),
+                    registrations::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+        }
+        let n = ids.len();
         // The "tell me when it opens" list is personal data of the event too.
         crate::outreach::notices::erase_list(conn, &event.id)?;
         diesel::update(events::table.find(&event.id))
@@ -172,7 +191,9 @@ pub fn purge_event(
             now,
             actor,
             Change::on(&event.id, "registration.purge", ("event", &event.id)),
-            &format!("Deleted the personal data of {n} attendees"),
+            &format!(
+                "Anonymised the personal data of {n} attendees (their registrations stay counted)"
+            ),
         )?;
         Ok(n)
     })

@@ -103,6 +103,11 @@ pub fn manage_page(
         "qr_svg": (status == Status::Confirmed).then(|| crate::qr::qr_svg(&desk)),
         "fields": question_fields(&qs, &answers, &crate::error::FieldErrors::new()),
         "token": token,
+        // Every mail Ghent sent them for this event (links shown as •••).
+        "mails": crate::mail::queries::sent_to(conn, &event.id, &r.email)?
+            .into_iter()
+            .map(|m| json!({ "when": display::datetime(m.created_at, tz), "subject": m.subject, "status": m.status }))
+            .collect::<Vec<_>>(),
     }))
 }
 

@@ -437,3 +437,27 @@ async fn taken_out_and_cancelled_are_different_in_the_changelog_and_the_speakers
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attendees_see_every_mail_sent_to_them_on_their_private_page() {
+    let app = spawn_demo_app().await;
+    let v = app.new_visitor();
+    let r = crate::registration::register(&v, "Ada Attendee", "ada@example.org").await;
+    assert_eq!(r.status().as_u16(), 200, "the check-your-inbox page");
+    let token = app.manage_token("ada@example.org");
+    let page = format!("/usa-2010/registration/{token}");
+    let r = v.post_form(&page, &format!("{page}/confirm"), &[]).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, html) = v.get_html(&page).await;
+    let mails = texts(&html, "ul.attendee-mails li");
+    assert_eq!(mails.len(), 2, "{mails:?}");
+    assert!(
+        mails[0].contains("ticket") || mails[0].contains("Ticket"),
+        "newest first: {mails:?}"
+    );
+    assert!(mails[1].contains("onfirm"), "{mails:?}");
+    // Another attendee's mail is not listed.
+    crate::registration::register(&app.new_visitor(), "Bob Other", "bob@example.org").await;
+    let (_, html) = v.get_html(&page).await;
+    assert_eq!(texts(&html, "ul.attendee-mails li").len(), 2);
+}

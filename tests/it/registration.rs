@@ -32,7 +32,7 @@ fn status_of(app: &TestApp, email: &str) -> String {
     })
 }
 
-async fn register(v: &Visitor, name: &str, email: &str) -> reqwest::Response {
+pub(crate) async fn register(v: &Visitor, name: &str, email: &str) -> reqwest::Response {
     v.post_form(
         "/usa-2010/register/",
         "/usa-2010/register/",
@@ -614,11 +614,34 @@ async fn personal_data_is_purged_after_the_retention_period_and_by_hand() {
         ghent::queue::push(c, now, &ghent::registration::jobs::RetentionPurge {}, now).unwrap()
     });
     app.run_jobs().await;
+    // Anonymised, not deleted: the figures survive, the person does not.
     assert_eq!(
         app.count("registrations"),
-        0,
-        "purged by the daily retention job"
+        1,
+        "the registration stays counted"
     );
+    let (name, email, status): (String, String, String) = app.with_conn(|c| {
+        use ghent::db::schema::registrations;
+        registrations::table
+            .select((
+                registrations::name,
+                registrations::email,
+                registrations::status,
+            ))
+            .first(c)
+            .unwrap()
+    });
+    assert_eq!(name, "", "purged by the daily retention job");
+    assert!(
+        email.starts_with("erased-") && email.ends_with("@invalid"),
+        "{email}"
+    );
+    assert_eq!(status, "expired", "its status is kept (never confirmed, it expired)");
+    assert_eq!(app.count("answers"), 0);
+    assert!(!app
+        .outbox()
+        .iter()
+        .any(|m| m.recipient_email == "gene@example.org"));
     let purged: Option<chrono::NaiveDateTime> = app.with_conn(|c| {
         events::table
             .filter(events::slug.eq("usa-2010"))
