@@ -72,17 +72,13 @@ pub fn update_profile(
 pub fn export_data(conn: &mut AnyConnection, event: &Event, r: &Registration) -> AppResult<Value> {
     let qs = questions::of_event(conn, &event.id)?;
     let given = answers_of(conn, &r.id)?;
-    let mails: Vec<(MailKind, String, MailStatus, NaiveDateTime)> = mail_outbox::table
-        .filter(mail_outbox::entity_type.eq("registration"))
-        .filter(mail_outbox::entity_id.eq(&r.id))
-        .order(mail_outbox::created_at)
-        .select((
-            mail_outbox::kind,
-            mail_outbox::subject,
-            mail_outbox::status,
-            mail_outbox::created_at,
-        ))
-        .load(conn)?;
+    // Every mail of the event to their address: their registration's, and bulk mail.
+    let mails: Vec<(MailKind, String, MailStatus, NaiveDateTime)> =
+        crate::mail::queries::sent_to(conn, &event.id, &r.email)?
+            .into_iter()
+            .rev()
+            .map(|m| (m.kind, m.subject, m.status, m.created_at))
+            .collect();
     Ok(json!({
         "event": { "name": event.name, "slug": event.slug },
         "registration": r,
@@ -99,10 +95,22 @@ pub fn export_own(conn: &mut AnyConnection, event: &Event, token: &str) -> AppRe
 
 /// Blanks the mail of registrations: nothing left to deliver, nothing personal kept.
 fn redact_mail(conn: &mut AnyConnection, registration_ids: &[String]) -> QueryResult<usize> {
+    // Their registrations' mail, and whatever else the event sent their addresses (bulk mail).
+    let addresses: Vec<(String, String)> = registrations::table
+        .filter(registrations::id.eq_any(registration_ids.to_vec()))
+        .select((registrations::event_id, registrations::email))
+        .load(conn)?;
+    let events: Vec<String> = addresses.iter().map(|(e, _)| e.clone()).collect();
+    let emails: Vec<String> = addresses.into_iter().map(|(_, a)| a).collect();
     let of_them = || {
-        mail_outbox::table
-            .filter(mail_outbox::entity_type.eq("registration"))
-            .filter(mail_outbox::entity_id.eq_any(registration_ids.to_vec()))
+        mail_outbox::table.filter(
+            mail_outbox::entity_type
+                .eq("registration")
+                .and(mail_outbox::entity_id.eq_any(registration_ids.to_vec()))
+                .or(mail_outbox::event_id
+                    .eq_any(events.clone())
+                    .and(mail_outbox::recipient_email.eq_any(emails.clone()))),
+        )
     };
     let blank = (
         mail_outbox::recipient_email.eq("erased@invalid"),

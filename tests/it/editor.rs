@@ -461,3 +461,51 @@ async fn attendees_see_every_mail_sent_to_them_on_their_private_page() {
     let (_, html) = v.get_html(&page).await;
     assert_eq!(texts(&html, "ul.attendee-mails li").len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attendees_data_export_includes_bulk_mail_and_erasing_blanks_it() {
+    let app = spawn_demo_app().await;
+    let v = app.new_visitor();
+    crate::registration::register(&v, "Ada Attendee", "ada@example.org").await;
+    let token = app.manage_token("ada@example.org");
+    let page = format!("/usa-2010/registration/{token}");
+    v.post_form(&page, &format!("{page}/confirm"), &[]).await;
+    app.organizer("owner@example.org", false, &[("usa-2010", Role::Owner)]);
+    app.login("owner@example.org").await;
+    let bulk = "/admin/events/usa-2010/mail/bulk";
+    let r = app
+        .post_form(
+            bulk,
+            bulk,
+            &[
+                ("audience", "confirmed_attendees"),
+                ("subject", "Doors open at 9"),
+                ("body", "See you, {{name}}."),
+                ("action", "send"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap());
+    app.run_jobs().await;
+    let data: serde_json::Value = v
+        .get(&format!("{page}/data.json"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let subjects: Vec<&str> = data["mail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["subject"].as_str().unwrap())
+        .collect();
+    assert!(subjects.contains(&"Doors open at 9"), "{subjects:?}");
+    let r = v.post_form(&page, &format!("{page}/erase"), &[]).await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert!(
+        !app.outbox()
+            .iter()
+            .any(|m| m.recipient_email == "ada@example.org" || m.subject == "Doors open at 9"),
+        "the bulk mail to her is blanked too"
+    );
+}

@@ -636,7 +636,10 @@ async fn personal_data_is_purged_after_the_retention_period_and_by_hand() {
         email.starts_with("erased-") && email.ends_with("@invalid"),
         "{email}"
     );
-    assert_eq!(status, "expired", "its status is kept (never confirmed, it expired)");
+    assert_eq!(
+        status, "expired",
+        "its status is kept (never confirmed, it expired)"
+    );
     assert_eq!(app.count("answers"), 0);
     assert!(!app
         .outbox()
