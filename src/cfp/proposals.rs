@@ -163,6 +163,23 @@ fn closed(event: &Event) -> AppError {
     ))
 }
 
+/// Why a proposal's page is read-only, if it is: a decided (or withdrawn) proposal, or a call
+/// for papers that is closed. The page says so instead of offering a form that fails on save.
+pub fn read_only_reason(cfp_open: bool, state: Option<ProposalState>) -> Option<String> {
+    match state {
+        Some(ProposalState::Submitted) | None if cfp_open => None,
+        Some(ProposalState::Submitted) | None => Some(
+            "The call for papers is closed: proposals can no longer be sent or changed.".into(),
+        ),
+        Some(ProposalState::Confirmed) => Some(
+            "This proposal is a confirmed talk now: it can no longer be changed. Its abstract, slides and video stay yours to edit.".into(),
+        ),
+        Some(s) => Some(format!(
+            "This proposal is {s}: it can no longer be changed."
+        )),
+    }
+}
+
 /// Sets the proposal's speakers (the submitter first); returns the co-speakers who were not on
 /// it before, to be told.
 fn set_speakers(

@@ -142,6 +142,13 @@ async fn a_confirmed_speaker_adds_slides_and_video_after_the_proposal_is_read_on
             .unwrap()
     });
     assert!(dnr, "the proposal's choice passed on to the talk");
+    // The proposal itself is read-only now, and says so; its material stays editable.
+    let (_, proposal) = v.get_html(&format!("/usa-2010/cfp/proposals/{pid}")).await;
+    assert!(
+        proposal.contains("This proposal is a confirmed talk now: it can no longer be changed.")
+    );
+    assert!(!proposal.contains(&format!(r#"action="/usa-2010/cfp/proposals/{pid}""#)));
+    assert!(proposal.contains(&format!(r#"href="/usa-2010/cfp/proposals/{pid}/material""#)));
     let page = format!("/usa-2010/cfp/proposals/{pid}/material");
     let (status, html) = v.get_html(&page).await;
     assert_eq!(status, 200);

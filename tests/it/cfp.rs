@@ -553,9 +553,16 @@ async fn after_the_deadline_the_form_says_closed_and_takes_nothing() {
     assert_eq!(r.status().as_u16(), 409);
     assert!(r.text().await.unwrap().contains("is closed"));
     let edit = format!("/usa-2010/cfp/proposals/{p}");
+    // The page says why it cannot be changed instead of offering a form that fails on save.
+    let (_, page) = v.get_html(&edit).await;
+    assert!(
+        page.contains("The call for papers is closed: proposals can no longer be sent or changed.")
+    );
+    assert!(!page.contains(&format!(r#"action="{edit}""#)));
+    assert!(page.contains("Just in time"), "what was sent is shown");
     let r = v
         .post_form(
-            &edit,
+            "/usa-2010/cfp/proposals",
             &edit,
             &[
                 ("title", "Changed"),

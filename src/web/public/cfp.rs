@@ -279,9 +279,14 @@ async fn proposal_form(
         })
         .await?;
     let open = visit.event.cfp_open(visit.now());
+    let read_only = speaker_proposals::read_only_reason(open, state);
+    let type_name = types
+        .iter()
+        .find(|t| t.id == form.submission_type_id)
+        .map(|t| t.name.clone());
     visit.render(
         Page::new("public/cfp_proposal")
-            .data(json!({ "id": id, "form": form, "errors": errors, "types": types, "tracks": tracks, "open": open, "state": state }))
+            .data(json!({ "id": id, "form": form, "errors": errors, "types": types, "tracks": tracks, "open": open, "state": state, "read_only": read_only, "type_name": type_name }))
             .status(status)
             .title(format!("Proposal · {}", visit.event.name)),
     )
