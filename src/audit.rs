@@ -107,13 +107,29 @@ pub fn list(
     event_id: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<AuditEntry>> {
+    Ok(page(conn, event_id, 1, limit)?.0)
+}
+
+/// One page of the log, newest first, and its paging (every entry is reachable).
+pub fn page(
+    conn: &mut AnyConnection,
+    event_id: Option<&str>,
+    requested: i64,
+    per_page: i64,
+) -> QueryResult<(Vec<AuditEntry>, crate::paging::Paging)> {
+    let mut count = audit_log::table.count().into_boxed();
+    if let Some(id) = event_id {
+        count = count.filter(audit_log::event_id.eq(id));
+    }
+    let paging = crate::paging::Paging::new(requested, per_page, count.get_result(conn)?);
     let mut query = audit_log::table
         .select(AuditEntry::as_select())
         .order((audit_log::occurred_at.desc(), audit_log::id.desc()))
-        .limit(limit)
+        .offset(paging.offset())
+        .limit(paging.per_page)
         .into_boxed();
     if let Some(id) = event_id {
         query = query.filter(audit_log::event_id.eq(id));
     }
-    query.load(conn)
+    Ok((query.load(conn)?, paging))
 }

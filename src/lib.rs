@@ -27,6 +27,7 @@ pub mod material;
 pub mod metrics;
 pub mod openspace;
 pub mod outreach;
+pub mod paging;
 pub mod pixels;
 pub mod programme;
 pub mod qr;

@@ -274,6 +274,11 @@ pub mod admin {
         format!("/admin/events/{slug}/desk/{token}")
     }
 
+    /// The event's audit log.
+    pub fn audit(slug: &str) -> String {
+        format!("/admin/events/{slug}/audit")
+    }
+
     /// The mail log.
     pub fn mail_log(slug: &str) -> String {
         format!("/admin/events/{slug}/mail/")
@@ -370,6 +375,7 @@ mod tests {
             a::desk(s),
             a::desk_ticket(s, t),
             a::mail_log(s),
+            a::audit(s),
             a::mail_message(s, id),
             a::mail_template(s, "cfp_accepted"),
             a::bulk_mail(s, id),

@@ -18,18 +18,32 @@ pub struct LogFilter {
     pub recipient: Option<String>,
 }
 
-/// The newest mail of an event (or of the whole site with `None`), filtered.
+/// One page of the mail of an event (or of the whole site with `None`), filtered, newest
+/// first, and its paging: every message is reachable, page by page.
 pub fn log(
     conn: &mut AnyConnection,
     event_id: Option<&str>,
     filter: &LogFilter,
-    limit: i64,
-) -> QueryResult<Vec<OutboxMail>> {
-    let mut q = mail_outbox::table
+    requested: i64,
+    per_page: i64,
+) -> QueryResult<(Vec<OutboxMail>, crate::paging::Paging)> {
+    let total = filtered(event_id, filter).count().get_result(conn)?;
+    let paging = crate::paging::Paging::new(requested, per_page, total);
+    let rows = filtered(event_id, filter)
         .select(OutboxMail::as_select())
         .order((mail_outbox::created_at.desc(), mail_outbox::id))
-        .limit(limit)
-        .into_boxed();
+        .offset(paging.offset())
+        .limit(paging.per_page)
+        .load(conn)?;
+    Ok((rows, paging))
+}
+
+/// The outbox with the log's filters.
+fn filtered<'a>(
+    event_id: Option<&'a str>,
+    filter: &'a LogFilter,
+) -> mail_outbox::BoxedQuery<'a, crate::db::MultiBackend> {
+    let mut q = mail_outbox::table.into_boxed();
     if let Some(e) = event_id {
         q = q.filter(mail_outbox::event_id.eq(e));
     }
@@ -42,7 +56,7 @@ pub fn log(
     if let Some(r) = &filter.recipient {
         q = q.filter(mail_outbox::recipient_email.eq(r));
     }
-    q.load(conn)
+    q
 }
 
 /// Count of mail per status.

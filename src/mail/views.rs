@@ -72,12 +72,27 @@ pub struct LogPage {
     pub status: String,
     /// The active kind filter.
     pub kind: String,
+    /// Which page, how many in all, the links before and after (filters kept).
+    pub pager: crate::paging::PagerView,
 }
 
 /// Builds the mail log page.
-pub fn log_page(conn: &mut AnyConnection, event: &Event, filter: LogFilter) -> AppResult<LogPage> {
-    let rows = queries::log(conn, Some(&event.id), &filter, 500)?;
+pub fn log_page(
+    conn: &mut AnyConnection,
+    event: &Event,
+    filter: LogFilter,
+    page: i64,
+) -> AppResult<LogPage> {
+    let (rows, paging) = queries::log(conn, Some(&event.id), &filter, page, 50)?;
+    let (status, kind) = (
+        filter.status.map(|s| s.as_str()).unwrap_or_default(),
+        filter.kind.map(|k| k.as_str()).unwrap_or_default(),
+    );
+    let path = crate::urls::admin::mail_log(&event.slug);
+    let pager =
+        paging.view(|p| crate::paging::link(&path, &[("status", status), ("kind", kind)], p));
     Ok(LogPage {
+        pager,
         rows: rows.into_iter().map(|m| row(m, event.tz())).collect(),
         counts: queries::counts(conn, Some(&event.id), None)?,
         statuses: Status::ALL,

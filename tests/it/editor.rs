@@ -509,3 +509,85 @@ async fn an_attendees_data_export_includes_bulk_mail_and_erasing_blanks_it() {
         "the bulk mail to her is blanked too"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mail_and_audit_logs_page_through_everything_keeping_their_filters() {
+    let app = spawn_demo_app().await;
+    app.organizer("owner@example.org", false, &[("usa-2010", Role::Owner)]);
+    app.login("owner@example.org").await;
+    // 120 test messages and 120 audit entries: more than a page of each.
+    let event = app.with_conn(|c| {
+        ghent::events::queries::by_slug(c, "usa-2010")
+            .unwrap()
+            .unwrap()
+    });
+    let now = app.clock.now_naive();
+    app.with_conn(|c| {
+        for i in 0..120 {
+            ghent::audit::record(
+                c,
+                now + chrono::Duration::seconds(i),
+                &ghent::accounts::Actor::system("test"),
+                ghent::audit::Change::on(&event.id, "test.entry", ("event", &event.id)),
+                &format!("entry {i}"),
+            )
+            .unwrap();
+        }
+    });
+    let (_, first) = app.get_html("/admin/events/usa-2010/audit").await;
+    assert!(
+        texts(&first, ".pager-summary")[0].contains("of 12"),
+        "{:?}",
+        texts(&first, ".pager-summary")
+    );
+    assert_eq!(texts(&first, "tbody tr").len(), 100);
+    assert_eq!(
+        next_link(&first).as_deref(),
+        Some("/admin/events/usa-2010/audit?page=2")
+    );
+    let (_, second) = app.get_html("/admin/events/usa-2010/audit?page=2").await;
+    let rows = texts(&second, "tbody tr");
+    assert!(
+        rows.iter().any(|r| r.contains("entry 0")),
+        "the oldest entry is reachable"
+    );
+
+    let cx = ghent::context::EventContext::new(
+        event.clone(),
+        ghent::accounts::Actor::system("test"),
+        now,
+        app.state.mailer.clone(),
+    );
+    app.with_conn(|c| {
+        for i in 0..60 {
+            ghent::mail::outbox::queue_test(c, &cx, &format!("t{i}@example.org"), "").unwrap();
+        }
+    });
+    let (_, log) = app.get_html("/admin/events/usa-2010/mail/?kind=test").await;
+    assert_eq!(texts(&log, "table.mail-log tbody tr").len(), 50);
+    assert!(
+        texts(&log, ".pager-summary")[0].starts_with("1–50 of 60"),
+        "{:?}",
+        texts(&log, ".pager-summary")
+    );
+    assert_eq!(
+        next_link(&log).as_deref(),
+        Some("/admin/events/usa-2010/mail/?kind=test&page=2"),
+        "the filter is kept"
+    );
+    let (_, page2) = app
+        .get_html("/admin/events/usa-2010/mail/?kind=test&page=2")
+        .await;
+    assert_eq!(texts(&page2, "table.mail-log tbody tr").len(), 10);
+    app.leaves_leftovers();
+}
+
+/// The href of a page's "next page" link.
+fn next_link(html: &str) -> Option<String> {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse("a[rel=next]").unwrap();
+    doc.select(&sel)
+        .next()
+        .and_then(|a| a.value().attr("href"))
+        .map(str::to_string)
+}

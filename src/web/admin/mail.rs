@@ -25,6 +25,8 @@ pub struct LogQuery {
     pub status: String,
     /// Show only mail of this kind; empty for all.
     pub kind: String,
+    /// Page (1-based).
+    pub page: String,
 }
 
 /// `GET /admin/events/{slug}/mail/`.
@@ -37,8 +39,9 @@ pub async fn log(
         kind: MailKind::parse(&query.kind),
         recipient: None,
     };
+    let n = query.page.parse().unwrap_or(1);
     let page = admin
-        .read(move |conn, cx| views::log_page(conn, &cx.event, filter))
+        .read(move |conn, cx| views::log_page(conn, &cx.event, filter, n))
         .await?;
     admin.render(
         Page::new("admin/mail_log")
