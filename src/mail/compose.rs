@@ -70,6 +70,8 @@ impl Mailer {
     pub fn new(base_url: &str, secret: &[u8]) -> AppResult<Mailer> {
         let mut html = Handlebars::new();
         let mut text = Handlebars::new();
+        html.set_prevent_indent(true);
+        text.set_prevent_indent(true);
         // Subjects and text parts are not HTML: escaping would turn "R&D" into "R&amp;D".
         text.register_escape_fn(no_escape);
         for file in TemplateFiles::iter().filter(|f| f.starts_with("mail/")) {
@@ -175,13 +177,13 @@ impl Mailer {
         };
         let subject = text
             .render_template(&sources.subject, ctx)
-            .map_err(|e| format!("Subject: {e}"))?;
+            .map_err(|e| describe("Subject", &e))?;
         let text_body = text
             .render_template(&sources.text, ctx)
-            .map_err(|e| format!("Text: {e}"))?;
+            .map_err(|e| describe("Text", &e))?;
         let mut html_body = html
             .render_template(&sources.html, ctx)
-            .map_err(|e| format!("HTML: {e}"))?;
+            .map_err(|e| describe("HTML", &e))?;
         if sanitize_html {
             // An organizer's HTML is cleaned like any other user HTML: formatting stays, scripts go.
             html_body = ammonia::clean(&html_body);
@@ -279,6 +281,41 @@ impl Mailer {
     }
 }
 
+/// A template error as an organizer reads it: the part, the line, and what is wrong, in a
+/// sentence (not the parser's dump of the template around it).
+pub fn describe(part: &str, e: &handlebars::RenderError) -> String {
+    use handlebars::{RenderErrorReason as R, TemplateErrorReason as T};
+    let (line, what) = match e.reason() {
+        R::TemplateError(t) => (
+            t.pos().map(|p| p.0),
+            match t.reason() {
+                T::MismatchingClosedHelper(open, close)
+                | T::MismatchingClosedDecorator(open, close) => {
+                    format!("“{{{{#{open}}}}}” is closed by “{{{{/{close}}}}}”")
+                }
+                T::InvalidSyntax(_) => {
+                    "a {{…}} is not written correctly (a brace missing, or a block not closed)"
+                        .into()
+                }
+                other => other.to_string(),
+            },
+        ),
+        R::MissingVariable(Some(name)) => (
+            e.line_no,
+            format!("there is nothing called “{name}” to fill in"),
+        ),
+        R::HelperNotFound(h) => (
+            e.line_no,
+            format!("“{h}” is not something a template can use"),
+        ),
+        other => (e.line_no, other.to_string()),
+    };
+    match line {
+        Some(l) => format!("{part}, line {l}: {what}."),
+        None => format!("{part}: {what}."),
+    }
+}
+
 /// Collapses a rendered subject to one line: line breaks in a subject would end the header.
 pub fn one_line(s: &str) -> String {
     let collapsed: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -319,6 +356,29 @@ mod tests {
                 "{kind}"
             );
         }
+    }
+
+    #[test]
+    fn template_errors_name_the_part_and_line_in_a_sentence() {
+        let hb = handlebars::Handlebars::new();
+        let e = hb
+            .render_template("Hello,\n{{#if title}}\nno end", &serde_json::json!({}))
+            .unwrap_err();
+        let m = describe("Text", &e);
+        assert!(m.starts_with("Text, line "), "{m}");
+        assert!(
+            !m.contains("-->") && !m.contains('|'),
+            "no parser dump: {m}"
+        );
+        let mut strict = handlebars::Handlebars::new();
+        strict.set_strict_mode(true);
+        let e = strict
+            .render_template("Hi {{nobody}}", &serde_json::json!({}))
+            .unwrap_err();
+        assert_eq!(
+            describe("Subject", &e),
+            "Subject, line 1: there is nothing called “nobody” to fill in."
+        );
     }
 
     #[test]

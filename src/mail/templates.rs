@@ -87,6 +87,36 @@ pub fn preview(mailer: &Mailer, kind: MailKind, sources: &Sources) -> Result<Ren
     mailer.render_sources(sources, &sample_context(kind, &mailer.base_url), true, true)
 }
 
+/// The preview an organizer sees: the sample recipient and details, with this event's own
+/// name, dates, link and contact (the venue stays the sample's).
+pub fn preview_for(
+    mailer: &Mailer,
+    kind: MailKind,
+    sources: &Sources,
+    event: &crate::events::Event,
+) -> Result<Rendered, String> {
+    let mut ctx = sample_context(kind, &mailer.base_url);
+    let tz = event.tz();
+    let mut own = mailer.event_context(event);
+    if let Some(map) = own.as_object_mut() {
+        use crate::events::display;
+        map.insert(
+            "dates".into(),
+            json!(display::date_range(event.starts_at, event.ends_at, tz)),
+        );
+        map.insert(
+            "starts".into(),
+            json!(display::datetime(event.starts_at, tz)),
+        );
+        map.insert(
+            "code_of_conduct_url".into(),
+            json!(event.code_of_conduct_url),
+        );
+    }
+    ctx["event"] = own;
+    mailer.render_sources(sources, &ctx, true, true)
+}
+
 /// Saves an event's override of `kind` after checking that it renders; an invalid template is
 /// refused with handlebars' error on the field it came from, and nothing is saved.
 #[tracing::instrument(skip_all, fields(event = %cx.event.slug))]

@@ -22,6 +22,9 @@ pub struct Rendered;
 /// Builds the registry with every template and Ghent's helpers.
 pub fn registry() -> Result<Handlebars<'static>, handlebars::TemplateError> {
     let mut hb = Handlebars::new();
+    // A partial on an indented line would indent every line it writes, a textarea's content
+    // included: the mail template editor's text grew by two spaces a line on every save.
+    hb.set_prevent_indent(true);
     hb.register_embed_templates_with_extension::<TemplateFiles>(".hbs")?;
     hb.register_helper("markdown", Box::new(markdown_helper));
     hb.register_helper("asset", Box::new(asset_helper));

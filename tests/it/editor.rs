@@ -591,3 +591,107 @@ fn next_link(html: &str) -> Option<String> {
         .and_then(|a| a.value().attr("href"))
         .map(str::to_string)
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mail_template_editor_previews_this_events_data_keeps_indentation_out_and_names_the_error_line(
+) {
+    use ghent::db::schema::mail_templates;
+    let app = spawn_demo_app().await;
+    app.organizer("owner@example.org", false, &[("usa-2010", Role::Owner)]);
+    app.login("owner@example.org").await;
+    let page = "/admin/events/usa-2010/mail/templates/cfp_receipt";
+    let (_, html) = app.get_html(page).await;
+    let textarea = |html: &str| {
+        let doc = scraper::Html::parse_document(html);
+        let sel = scraper::Selector::parse("textarea#f-text").unwrap();
+        doc.select(&sel).next().unwrap().text().collect::<String>()
+    };
+    let builtin = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/templates/mail/cfp_receipt/text.hbs"
+    ))
+    .unwrap();
+    assert_eq!(
+        textarea(&html),
+        builtin,
+        "the editor shows the template as it is, not indented"
+    );
+    let preview = texts(&html, ".mail-preview").join(" ");
+    assert!(
+        preview.contains("devopsdays USA 2010") && !preview.contains("Ghent 2009"),
+        "this event's data: {preview}"
+    );
+    assert!(
+        !texts(&html, ".mail-html").is_empty(),
+        "the HTML part beside the text part"
+    );
+    // Saved twice as shown: what is stored (and sent) is the template, not a growing indent.
+    for _ in 0..2 {
+        let (_, html) = app.get_html(page).await;
+        let doc = scraper::Html::parse_document(&html);
+        let value = |css: &str| {
+            doc.select(&scraper::Selector::parse(css).unwrap())
+                .next()
+                .unwrap()
+                .text()
+                .collect::<String>()
+        };
+        let subject_value = doc
+            .select(&scraper::Selector::parse("#f-subject").unwrap())
+            .next()
+            .unwrap()
+            .value()
+            .attr("value")
+            .unwrap()
+            .to_string();
+        let r = app
+            .post_form(
+                page,
+                page,
+                &[
+                    ("subject", &subject_value),
+                    ("text", &value("textarea#f-text")),
+                    ("html", &value("textarea#f-html")),
+                    ("action", "save"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status().as_u16(), 303);
+    }
+    let stored: String = app.with_conn(|c| {
+        mail_templates::table
+            .select(mail_templates::text_body)
+            .first(c)
+            .unwrap()
+    });
+    assert_eq!(stored.trim_end(), builtin.trim_end());
+    // A broken template: one message, with the part and the line, no parser dump.
+    let r = app
+        .post_form(
+            page,
+            page,
+            &[
+                ("subject", "Thanks"),
+                ("text", "Hello,\n{{#if title}}\nno end"),
+                ("html", "<p>x</p>"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let body = r.text().await.unwrap();
+    let errors = texts(&body, ".field .error");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("Not saved: Text, line "),
+        "{errors:?}"
+    );
+    assert!(
+        !body.contains("This template does not render"),
+        "the same error is not repeated below"
+    );
+    assert!(
+        !body.contains("-->") && !body.contains(" | "),
+        "no parser dump"
+    );
+}

@@ -514,7 +514,10 @@ async fn an_invalid_template_override_is_refused_with_the_handlebars_error_and_a
     let html = r.text().await.unwrap();
     let errors = texts(&html, ".field .error");
     assert!(
-        errors.iter().any(|e| e.starts_with("Not saved: Subject:")),
+        errors
+            .iter()
+            .any(|e| e.starts_with("Not saved: Subject, line 1:")
+                || e.starts_with("Not saved: Subject:")),
         "{errors:?}"
     );
     assert_eq!(app.count("mail_templates"), 0, "nothing saved");

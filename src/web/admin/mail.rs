@@ -186,13 +186,14 @@ fn editor(
     } else {
         INVALID
     };
-    let preview = templates::preview(&staff.ctx.mailer, kind, &form.sources());
+    let preview = templates::preview_for(&staff.ctx.mailer, kind, &form.sources(), &staff.event);
     staff.render(
         Page::new("admin/mail_template")
             .data(json!({
                 "kind": kind, "description": kind.description(),
                 "form": form, "overridden": overridden, "errors": errors,
-                "preview": preview.as_ref().ok().map(|r| json!({ "subject": r.subject, "text": r.text })),
+                // The HTML part as it would read, sanitized, beside the text part.
+                "preview": preview.as_ref().ok().map(|r| json!({ "subject": r.subject, "text": r.text, "html": ammonia::clean(&r.html) })),
                 "preview_error": preview.err(),
             }))
             .status(status)
