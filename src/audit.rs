@@ -76,6 +76,17 @@ pub fn note(
     )
 }
 
+/// "Changed title, state" for the fields whose pair differs, or "without changes": what an
+/// audit summary says of an edit, naming exactly the fields that changed.
+pub fn changes(fields: &[(&str, bool)]) -> String {
+    let changed: Vec<&str> = fields.iter().filter(|(_, c)| *c).map(|(n, _)| *n).collect();
+    if changed.is_empty() {
+        "without changes".to_string()
+    } else {
+        format!("changed {}", changed.join(", "))
+    }
+}
+
 /// Writes one audit row.
 pub fn record(
     conn: &mut AnyConnection,

@@ -142,12 +142,21 @@ pub fn save(
         if let Some(t) = &input.talk_id {
             free_talk(conn, cx.now, t, id)?;
         }
+        let mut what = "new".to_string();
         let slot_id = match id {
             Some(id) => {
-                slot_of(conn, &cx.event.id, id)?;
+                let b = slot_of(conn, &cx.event.id, id)?;
                 diesel::update(slots::table.find(id))
                     .set((input, slots::updated_at.eq(cx.now)))
                     .execute(conn)?;
+                what = audit::changes(&[
+                    ("room", b.room_id != input.room_id),
+                    ("start", b.starts_at != input.starts_at),
+                    ("end", b.ends_at != input.ends_at),
+                    ("kind", b.kind != input.kind),
+                    ("talk", b.talk_id != input.talk_id),
+                    ("title", b.title != input.title),
+                ]);
                 id.to_string()
             }
             None => {
@@ -177,7 +186,7 @@ pub fn save(
             cx,
             "slot.save",
             ("slot", &slot.id),
-            &format!("Saved slot at {when}"),
+            &format!("Saved slot at {when}: {what}"),
         )?;
         Ok(slot)
     })

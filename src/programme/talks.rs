@@ -222,21 +222,44 @@ pub fn save(
         "talk.create"
     };
     conn.transaction(|conn| {
-        let talk_id = match id {
+        let (talk_id, what) = match id {
             Some(id) => {
-                talk_of(conn, &cx.event.id, id)?;
+                let (before, people) = talk_of(conn, &cx.event.id, id)?;
                 diesel::update(talks::table.find(id))
                     .set((&input.fields, talks::updated_at.eq(cx.now)))
                     .execute(conn)?;
-                id.to_string()
+                let people: Vec<(String, TalkRole)> =
+                    people.into_iter().map(|p| (p.person_id, p.role)).collect();
+                (
+                    id.to_string(),
+                    changed_fields(&before, &input.fields, people != input.people),
+                )
             }
-            None => insert(conn, cx, &input.fields)?,
+            None => (insert(conn, cx, &input.fields)?, "new".to_string()),
         };
         set_people(conn, &talk_id, &input.people)?;
-        let summary = format!("Saved talk “{}”", input.fields.title);
+        let summary = format!("Saved talk “{}”: {what}", input.fields.title);
         audit::note(conn, cx, action, ("talk", &talk_id), &summary)?;
         Ok(talk_of(conn, &cx.event.id, &talk_id)?.0)
     })
+}
+
+/// The audit log's account of an edit: exactly the fields that changed.
+fn changed_fields(before: &Talk, f: &TalkFields, people: bool) -> String {
+    audit::changes(&[
+        ("title", before.title != f.title),
+        ("abstract", before.abstract_ != f.abstract_),
+        ("description", before.description != f.description),
+        ("kind", before.kind != f.kind),
+        ("duration", before.duration_minutes != f.duration_minutes),
+        ("track", before.track_id != f.track_id),
+        ("language", before.language != f.language),
+        ("level", before.level != f.level),
+        ("slides", before.slides_url != f.slides_url),
+        ("video", before.video_url != f.video_url),
+        ("state", before.state != f.state),
+        ("speakers", people),
+    ])
 }
 
 fn insert(conn: &mut AnyConnection, cx: &EventContext, f: &TalkFields) -> AppResult<String> {

@@ -695,3 +695,54 @@ async fn the_mail_template_editor_previews_this_events_data_keeps_indentation_ou
         "no parser dump"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_log_names_exactly_the_fields_of_a_talk_that_changed() {
+    use ghent::db::schema::{talk_people, talks};
+    let app = spawn_demo_app().await;
+    app.organizer("owner@example.org", false, &[("ghent-2009", Role::Owner)]);
+    app.login("owner@example.org").await;
+    let (talk, person): (String, String) = app.with_conn(|c| {
+        let t: String = talks::table
+            .filter(talks::title.eq("Introducing Kanban in operations"))
+            .select(talks::id)
+            .first(c)
+            .unwrap();
+        let p: String = talk_people::table
+            .filter(talk_people::talk_id.eq(&t))
+            .select(talk_people::person_id)
+            .first(c)
+            .unwrap();
+        (t, p)
+    });
+    let edit = format!("/admin/events/ghent-2009/programme/talks/{talk}");
+    let r = app
+        .post_form(
+            &edit,
+            &edit,
+            &[
+                ("title", "Kanban in operations"),
+                (
+                    "abstract",
+                    "A field report from a game operations department.",
+                ),
+                ("kind", "talk"),
+                ("duration_minutes", "45"),
+                ("language", "en"),
+                ("state", "cancelled"),
+                ("person", &person),
+                ("role", "speaker"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap());
+    let (_, log) = app.get_html("/admin/events/ghent-2009/audit").await;
+    let row = texts(&log, "tbody tr")
+        .into_iter()
+        .find(|r| r.contains("talk.update"))
+        .unwrap();
+    assert!(
+        row.ends_with("Saved talk “Kanban in operations”: changed title, slides, video, state"),
+        "{row}"
+    );
+}
