@@ -746,3 +746,67 @@ async fn the_audit_log_names_exactly_the_fields_of_a_talk_that_changed() {
         "{row}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_page_of_the_demo_shows_an_unrendered_placeholder() {
+    use std::collections::{BTreeSet, VecDeque};
+    let app = spawn_demo_app().await;
+    app.organizer(
+        "owner@example.org",
+        true,
+        &[
+            ("ghent-2009", Role::Owner),
+            ("usa-2010", Role::Owner),
+            ("hamburg-2010", Role::Owner),
+        ],
+    );
+    app.login("owner@example.org").await;
+    let skip = scraper::Selector::parse("textarea, code, pre, script").unwrap();
+    let links = scraper::Selector::parse("a[href]").unwrap();
+    let mut seen = BTreeSet::new();
+    let mut queue: VecDeque<String> = ["/", "/admin/", "/material/?q=kanban"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut offenders = Vec::new();
+    while let Some(path) = queue.pop_front() {
+        if !seen.insert(path.clone()) || seen.len() > 600 {
+            continue;
+        }
+        let r = app.get(&path).await;
+        let html_page = r
+            .headers()
+            .get("content-type")
+            .is_some_and(|c| c.to_str().unwrap_or("").starts_with("text/html"));
+        if !r.status().is_success() || !html_page {
+            continue;
+        }
+        let body = r.text().await.unwrap();
+        let doc = scraper::Html::parse_document(&body);
+        let hidden: String = doc.select(&skip).flat_map(|e| e.text()).collect();
+        let visible: String = doc.root_element().text().collect();
+        if visible.matches("{{").count() > hidden.matches("{{").count() {
+            offenders.push(path.clone());
+        }
+        for a in doc.select(&links) {
+            let href = a.value().attr("href").unwrap_or_default();
+            let href = href.split('#').next().unwrap_or_default();
+            if href.starts_with('/')
+                && !href.starts_with("/static/")
+                && !href.contains("logout")
+                && !href.ends_with(".ics")
+            {
+                queue.push_back(href.to_string());
+            }
+        }
+    }
+    assert!(
+        seen.len() > 150,
+        "the crawl reached only {} pages",
+        seen.len()
+    );
+    assert!(
+        offenders.is_empty(),
+        "pages with an unrendered {{{{…}}}}: {offenders:?}"
+    );
+}
