@@ -162,10 +162,6 @@ fn links(
     }
 }
 
-fn touched(conn: &mut AnyConnection, cx: &EventContext) -> QueryResult<()> {
-    crate::programme::material::touched(conn, cx)
-}
-
 fn insert(
     conn: &mut AnyConnection,
     cx: &EventContext,
@@ -200,7 +196,7 @@ pub fn add(conn: &mut AnyConnection, cx: &EventContext, input: &BuzzInput) -> Ap
     write_transaction(conn, |conn| {
         let item = insert(conn, cx, input, BuzzStatus::Published)?;
         crate::audit::note(conn, cx, "buzz.add", ("buzz", &item.id), &item.title)?;
-        touched(conn, cx)?;
+        crate::material::index::published_changed(conn, cx)?;
         Ok(item)
     })
 }
@@ -263,7 +259,7 @@ pub fn update(
             ))
             .execute(conn)?;
         crate::audit::note(conn, cx, "buzz.update", ("buzz", id), &input.title)?;
-        touched(conn, cx)?;
+        crate::material::index::published_changed(conn, cx)?;
         Ok(())
     })
 }
@@ -324,7 +320,7 @@ pub fn moderate(
             }
         };
         crate::audit::note(conn, cx, "buzz.moderate", ("buzz", id), &message)?;
-        touched(conn, cx)?;
+        crate::material::index::published_changed(conn, cx)?;
         Ok(message)
     })
 }

@@ -79,13 +79,21 @@ pub fn admin_page(conn: &mut AnyConnection, event: &Event) -> QueryResult<Value>
         .load(conn)?;
     let (waiting, rest): (Vec<_>, Vec<_>) =
         all.iter().partition(|i| i.status == BuzzStatus::Suggested);
-    let talks: Vec<(String, String)> = crate::db::schema::talks::table
-        .filter(crate::db::schema::talks::event_id.eq(&event.id))
-        .order(crate::db::schema::talks::title)
-        .select((
-            crate::db::schema::talks::id,
-            crate::db::schema::talks::title,
-        ))
+    Ok(json!({
+        "waiting": waiting.iter().map(|i| item_json(i, event)).collect::<Vec<_>>(),
+        "items": rest.iter().map(|i| item_json(i, event)).collect::<Vec<_>>(),
+        "kinds": kinds(),
+        "about": about_choices(conn, event)?,
+    }))
+}
+
+/// What a buzz item can be about, for the form's select: nothing, a talk, an open-space topic.
+pub fn about_choices(conn: &mut AnyConnection, event: &Event) -> QueryResult<Vec<Value>> {
+    use crate::db::schema::talks;
+    let talks: Vec<(String, String)> = talks::table
+        .filter(talks::event_id.eq(&event.id))
+        .order(talks::title)
+        .select((talks::id, talks::title))
         .load(conn)?;
     let topics = crate::openspace::board::shown_topics(conn, &event.id)?;
     let mut about = vec![json!({ "value": "", "label": "Nothing in particular" })];
@@ -95,10 +103,5 @@ pub fn admin_page(conn: &mut AnyConnection, event: &Event) -> QueryResult<Value>
             .map(|(id, t)| json!({ "value": format!("talk:{id}"), "label": format!("Talk: {t}") })),
     );
     about.extend(topics.iter().map(|t| json!({ "value": format!("topic:{}", t.id), "label": format!("Open space: {}", t.title) })));
-    Ok(json!({
-        "waiting": waiting.iter().map(|i| item_json(i, event)).collect::<Vec<_>>(),
-        "items": rest.iter().map(|i| item_json(i, event)).collect::<Vec<_>>(),
-        "kinds": kinds(),
-        "about": about,
-    }))
+    Ok(about)
 }

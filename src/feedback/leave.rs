@@ -64,29 +64,14 @@ pub fn browser_key(secret: &[u8], browser_id: &str, talk_id: &str) -> String {
     hex::encode(&mac.finalize().into_bytes()[..16])
 }
 
-/// When the talk starts, if it is in the published programme.
-pub fn talk_start(
-    conn: &mut AnyConnection,
-    cx: &EventContext,
-    talk_id: &str,
-) -> AppResult<chrono::NaiveDateTime> {
-    let release =
-        crate::programme::release::latest(conn, &cx.event.id)?.ok_or(AppError::NotFound)?;
-    release
-        .snapshot
-        .slot_of(talk_id)
-        .map(|s| s.starts_at)
-        .ok_or(AppError::NotFound)
-}
-
-/// Whether feedback on the talk is open now: `Err(Refused)` says why not.
-pub fn open_for(conn: &mut AnyConnection, cx: &EventContext, talk_id: &str) -> AppResult<()> {
+/// Whether feedback on a talk that starts at `starts` (its time in the published programme)
+/// is open now: `Err(Refused)` says why not.
+pub fn open_for(cx: &EventContext, starts: chrono::NaiveDateTime) -> AppResult<()> {
     if !cx.event.feedback_enabled {
         return Err(AppError::Refused(
             "This event does not collect feedback on talks.".into(),
         ));
     }
-    let starts = talk_start(conn, cx, talk_id)?;
     if cx.now < starts {
         return Err(AppError::Refused(format!(
             "Feedback opens when the talk starts ({}).",
@@ -100,11 +85,11 @@ pub fn open_for(conn: &mut AnyConnection, cx: &EventContext, talk_id: &str) -> A
 pub fn leave(
     conn: &mut AnyConnection,
     cx: &EventContext,
-    talk_id: &str,
+    (talk_id, starts): (&str, chrono::NaiveDateTime),
     browser: &str,
     input: &FeedbackInput,
 ) -> AppResult<()> {
-    open_for(conn, cx, talk_id)?;
+    open_for(cx, starts)?;
     let row = (
         talk_feedback::id.eq(new_id()),
         talk_feedback::event_id.eq(&cx.event.id),

@@ -193,6 +193,17 @@ pub fn reindex_event(conn: &mut AnyConnection, event_id: &str) -> QueryResult<()
     Ok(())
 }
 
+/// After a change to what an event publishes beside its release (a talk's material, buzz): the
+/// event's live version goes up (cached pages and ETags follow, on every instance) and its
+/// library rows are rebuilt, in the caller's transaction.
+pub fn published_changed(
+    conn: &mut AnyConnection,
+    cx: &crate::context::EventContext,
+) -> QueryResult<()> {
+    crate::openspace::settings::bump_board(conn, cx)?;
+    reindex_event(conn, &cx.event.id)
+}
+
 /// Rebuilds the index of every event (after `seed`, and by `ghent reindex`).
 pub fn reindex_all(conn: &mut AnyConnection) -> QueryResult<usize> {
     use crate::db::schema::events;

@@ -31,23 +31,16 @@ pub struct Input {
     pub page: i64,
 }
 
-fn query_string(input: &Input, page: i64) -> String {
+/// The library's link to `page` of the same search.
+fn page_link(input: &Input, page: i64) -> String {
     let pairs = [
         ("q", input.text.as_str()),
         ("event", &input.event),
         ("kind", &input.kind),
         ("track", &input.track),
     ];
-    let mut s = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
-        s.append_pair(k, v);
-    }
-    if page > 1 {
-        s.append_pair("page", &page.to_string());
-    }
-    format!("{}?{}", urls::material(), s.finish())
+    crate::paging::link(&urls::material(), &pairs, page)
 }
-
 /// The library page.
 pub fn page(conn: &mut AnyConnection, input: &Input) -> AppResult<Value> {
     let all_events: Vec<(String, String, String)> = events::table
@@ -91,14 +84,12 @@ pub fn page(conn: &mut AnyConnection, input: &Input) -> AppResult<Value> {
             json!({ "kind": h.kind.label(), "href": href, "title_html": h.title_html, "snippet_html": h.snippet_html, "event": name, "event_slug": slug })
         })
         .collect();
-    let page = q.page;
-    let pages = (total + PER_PAGE - 1) / PER_PAGE;
+    let pager = crate::paging::Paging::new(q.page, PER_PAGE, total).view(|p| page_link(input, p));
     Ok(json!({
         "q": input.text, "event": input.event, "kind": input.kind, "track": input.track,
         "searched": !search::words(&input.text).is_empty(),
-        "results": results, "total": total, "page": page, "pages": pages,
-        "prev": (page > 1).then(|| query_string(input, page - 1)),
-        "next": (page < pages).then(|| query_string(input, page + 1)),
+        "results": results, "total": total, "page": pager.page, "pages": pager.pages,
+        "prev": pager.prev, "next": pager.next,
         "events": all_events.iter().map(|(_, s, n)| json!({ "value": s, "label": n })).collect::<Vec<_>>(),
         "kinds": MaterialKind::ALL.iter().map(|k| json!({ "value": k.as_str(), "label": k.label() })).collect::<Vec<_>>(),
         "tracks": search::tracks(conn)?,

@@ -58,6 +58,48 @@ pub fn live(conn: &mut AnyConnection, event_id: &str) -> QueryResult<HashMap<Str
         .collect())
 }
 
+/// A talk as the organizers' bulk page lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct BulkRow {
+    /// The talk.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Slides link.
+    pub slides_url: String,
+    /// Video link.
+    pub video_url: String,
+    /// Not to be recorded.
+    pub do_not_record: bool,
+}
+
+/// Every talk of an event for the bulk page, by title (one query).
+pub fn bulk_rows(conn: &mut AnyConnection, event_id: &str) -> QueryResult<Vec<BulkRow>> {
+    let rows: Vec<(String, String, String, String, bool)> = talks::table
+        .filter(talks::event_id.eq(event_id))
+        .order(talks::title)
+        .select((
+            talks::id,
+            talks::title,
+            talks::slides_url,
+            talks::video_url,
+            talks::do_not_record,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, title, slides_url, video_url, do_not_record)| BulkRow {
+                id,
+                title,
+                slides_url,
+                video_url,
+                do_not_record,
+            },
+        )
+        .collect())
+}
+
 /// A confirmed proposal's recording choice becomes its talk's.
 pub fn pass_on_recording_choice(
     conn: &mut AnyConnection,
@@ -169,16 +211,10 @@ pub fn save_bulk(
             changed += 1;
         }
         if changed > 0 {
-            touched(conn, cx)?;
+            crate::material::index::published_changed(conn, cx)?;
         }
         Ok(changed)
     })
-}
-
-/// After a change of material: the live version goes up and the library is reindexed.
-pub fn touched(conn: &mut AnyConnection, cx: &EventContext) -> QueryResult<()> {
-    crate::openspace::settings::bump_board(conn, cx)?;
-    crate::material::index::reindex_event(conn, &cx.event.id)
 }
 
 /// A speaker's own material form, as typed.
@@ -255,7 +291,7 @@ pub fn save_speaker(
             ("talk", talk_id),
             "the speaker changed their talk's material",
         )?;
-        Ok(touched(conn, cx)?)
+        Ok(crate::material::index::published_changed(conn, cx)?)
     })
 }
 

@@ -32,13 +32,12 @@ pub fn check(bytes: &[u8], now: NaiveDateTime) -> Result<Image, String> {
     let reader = ImageReader::new(std::io::Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|_| not_an_image())?;
-    let (format, content_type, ext) = match reader.format() {
-        Some(ImageFormat::Png) => (ImageFormat::Png, "image/png", "png"),
-        Some(ImageFormat::Jpeg) => (ImageFormat::Jpeg, "image/jpeg", "jpg"),
-        Some(ImageFormat::WebP) => (ImageFormat::WebP, "image/webp", "webp"),
+    let (format, content_type) = match reader.format() {
+        Some(f @ ImageFormat::Png) => (f, "image/png"),
+        Some(f @ ImageFormat::Jpeg) => (f, "image/jpeg"),
+        Some(f @ ImageFormat::WebP) => (f, "image/webp"),
         _ => return Err(not_an_image()),
     };
-    let _ = (format, ext);
     let (w, h) = reader.into_dimensions().map_err(|_| not_an_image())?;
     if w == 0 || h == 0 || w > MAX_SIDE || h > MAX_SIDE {
         return Err(format!(

@@ -119,13 +119,32 @@ async fn a_confirmed_speaker_adds_slides_and_video_after_the_proposal_is_read_on
         .await;
     assert_eq!(r.status().as_u16(), 409);
     // Ask not to be recorded on the proposal, then get accepted and confirm.
-    use ghent::db::schema::proposals;
-    app.with_conn(|c| {
-        diesel::update(proposals::table.find(&pid))
-            .set(proposals::do_not_record.eq(true))
-            .execute(c)
-            .unwrap()
-    });
+    let edit = format!("/usa-2010/cfp/proposals/{pid}");
+    let r = v
+        .post_form(
+            &edit,
+            &edit,
+            &[
+                ("title", "Deploys on Fridays"),
+                (
+                    "submission_type_id",
+                    &crate::cfp::type_id(&app, "Lightning talk"),
+                ),
+                ("track_id", ""),
+                ("abstract", "Five minutes on *one* idea."),
+                ("description", ""),
+                ("notes", ""),
+                ("co_speakers", ""),
+                ("do_not_record", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap());
+    let (_, form) = v.get_html(&edit).await;
+    assert!(
+        form.contains(r#"name="do_not_record" value="on" checked"#),
+        "the choice is kept"
+    );
     crate::cfp::accept_as_owner(&app, &pid).await;
     let confirm = format!("/usa-2010/cfp/confirm/{}", app.confirm_token(&pid));
     let r = app
@@ -431,13 +450,11 @@ async fn the_library_finds_an_abstract_a_buzz_title_and_a_note_and_ranks_title_m
 }
 
 fn multipart(
-    app: &TestApp,
     csrf: &str,
     name: &str,
     level: &str,
     logo: Option<(&str, Vec<u8>, &str)>,
 ) -> reqwest::multipart::Form {
-    let _ = app;
     let mut form = reqwest::multipart::Form::new()
         .text("csrf_token", csrf.to_string())
         .text("name", name.to_string())
@@ -485,7 +502,6 @@ async fn sponsor_logos_must_be_real_images_of_limited_size_and_are_served_by_con
     };
     let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".to_vec();
     let r = post(multipart(
-        &app,
         &csrf,
         "Evil Corp",
         &level,
@@ -503,7 +519,6 @@ async fn sponsor_logos_must_be_real_images_of_limited_size_and_are_served_by_con
     let mut broken = ghent::sponsors::logos::labelled_png("Broken", [0, 0, 0]);
     broken.truncate(broken.len() / 2);
     let r = post(multipart(
-        &app,
         &csrf,
         "Broken",
         &level,
@@ -530,7 +545,6 @@ async fn sponsor_logos_must_be_real_images_of_limited_size_and_are_served_by_con
     };
     assert!(big.len() > 512 * 1024);
     let r = post(multipart(
-        &app,
         &csrf,
         "Big Corp",
         &level,
@@ -548,7 +562,6 @@ async fn sponsor_logos_must_be_real_images_of_limited_size_and_are_served_by_con
 
     let logo = ghent::sponsors::logos::labelled_png("Acme Ops", [200, 30, 30]);
     let r = post(multipart(
-        &app,
         &csrf,
         "Acme Ops",
         &level,

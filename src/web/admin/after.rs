@@ -41,7 +41,11 @@ pub async fn save(
         .write(move |conn, cx| next::save(conn, cx, &form))
         .await
     {
-        Ok(()) => Ok(admin.done("Saved.", &urls::after(admin.slug()))),
+        Ok(()) => {
+            // The talk pages show (or not) the feedback link: this instance drops them now.
+            admin.ctx.programme_cache.invalidate(admin.slug());
+            Ok(admin.done("Saved.", &urls::after(admin.slug())))
+        }
         Err(AppError::Invalid(errors)) => overview_page(&admin, errors, INVALID).await,
         Err(e) => Err(e),
     }
@@ -67,19 +71,9 @@ async fn presentations_page(
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
     let talks = staff
-        .read(|conn, cx| Ok(crate::programme::queries::talks_of(conn, &cx.event.id)?))
+        .read(|conn, cx| Ok(material::bulk_rows(conn, &cx.event.id)?))
         .await?;
-    let data = json!({ "talks": talks.iter().map(|t| json!({ "id": t.id, "title": t.title, "slides_url": t.slides_url, "video_url": t.video_url })).collect::<Vec<_>>(), "errors": errors });
-    let recording = staff
-        .read(|conn, cx| Ok(material::live(conn, &cx.event.id)?))
-        .await?;
-    let mut data = data;
-    if let Some(list) = data["talks"].as_array_mut() {
-        for t in list {
-            let id = t["id"].as_str().unwrap_or_default().to_string();
-            t["do_not_record"] = json!(recording.get(&id).is_some_and(|l| l.do_not_record));
-        }
-    }
+    let data = json!({ "talks": talks, "errors": errors });
     staff.render(
         Page::new("admin/presentations")
             .data(data)

@@ -42,10 +42,9 @@ async fn item_page(
     let item_id = id.clone();
     let (item, mut data) = staff
         .read(move |conn, cx| {
-            Ok((
-                items::find(conn, &cx.event.id, &item_id)?,
-                views::admin_page(conn, &cx.event)?,
-            ))
+            let item = items::find(conn, &cx.event.id, &item_id)?;
+            let about = views::about_choices(conn, &cx.event)?;
+            Ok((item, json!({ "kinds": views::kinds(), "about": about })))
         })
         .await?;
     data["form"] = json!(form.cloned().unwrap_or_else(|| BuzzForm::of(&item)));

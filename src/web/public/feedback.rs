@@ -6,6 +6,9 @@ use actix_web::cookie::{time::Duration as CookieAge, Cookie, SameSite};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
+use chrono::NaiveDateTime;
+
+use crate::accounts::Actor;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::feedback::leave::{self, FeedbackForm};
 use crate::forms::submit;
@@ -15,6 +18,19 @@ use crate::web::render::{Page, INVALID};
 
 const COOKIE: &str = "ghent_browser";
 
+/// The talk's title and start in the published programme (from the programme cache, so no
+/// release is read per request); 404 for a talk that is not in it.
+async fn published(visit: &PublicEvent, talk_id: &str) -> AppResult<(String, NaiveDateTime)> {
+    let programme = visit
+        .programme_cache
+        .get(&visit.ctx.state, visit.slug())
+        .await?;
+    let s = &programme.snapshot;
+    let talk = s.talk(talk_id).ok_or(AppError::NotFound)?;
+    let slot = s.slot_of(talk_id).ok_or(AppError::NotFound)?;
+    Ok((talk.title.clone(), slot.starts_at))
+}
+
 async fn page(
     visit: &PublicEvent,
     talk_id: String,
@@ -22,18 +38,8 @@ async fn page(
     errors: FieldErrors,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let id = talk_id.clone();
-    let (title, open) = visit
-        .read(move |conn, cx| {
-            let title = crate::programme::queries::talk_of(conn, &cx.event.id, &id)?
-                .0
-                .title;
-            match leave::open_for(conn, cx, &id) {
-                Err(AppError::NotFound) => Err(AppError::NotFound),
-                open => Ok((title, open)),
-            }
-        })
-        .await?;
+    let (title, starts) = published(visit, &talk_id).await?;
+    let open = leave::open_for(&visit.context(Actor::system("visitor")), starts);
     let closed = open.err().map(|e| e.to_string());
     let data = serde_json::json!({ "talk_id": talk_id, "title": title, "closed": closed, "form": form, "errors": errors });
     visit.render(
@@ -123,12 +129,13 @@ pub async fn send(
         return Ok(r);
     }
     let browser = browser_id(&req);
+    let (_, starts) = published(&visit, &talk_id).await?;
     let (key, id) = (
         leave::browser_key(visit.mailer.secret(), &browser, &talk_id),
         talk_id.clone(),
     );
     let result = submit(leave::parse(&form), |input| {
-        visit.write(move |conn, cx| leave::leave(conn, cx, &id, &key, &input))
+        visit.write(move |conn, cx| leave::leave(conn, cx, (&id, starts), &key, &input))
     })
     .await;
     let response = match result {
