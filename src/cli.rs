@@ -50,8 +50,11 @@ pub struct ImportScheduleArgs {
     #[arg(long)]
     pub event: String,
     /// Release the imported programme right away (no speaker mail is sent).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "dry_run")]
     pub release: bool,
+    /// Print what the import would change, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `ghent send-mail`.
@@ -184,12 +187,26 @@ fn import_schedule(settings: Settings, args: ImportScheduleArgs) -> anyhow::Resu
     let event = crate::events::queries::by_slug(&mut conn, &args.event)?
         .ok_or_else(|| anyhow::anyhow!("no event with slug {:?}", args.event))?;
     let actor = crate::accounts::Actor::system("ghent import-schedule");
-    let summary = crate::programme::import::import_frab_xml(&mut conn, now, &actor, &event, &xml)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!(
-        "Imported into {}: {} talks, {} slots, {} new rooms, {} new tracks, {} new people",
-        event.slug, summary.talks, summary.slots, summary.rooms, summary.tracks, summary.people
-    );
+    let mode = if args.dry_run {
+        crate::programme::import::Mode::DryRun
+    } else {
+        crate::programme::import::Mode::Apply
+    };
+    let summary =
+        crate::programme::import::import_frab_xml(&mut conn, now, &actor, &event, &xml, mode)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    for change in &summary.changes {
+        println!("  {change}");
+    }
+    let verb = if args.dry_run {
+        "Dry run, nothing changed; importing into"
+    } else {
+        "Imported into"
+    };
+    println!("{verb} {}: {}", event.slug, summary.headline());
+    if !summary.changed() {
+        println!("The event already matches the file.");
+    }
     if args.release {
         let r = crate::programme::release::release(
             &mut conn,

@@ -64,6 +64,7 @@ struct RawSettings {
     login_window_minutes: i64,
     session_hours: i64,
     form_rate_limit_per_minute: u32,
+    list_page_size: i64,
 }
 
 /// Checked settings for one run of Ghent.
@@ -131,6 +132,9 @@ pub struct Settings {
     pub session_hours: i64,
     /// Public form submissions per client per minute (0 = unlimited).
     pub form_rate_limit_per_minute: u32,
+    /// Rows on one page of the admin's long lists (attendees, proposals, talks, speakers,
+    /// buzz, feedback).
+    pub list_page_size: i64,
     /// Demo mode: banner on every page, demo database.
     pub demo: bool,
 }
@@ -261,6 +265,7 @@ impl Settings {
             login_window_minutes: raw.login_window_minutes.max(1),
             session_hours: raw.session_hours.max(1),
             form_rate_limit_per_minute: raw.form_rate_limit_per_minute,
+            list_page_size: raw.list_page_size.clamp(1, 1000),
             demo: false,
         })
     }
@@ -314,6 +319,7 @@ const ENV_KEYS: &[&str] = &[
     "login_window_minutes",
     "session_hours",
     "form_rate_limit_per_minute",
+    "list_page_size",
 ];
 
 fn decode_key(s: &str) -> Result<Vec<u8>, ConfigError> {

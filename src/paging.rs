@@ -1,7 +1,15 @@
 //! Pages of a long list: which page, how many in all, and the links to the pages before and
 //! after, which keep the list's filters (the caller builds each link).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+/// The `?page=N` of a list without other filters.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(default)]
+pub struct PageQuery {
+    /// 1-based (0 or missing: the first).
+    pub page: i64,
+}
 
 /// One page of a list of `total` rows, `per_page` at a time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +82,18 @@ impl Paging {
     }
 }
 
+/// The requested page of rows computed whole (an event's proposals with their scores, its
+/// talks with their speakers: hundreds, not millions), and its paging.
+pub fn slice<T>(rows: Vec<T>, requested: i64, per_page: i64) -> (Vec<T>, Paging) {
+    let paging = Paging::new(requested, per_page, rows.len() as i64);
+    let rows = rows
+        .into_iter()
+        .skip(paging.offset() as usize)
+        .take(paging.per_page as usize)
+        .collect();
+    (rows, paging)
+}
+
 /// `path?k=v&…&page=N` with the non-empty `pairs`, URL-encoded (no `page` for page 1).
 pub fn link(path: &str, pairs: &[(&str, &str)], page: i64) -> String {
     let mut s = url::form_urlencoded::Serializer::new(String::new());
@@ -105,5 +125,7 @@ mod tests {
         assert_eq!(v.next, None);
         assert_eq!(Paging::new(0, 50, 0).view(|_| String::new()).from, 0);
         assert_eq!(link("/x", &[], 1), "/x");
+        let (rows, p) = slice((1..=7).collect::<Vec<_>>(), 3, 3);
+        assert_eq!((rows, p.total, p.pages()), (vec![7], 7, 3));
     }
 }

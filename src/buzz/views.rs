@@ -68,7 +68,11 @@ pub fn public_page(conn: &mut AnyConnection, event: &Event) -> QueryResult<Value
 
 /// The organizers' page: the waiting suggestions, then everything else, and the talks and
 /// topics an item can be linked to.
-pub fn admin_page(conn: &mut AnyConnection, event: &Event) -> QueryResult<Value> {
+pub fn admin_page(
+    conn: &mut AnyConnection,
+    event: &Event,
+    (requested, per_page): (i64, i64),
+) -> QueryResult<(Value, crate::paging::Paging)> {
     let all: Vec<BuzzItem> = buzz_items::table
         .filter(buzz_items::event_id.eq(&event.id))
         .order((
@@ -79,12 +83,15 @@ pub fn admin_page(conn: &mut AnyConnection, event: &Event) -> QueryResult<Value>
         .load(conn)?;
     let (waiting, rest): (Vec<_>, Vec<_>) =
         all.iter().partition(|i| i.status == BuzzStatus::Suggested);
-    Ok(json!({
+    // Suggestions waiting for moderation are all shown; the rest a page at a time.
+    let (rest, paging) = crate::paging::slice(rest, requested, per_page);
+    let data = json!({
         "waiting": waiting.iter().map(|i| item_json(i, event)).collect::<Vec<_>>(),
         "items": rest.iter().map(|i| item_json(i, event)).collect::<Vec<_>>(),
         "kinds": kinds(),
         "about": about_choices(conn, event)?,
-    }))
+    });
+    Ok((data, paging))
 }
 
 /// What a buzz item can be about, for the form's select: nothing, a talk, an open-space topic.

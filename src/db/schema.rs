@@ -432,6 +432,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    schedule_uploads (id) {
+        id -> Text,
+        event_id -> Text,
+        filename -> Text,
+        xml -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     session_notes (id) {
         id -> Text,
         event_id -> Text,
@@ -612,6 +622,7 @@ diesel::joinable!(reviews -> proposals (proposal_id));
 diesel::joinable!(rooms -> events (event_id));
 diesel::joinable!(schedule_releases -> events (event_id));
 diesel::joinable!(schedule_releases -> organizers (released_by));
+diesel::joinable!(schedule_uploads -> events (event_id));
 diesel::joinable!(session_notes -> events (event_id));
 diesel::joinable!(session_notes -> openspace_participants (participant_id));
 diesel::joinable!(sessions -> organizers (organizer_id));
@@ -662,6 +673,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     reviews,
     rooms,
     schedule_releases,
+    schedule_uploads,
     session_notes,
     sessions,
     slots,

@@ -64,3 +64,36 @@ pub fn per_talk(
     }
     Ok(out)
 }
+
+/// One talk of the organizers' summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct TalkSummary {
+    /// The talk's id.
+    pub id: String,
+    /// The talk's title.
+    pub title: String,
+    /// Its feedback.
+    pub feedback: TalkFeedback,
+}
+
+/// The organizers' summary: the talks that have feedback, in programme order, and how many
+/// ratings the event has in all.
+pub fn of_event(
+    conn: &mut AnyConnection,
+    event_id: &str,
+) -> QueryResult<(Vec<TalkSummary>, usize)> {
+    let mut per = per_talk(conn, event_id)?;
+    let total = per.values().map(|f| f.count).sum();
+    let talks = crate::programme::queries::talks_of(conn, event_id)?;
+    let rows = talks
+        .into_iter()
+        .filter_map(|t| {
+            per.remove(&t.id).map(|feedback| TalkSummary {
+                id: t.id,
+                title: t.title,
+                feedback,
+            })
+        })
+        .collect();
+    Ok((rows, total))
+}

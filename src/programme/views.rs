@@ -102,8 +102,34 @@ pub struct TalkRow {
     pub when: Option<String>,
 }
 
-/// The talks page.
-pub fn talk_rows(conn: &mut AnyConnection, event: &Event) -> AppResult<Vec<TalkRow>> {
+/// Which talks the admin's list shows.
+#[derive(Debug, Clone, Default)]
+pub struct TalkFilter {
+    /// Only talks in this state.
+    pub state: Option<super::model::TalkState>,
+    /// Only talks with (`Some(true)`) or without a slot.
+    pub scheduled: Option<bool>,
+    /// Words the title or a speaker's name contains (any case).
+    pub search: String,
+}
+
+impl TalkFilter {
+    fn keeps(&self, row: &TalkRow) -> bool {
+        let q = self.search.trim().to_lowercase();
+        self.state.is_none_or(|s| row.talk.state == s)
+            && self.scheduled.is_none_or(|s| row.when.is_some() == s)
+            && (q.is_empty()
+                || row.talk.title.to_lowercase().contains(&q)
+                || row.people.to_lowercase().contains(&q))
+    }
+}
+
+/// The talks page: the event's talks the filter keeps, with their people and time.
+pub fn talk_rows(
+    conn: &mut AnyConnection,
+    event: &Event,
+    filter: &TalkFilter,
+) -> AppResult<Vec<TalkRow>> {
     use crate::db::schema::{people, slots, talk_people};
     use diesel::prelude::*;
     let talks = service::talks_of(conn, &event.id)?;
@@ -120,11 +146,14 @@ pub fn talk_rows(conn: &mut AnyConnection, event: &Event) -> AppResult<Vec<TalkR
             .select(slots::starts_at)
             .first(conn)
             .optional()?;
-        rows.push(TalkRow {
+        let row = TalkRow {
             people: names.join(", "),
             when: when.map(|t| display::short_datetime(t, event.tz())),
             talk,
-        });
+        };
+        if filter.keeps(&row) {
+            rows.push(row);
+        }
     }
     Ok(rows)
 }

@@ -266,11 +266,17 @@ pub fn register_speakers(
     })
 }
 
-/// The attendee list as CSV (with one column per question).
-pub fn csv(conn: &mut AnyConnection, cx: &EventContext) -> AppResult<Vec<u8>> {
+/// The attendee list as CSV (with one column per question): every row the list's filter and
+/// search show, on all its pages.
+pub fn csv(
+    conn: &mut AnyConnection,
+    cx: &EventContext,
+    filter: ListFilter,
+    search: Option<&str>,
+) -> AppResult<Vec<u8>> {
     let event = &cx.event;
     let qs = questions::of_event(conn, &event.id)?;
-    let rows = queries::list(conn, &event.id, ListFilter::All, None)?;
+    let rows = queries::list(conn, &event.id, filter, search)?;
     let tz = event.tz();
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = [

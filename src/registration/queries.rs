@@ -159,17 +159,14 @@ impl ListFilter {
     }
 }
 
-/// The attendee list, filtered, with a search over name and email, in arrival order.
-pub fn list(
-    conn: &mut AnyConnection,
-    event_id: &str,
+/// The event's registrations with the list's filter and a search over name and email.
+fn matching<'a>(
+    event_id: &'a str,
     filter: ListFilter,
     search: Option<&str>,
-) -> QueryResult<Vec<Registration>> {
+) -> registrations::BoxedQuery<'a, crate::db::MultiBackend> {
     let mut q = registrations::table
         .filter(registrations::event_id.eq(event_id))
-        .order(registrations::seq)
-        .select(Registration::as_select())
         .into_boxed();
     match filter {
         ListFilter::CheckedIn => q = q.filter(registrations::checked_in_at.is_not_null()),
@@ -186,5 +183,40 @@ pub fn list(
                 .or(lower(registrations::email).like(pattern)),
         );
     }
-    q.load(conn)
+    q
+}
+
+/// The attendee list, filtered, with a search over name and email, in arrival order.
+pub fn list(
+    conn: &mut AnyConnection,
+    event_id: &str,
+    filter: ListFilter,
+    search: Option<&str>,
+) -> QueryResult<Vec<Registration>> {
+    matching(event_id, filter, search)
+        .order(registrations::seq)
+        .select(Registration::as_select())
+        .load(conn)
+}
+
+/// One page of [`list`], and its paging (the total is of the filtered list).
+pub fn page(
+    conn: &mut AnyConnection,
+    event_id: &str,
+    filter: ListFilter,
+    search: Option<&str>,
+    requested: i64,
+    per_page: i64,
+) -> QueryResult<(Vec<Registration>, crate::paging::Paging)> {
+    let total = matching(event_id, filter, search)
+        .count()
+        .get_result(conn)?;
+    let paging = crate::paging::Paging::new(requested, per_page, total);
+    let rows = matching(event_id, filter, search)
+        .order(registrations::seq)
+        .select(Registration::as_select())
+        .offset(paging.offset())
+        .limit(paging.per_page)
+        .load(conn)?;
+    Ok((rows, paging))
 }

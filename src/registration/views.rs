@@ -126,15 +126,17 @@ pub struct Row {
     pub active: bool,
 }
 
-/// The attendee list page.
+/// One page of the attendee list, the event's counts, and the page's paging.
 pub fn list_page(
     conn: &mut AnyConnection,
     event: &Event,
     filter: ListFilter,
     search: Option<&str>,
-) -> AppResult<(Counts, Vec<Row>)> {
+    (requested, per_page): (i64, i64),
+) -> AppResult<(Counts, Vec<Row>, crate::paging::Paging)> {
     let tz = event.tz();
-    let rows = queries::list(conn, &event.id, filter, search)?
+    let (rows, paging) = queries::page(conn, &event.id, filter, search, requested, per_page)?;
+    let rows = rows
         .into_iter()
         .map(|r| Row {
             registered: display::short_datetime(r.created_at, tz),
@@ -144,5 +146,5 @@ pub fn list_page(
             r,
         })
         .collect();
-    Ok((counts(conn, &event.id)?, rows))
+    Ok((counts(conn, &event.id)?, rows, paging))
 }

@@ -72,6 +72,9 @@ route_table! {
         get "/events/{slug}/audit" => admin::audit::event_log;
         get "/events/{slug}/programme/" => admin::programme::overview;
         post "/events/{slug}/programme/release" => admin::programme::release;
+        get "/events/{slug}/programme/import" => admin::programme::import::form;
+        post "/events/{slug}/programme/import" => admin::programme::import::upload;
+        post "/events/{slug}/programme/import/{id}/apply" => admin::programme::import::apply;
         get "/events/{slug}/programme/rooms" => admin::programme::rooms::list;
         post "/events/{slug}/programme/rooms" => admin::programme::rooms::create_room;
         post "/events/{slug}/programme/rooms/{id}" => admin::programme::rooms::update_room;

@@ -14,9 +14,10 @@ use futures_util::StreamExt;
 use crate::error::AppError;
 use crate::tokens::constant_time_eq;
 
-/// Bytes kept of one file: one more than the largest upload Ghent accepts, so the domain can
-/// tell "too large" from "just right".
-pub const FILE_CAP: usize = crate::sponsors::images::MAX_BYTES + 1;
+/// Bytes kept of one file: one more than the largest upload Ghent accepts (a schedule.xml; a
+/// logo is smaller, and its own check says so), so the domain can tell "too large" from "just
+/// right".
+pub const FILE_CAP: usize = crate::programme::import::uploads::MAX_BYTES + 1;
 /// The largest request read at all.
 pub const MAX_REQUEST: usize = 8 << 20;
 
@@ -27,6 +28,8 @@ pub struct Upload {
     pub fields: Vec<(String, String)>,
     /// Files by field name (empty when the field was sent without a file).
     pub files: HashMap<String, Vec<u8>>,
+    /// The name each file had on the sender's computer, by field name.
+    pub filenames: HashMap<String, String>,
 }
 
 impl Upload {
@@ -72,10 +75,11 @@ async fn read_all(mut multipart: Multipart, out: &mut Upload) -> Result<(), AppE
     while let Some(field) = multipart.next().await {
         let mut field = field.map_err(unreadable)?;
         let name = field.name().unwrap_or_default().to_string();
-        let is_file = field
+        let filename = field
             .content_disposition()
             .and_then(|d| d.get_filename())
-            .is_some();
+            .map(str::to_string);
+        let is_file = filename.is_some();
         let room = if is_file { FILE_CAP } else { 64 * 1024 };
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
@@ -87,7 +91,8 @@ async fn read_all(mut multipart: Multipart, out: &mut Upload) -> Result<(), AppE
             let take = chunk.len().min(room.saturating_sub(bytes.len()));
             bytes.extend_from_slice(&chunk[..take]);
         }
-        if is_file {
+        if let Some(filename) = filename {
+            out.filenames.insert(name.clone(), filename);
             out.files.insert(name, bytes);
         } else {
             let text = String::from_utf8(bytes).map_err(|_| {

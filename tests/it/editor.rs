@@ -810,3 +810,362 @@ async fn no_page_of_the_demo_shows_an_unrendered_placeholder() {
         "pages with an unrendered {{{{…}}}}: {offenders:?}"
     );
 }
+
+/// Uploads a schedule.xml on the admin's import page and returns the preview page.
+async fn upload_schedule(app: &TestApp, slug: &str, xml: &str) -> (u16, String) {
+    let page = format!("/admin/events/{slug}/programme/import");
+    let (_, html) = app.get_html(&page).await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", csrf_from(&html))
+        .part(
+            "schedule",
+            reqwest::multipart::Part::bytes(xml.as_bytes().to_vec())
+                .file_name("schedule.xml")
+                .mime_str("application/xml")
+                .unwrap(),
+        );
+    let r = app
+        .client
+        .post(format!("{}{page}", app.address))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// Applies the upload the preview page offers.
+async fn apply_upload(app: &TestApp, preview: &str) -> String {
+    let action = ghent_form_action(preview, "/apply");
+    let r = app
+        .client
+        .post(format!("{}{action}", app.address))
+        .form(&[("csrf_token", csrf_from(preview))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap());
+    let (_, html) = app.get_html("/admin/events/imp-2009/programme/").await;
+    html
+}
+
+/// The `action` of the first form whose action ends with `suffix`.
+fn ghent_form_action(html: &str, suffix: &str) -> String {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse("form[action]").unwrap();
+    doc.select(&sel)
+        .filter_map(|f| f.value().attr("action"))
+        .find(|a| a.ends_with(suffix))
+        .unwrap_or_else(|| panic!("no form ending in {suffix}: {html}"))
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_uploaded_schedule_is_previewed_applied_once_and_merged_by_guid_when_it_changes() {
+    let source = spawn_demo_app().await;
+    let xml = source
+        .get("/ghent-2009/programme/schedule.xml")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let app = spawn_app().await;
+    app.organizer("admin@example.org", true, &[]);
+    app.login("admin@example.org").await;
+    app.post_form(
+        "/admin/events/new",
+        "/admin/events",
+        &[
+            ("name", "Imported"),
+            ("slug", "imp-2009"),
+            ("timezone", "Europe/Brussels"),
+            ("starts_at", "2009-10-30T09:00"),
+            ("ends_at", "2009-10-31T18:00"),
+        ],
+    )
+    .await;
+    // Bad files are refused on the page, with the reason, and nothing is kept.
+    let (status, html) = upload_schedule(&app, "imp-2009", "<schedule><event><title>").await;
+    assert_eq!(status, 422, "{html}");
+    assert!(
+        texts(&html, "#f-schedule-error")[0].contains("no rooms and no talks"),
+        "{html}"
+    );
+    let (status, html) = upload_schedule(&app, "imp-2009", "not < xml & at all").await;
+    assert_eq!(status, 422);
+    assert_eq!(texts(&html, "#f-schedule-error").len(), 1, "{html}");
+    assert_eq!(app.count("schedule_uploads"), 0);
+
+    // The preview says what would change; nothing is written until applied.
+    let (status, preview) = upload_schedule(&app, "imp-2009", &xml).await;
+    assert_eq!(status, 200, "{preview}");
+    let changes = texts(&preview, "ul.import-changes li");
+    assert!(
+        changes.contains(&"New talk “Introducing Kanban in operations”".to_string()),
+        "{changes:?}"
+    );
+    assert!(
+        texts(&preview, "#preview-h + p")[0].starts_with("7 new talks, 0 updated; 38 new slots"),
+        "{preview}"
+    );
+    assert_eq!(app.count("talks"), 0);
+    let overview = apply_upload(&app, &preview).await;
+    assert!(
+        overview.contains("Imported into the draft: 7 new talks"),
+        "{overview}"
+    );
+    assert_eq!(app.count("talks"), 7);
+    // Applying the same upload twice is refused (it is gone), not imported twice.
+    let again = ghent_form_action(&preview, "/apply");
+    let r = app
+        .client
+        .post(format!("{}{again}", app.address))
+        .form(&[("csrf_token", csrf_from(&preview))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(app.count("talks"), 7);
+
+    // The file's guids were free here, so they were kept: favourites survive the move.
+    let guid = |xml: &str, title: &str| -> String {
+        let at = xml.find(&format!("<title>{title}</title>")).unwrap();
+        let start = xml[..at].rfind("guid=\"").unwrap() + 6;
+        xml[start..start + 36].to_string()
+    };
+    let kanban = guid(&xml, "Introducing Kanban in operations");
+    let kept: String = app.with_conn(|c| {
+        use ghent::db::schema::talks;
+        talks::table
+            .filter(talks::title.eq("Introducing Kanban in operations"))
+            .select(talks::id)
+            .first(c)
+            .unwrap()
+    });
+    assert_eq!(kept, kanban);
+
+    // The same file again changes nothing.
+    let (_, preview) = upload_schedule(&app, "imp-2009", &xml).await;
+    assert!(
+        preview.contains("The event already matches this file"),
+        "{preview}"
+    );
+    assert!(texts(&preview, "ul.import-changes li").is_empty());
+
+    // A changed file: a talk renamed (same guid) and moved an hour later updates that talk.
+    let renamed = xml.replacen(
+        "<title>Introducing Kanban in operations</title>",
+        "<title>Kanban for operations</title>",
+        1,
+    );
+    let at = renamed
+        .find("<title>Kanban for operations</title>")
+        .unwrap();
+    let date_at = at + renamed[at..].find("<date>").unwrap() + 6;
+    let date_end = date_at + renamed[date_at..].find("</date>").unwrap();
+    let old_date = renamed[date_at..date_end].to_string();
+    let moved =
+        chrono::DateTime::parse_from_rfc3339(&old_date).unwrap() + chrono::Duration::hours(1);
+    let changed = format!(
+        "{}{}{}",
+        &renamed[..date_at],
+        moved.to_rfc3339(),
+        &renamed[date_end..]
+    );
+    let (_, preview) = upload_schedule(&app, "imp-2009", &changed).await;
+    let changes = texts(&preview, "ul.import-changes li");
+    assert_eq!(changes.len(), 2, "{changes:?}");
+    assert_eq!(changes[0], "Talk “Kanban for operations”: title changed");
+    assert!(
+        changes[1].starts_with("Slot of “Kanban for operations”: start, end changed"),
+        "{changes:?}"
+    );
+    apply_upload(&app, &preview).await;
+    assert_eq!(app.count("talks"), 7);
+    let (title, starts): (String, chrono::NaiveDateTime) = app.with_conn(|c| {
+        use ghent::db::schema::{slots, talks};
+        talks::table
+            .inner_join(slots::table.on(slots::talk_id.eq(talks::id.nullable())))
+            .filter(talks::id.eq(&kanban))
+            .select((talks::title, slots::starts_at))
+            .first(c)
+            .unwrap()
+    });
+    assert_eq!(title, "Kanban for operations");
+    assert_eq!(starts, moved.naive_utc());
+}
+
+/// The pager of a list page: its summary ("4–6 of 9 · page 2 of 3") and the next link.
+fn pager_of(html: &str) -> (String, Option<String>) {
+    let summary = texts(html, ".pager-summary")
+        .first()
+        .cloned()
+        .unwrap_or_default();
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse("nav.pager a[rel=next]").unwrap();
+    let next = doc
+        .select(&sel)
+        .next()
+        .and_then(|a| a.value().attr("href"))
+        .map(|h| h.replace("&amp;", "&"));
+    (summary, next)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_lists_are_paginated_with_a_total_and_keep_their_filters() {
+    let catcher = catcher().await;
+    let app = spawn_demo_app_with_smtp(&catcher, &[("GHENT_LIST_PAGE_SIZE", "3")]).await;
+    // One more proposal for USA 2010, so its list has a second page.
+    let speaker = crate::cfp::speaker(&app, &catcher, "newcomer@example.org").await;
+    crate::cfp::propose(&speaker, &app, "Pagination for operations").await;
+    app.organizer(
+        "owner@example.org",
+        false,
+        &[("ghent-2009", Role::Owner), ("usa-2010", Role::Owner)],
+    );
+    app.login("owner@example.org").await;
+    let base = "/admin/events/ghent-2009";
+
+    // Attendees, filtered: every page says how many match, the next page keeps the filter,
+    // and the CSV exports all that the filter shows (not just this page).
+    let usa = "/admin/events/usa-2010";
+    for n in 0..8 {
+        let (name, email) = (format!("Attendee {n}"), format!("a{n}@example.org"));
+        let r = app
+            .post_form(
+                &format!("{usa}/registrations"),
+                &format!("{usa}/registrations"),
+                &[("name", &name), ("email", &email), ("company", "")],
+            )
+            .await;
+        assert_eq!(r.status().as_u16(), 303);
+    }
+    let confirmed = app.with_conn(|c| {
+        use ghent::db::schema::{events, registrations};
+        registrations::table
+            .inner_join(events::table)
+            .filter(events::slug.eq("usa-2010"))
+            .filter(registrations::status.eq("confirmed"))
+            .count()
+            .get_result::<i64>(c)
+            .unwrap()
+    });
+    assert!(confirmed > 6, "{confirmed} confirmed attendees");
+    let base_of_list = base;
+    let base = usa;
+    let (_, html) = app
+        .get_html(&format!("{base}/registrations?status=confirmed"))
+        .await;
+    assert_eq!(texts(&html, "table.attendees tbody tr").len(), 3);
+    let (summary, next) = pager_of(&html);
+    assert!(
+        summary.starts_with(&format!("1–3 of {confirmed} · page 1 of")),
+        "{summary}"
+    );
+    let next = next.expect("a next page");
+    assert_eq!(
+        next,
+        format!("{base}/registrations?status=confirmed&page=2")
+    );
+    let (_, page2) = app.get_html(&next).await;
+    assert!(pager_of(&page2)
+        .0
+        .starts_with(&format!("4–6 of {confirmed}")));
+    assert_ne!(
+        texts(&page2, "table.attendees tbody tr td:nth-child(2)"),
+        texts(&html, "table.attendees tbody tr td:nth-child(2)")
+    );
+    let doc = scraper::Html::parse_document(&html);
+    let sel = scraper::Selector::parse("p.actions a").unwrap();
+    let csv_link = doc.select(&sel).next().unwrap();
+    assert_eq!(
+        csv_link.text().collect::<String>(),
+        format!("Download CSV of the {confirmed} attendees this filter shows")
+    );
+    let csv = app
+        .get(csv_link.value().attr("href").unwrap())
+        .await
+        .text()
+        .await
+        .unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let statuses: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[4].to_string())
+        .collect();
+    assert_eq!(statuses.len() as i64, confirmed);
+    assert!(statuses.iter().all(|s| s == "confirmed"), "{statuses:?}");
+
+    let base = base_of_list;
+    // Talks (7 in the demo), filtered to the scheduled ones; the filter stays on page 2.
+    let (_, html) = app
+        .get_html(&format!("{base}/programme/talks?scheduled=yes"))
+        .await;
+    assert_eq!(texts(&html, "table.talks tbody tr").len(), 3);
+    let (summary, next) = pager_of(&html);
+    assert_eq!(summary, "1–3 of 7 · page 1 of 3");
+    assert_eq!(
+        next.as_deref(),
+        Some(format!("{base}/programme/talks?scheduled=yes&page=2").as_str())
+    );
+    let (_, last) = app
+        .get_html(&format!("{base}/programme/talks?scheduled=yes&page=3"))
+        .await;
+    assert_eq!(texts(&last, "table.talks tbody tr").len(), 1);
+    let (_, none) = app
+        .get_html(&format!("{base}/programme/talks?scheduled=no"))
+        .await;
+    assert_eq!(pager_of(&none).0, "None");
+
+    // Speakers: searched, paged.
+    let (_, html) = app.get_html(&format!("{base}/programme/speakers")).await;
+    assert_eq!(texts(&html, "ul.speakers li").len(), 3);
+    assert!(pager_of(&html).0.contains(" of "), "{html}");
+    let (_, html) = app
+        .get_html(&format!("{base}/programme/speakers?q=debois"))
+        .await;
+    assert_eq!(texts(&html, "ul.speakers li"), ["Patrick Debois"]);
+
+    // Proposals, buzz and feedback show their totals and pages too (feedback on four talks
+    // first: its list is of talks).
+    let talk_ids: Vec<String> = app.with_conn(|c| {
+        use ghent::db::schema::{events, talks};
+        talks::table
+            .inner_join(events::table)
+            .filter(events::slug.eq("ghent-2009"))
+            .select(talks::id)
+            .order(talks::number)
+            .limit(4)
+            .load(c)
+            .unwrap()
+    });
+    let visitor = app.new_visitor();
+    for id in &talk_ids {
+        let page = format!("/ghent-2009/talks/{id}/feedback/");
+        let r = visitor
+            .post_form(&page, &page, &[("rating", "4"), ("comment", "Good")])
+            .await;
+        assert_eq!(r.status().as_u16(), 303);
+    }
+    for (path, rows) in [
+        ("/admin/events/usa-2010/cfp/", "table.proposals tbody tr"),
+        (
+            "/admin/events/ghent-2009/after/buzz",
+            "#items-h ~ table tbody tr",
+        ),
+        (
+            "/admin/events/ghent-2009/after/feedback",
+            "table.table tbody tr",
+        ),
+    ] {
+        let (status, html) = app.get_html(path).await;
+        assert_eq!(status, 200, "{path}");
+        let (summary, next) = pager_of(&html);
+        assert_eq!(texts(&html, rows).len(), 3, "{path}");
+        assert!(summary.starts_with("1–3 of "), "{path}: {summary}");
+        let next = next.unwrap_or_else(|| panic!("{path}: no next page"));
+        assert!(next.ends_with("page=2"), "{path}: {next}");
+        let (_, page2) = app.get_html(&next).await;
+        assert!(pager_of(&page2).0.starts_with("4–"), "{path}");
+    }
+}

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use diesel::prelude::*;
 use ghent::accounts::Role;
 
 use crate::helpers::*;
@@ -448,6 +449,7 @@ async fn a_schedule_exported_and_imported_again_gives_the_same_talks_rooms_and_t
             &ghent::accounts::Actor::system("test"),
             &event,
             &xml,
+            ghent::programme::import::Mode::Apply,
         )
         .unwrap();
         ghent::programme::release::release(
@@ -807,30 +809,61 @@ fn import_schedule_reads_a_frab_file_from_the_command_line() {
     )
     .unwrap();
     drop(conn);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ghent"))
-        .arg("import-schedule")
-        .arg(&file)
-        .args(["--event", "usa-copy", "--release"])
-        .current_dir(dir.path())
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DATABASE_URL", &db.url)
-        .env("GHENT_DATA_DIR", dir.path().join("data"))
-        .output()
-        .unwrap();
+    let run = |extra: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ghent"))
+            .arg("import-schedule")
+            .arg(&file)
+            .args(["--event", "usa-copy"])
+            .args(extra)
+            .current_dir(dir.path())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DATABASE_URL", &db.url)
+            .env("GHENT_DATA_DIR", dir.path().join("data"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let talks_of_copy = || -> i64 {
+        let mut conn = ghent::db::Manager::new(&db.url).open().unwrap();
+        use ghent::db::schema::{events, talks};
+        talks::table
+            .inner_join(events::table)
+            .filter(events::slug.eq("usa-copy"))
+            .count()
+            .get_result(&mut conn)
+            .unwrap()
+    };
+    // A dry run says what would change and changes nothing.
+    let stdout = run(&["--dry-run"]);
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        stdout.contains("Dry run, nothing changed; importing into usa-copy: 7 new talks, 0 updated; 12 new slots"),
+        "{stdout}"
     );
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("  New talk “"), "{stdout}");
+    assert_eq!(talks_of_copy(), 0);
     // The guids are taken already (the source event is in the same database), so new ones are
     // made; people are matched by name.
+    let stdout = run(&["--release"]);
     assert!(
-        stdout.contains("Imported into usa-copy: 7 talks, 12 slots, 1 new rooms"),
+        stdout.contains("Imported into usa-copy: 7 new talks, 0 updated; 12 new slots, 0 updated; 0 unchanged; 1 new rooms"),
         "{stdout}"
     );
     assert!(stdout.contains("Released version 1"));
+    assert_eq!(talks_of_copy(), 7);
+    // The same file again: matched by title (the guids could not be kept), nothing changes.
+    let stdout = run(&[]);
+    assert!(
+        stdout.contains("0 new talks, 0 updated; 0 new slots, 0 updated; 12 unchanged"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("The event already matches the file."));
+    assert_eq!(talks_of_copy(), 7);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,7 +2,7 @@
 //! slides and video links, the feedback summary, and erasing the "tell me" list.
 
 use actix_web::http::StatusCode;
-use actix_web::HttpResponse;
+use actix_web::{web, HttpResponse};
 use serde_json::json;
 
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -113,26 +113,21 @@ pub async fn save_presentations(
     }
 }
 
-/// `GET /admin/events/{slug}/after/feedback`: per talk and in summary.
-pub async fn feedback(admin: EventAdmin<need::Organize>) -> AppResult<HttpResponse> {
-    let data = admin
-        .read(|conn, cx| {
-            let per = crate::feedback::summary::per_talk(conn, &cx.event.id)?;
-            let talks = crate::programme::queries::talks_of(conn, &cx.event.id)?;
-            let rows: Vec<_> = talks
-                .iter()
-                .filter_map(|t| {
-                    per.get(&t.id)
-                        .map(|f| json!({ "title": t.title, "id": t.id, "feedback": f }))
-                })
-                .collect();
-            let total: usize = per.values().map(|f| f.count).sum();
-            Ok(json!({ "talks": rows, "total": total, "enabled": cx.event.feedback_enabled }))
-        })
+/// `GET /admin/events/{slug}/after/feedback`: per talk (a page of talks at a time) and in
+/// summary.
+pub async fn feedback(
+    admin: EventAdmin<need::Organize>,
+    page: web::Query<crate::paging::PageQuery>,
+) -> AppResult<HttpResponse> {
+    let (rows, total) = admin
+        .read(|conn, cx| Ok(crate::feedback::summary::of_event(conn, &cx.event.id)?))
         .await?;
+    let (rows, paging) = crate::paging::slice(rows, page.page, admin.ctx.settings.list_page_size);
+    let path = urls::feedback(admin.slug());
+    let pager = paging.view(|p| crate::paging::link(&path, &[], p));
     admin.render(
         Page::new("admin/feedback")
-            .data(data)
+            .data(json!({ "talks": rows, "total": total, "enabled": admin.event.feedback_enabled, "pager": pager }))
             .title(format!("Feedback · {}", admin.event.name)),
     )
 }

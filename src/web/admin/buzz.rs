@@ -9,19 +9,24 @@ use serde_json::json;
 use crate::buzz::items::{self, BuzzForm, Moderation};
 use crate::buzz::views;
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::paging::PageQuery;
 use crate::urls::admin as urls;
 use crate::web::extractors::{need, CsrfForm, EventAdmin, EventStaff};
 use crate::web::render::{Page, INVALID};
 
 async fn list_page(
     staff: &EventStaff,
+    page: PageQuery,
     form: &BuzzForm,
     errors: FieldErrors,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let mut data = staff
-        .read(|conn, cx| Ok(views::admin_page(conn, &cx.event)?))
+    let at = (page.page, staff.ctx.settings.list_page_size);
+    let (mut data, paging) = staff
+        .read(move |conn, cx| Ok(views::admin_page(conn, &cx.event, at)?))
         .await?;
+    let path = urls::buzz(staff.slug());
+    data["pager"] = json!(paging.view(|p| crate::paging::link(&path, &[], p)));
     data["form"] = json!(form);
     data["errors"] = json!(errors);
     staff.render(
@@ -59,9 +64,13 @@ async fn item_page(
 }
 
 /// `GET /admin/events/{slug}/after/buzz`.
-pub async fn list(admin: EventAdmin<need::Organize>) -> AppResult<HttpResponse> {
+pub async fn list(
+    admin: EventAdmin<need::Organize>,
+    page: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
     list_page(
         &admin,
+        *page,
         &BuzzForm::default(),
         FieldErrors::new(),
         StatusCode::OK,
@@ -90,7 +99,9 @@ pub async fn add(
                 &urls::buzz(admin.slug()),
             ))
         }
-        Err(AppError::Invalid(errors)) => list_page(&admin, &form, errors, INVALID).await,
+        Err(AppError::Invalid(errors)) => {
+            list_page(&admin, PageQuery::default(), &form, errors, INVALID).await
+        }
         Err(e) => Err(e),
     }
 }

@@ -28,9 +28,20 @@ pub struct ListQuery {
     pub kind: String,
     /// Proposal state (`submitted`, `accepted`…).
     pub state: String,
+    /// Page of the list (1-based).
+    pub page: i64,
 }
 
 impl ListQuery {
+    /// The filters, as the pages' links keep them.
+    fn pairs(&self) -> [(&'static str, &str); 3] {
+        [
+            ("track", &self.track),
+            ("kind", &self.kind),
+            ("state", &self.state),
+        ]
+    }
+
     fn filter(&self) -> ListFilter {
         let some = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
         ListFilter {
@@ -102,6 +113,9 @@ async fn list_page(
             ))
         })
         .await?;
+    let (rows, paging) = crate::paging::slice(rows, query.page, staff.ctx.settings.list_page_size);
+    let path = format!("{}/", urls::prefix(staff.slug(), "cfp"));
+    let pager = paging.view(|p| crate::paging::link(&path, &query.pairs(), p));
     let unconfirmed: Vec<_> = unconfirmed.iter().map(|r| json!({ "id": r.proposal.id, "title": r.proposal.title, "speakers": r.speakers, "reminders": r.proposal.reminders_sent })).collect();
     let type_views = type_views(&types, &used, &input);
     let (type_form, errors) = match input {
@@ -115,7 +129,7 @@ async fn list_page(
     staff.render(
         Page::new("admin/cfp")
             .data(json!({
-                "base": urls::prefix(staff.slug(), "cfp"), "rows": rows, "types": types, "tracks": tracks,
+                "base": urls::prefix(staff.slug(), "cfp"), "rows": rows, "pager": pager, "types": types, "tracks": tracks,
                 "track": query.track, "kind": query.kind, "state": query.state, "states": ProposalState::FLOW,
                 "organizer": staff.may(Capability::Organize), "unconfirmed": unconfirmed, "anonymous": staff.event.anonymous_review,
                 "type_views": type_views, "type_form": type_form, "errors": errors, "kinds": TalkKind::ALL,

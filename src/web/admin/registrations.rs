@@ -25,6 +25,15 @@ pub struct ListQuery {
     pub status: String,
     /// Search in names and emails.
     pub q: String,
+    /// Page of the list (1-based).
+    pub page: i64,
+}
+
+impl ListQuery {
+    /// The filters, as the list's links and the CSV link keep them.
+    fn pairs(&self) -> [(&'static str, &str); 2] {
+        [("status", &self.status), ("q", &self.q)]
+    }
 }
 
 /// The add-by-hand form.
@@ -48,16 +57,21 @@ async fn list_page(
 ) -> AppResult<HttpResponse> {
     let filter = ListFilter::parse(&query.status);
     let q = Some(query.q.clone()).filter(|s| !s.is_empty());
-    let (counts, rows) = staff
-        .read(move |conn, cx| views::list_page(conn, &cx.event, filter, q.as_deref()))
+    let at = (query.page, staff.ctx.settings.list_page_size);
+    let (counts, rows, paging) = staff
+        .read(move |conn, cx| views::list_page(conn, &cx.event, filter, q.as_deref(), at))
         .await?;
     let event = &staff.event;
+    let path = urls::registrations(&event.slug);
+    let pager = paging.view(|p| crate::paging::link(&path, &query.pairs(), p));
+    let csv = crate::paging::link(&format!("{path}.csv"), &query.pairs(), 1);
     staff.render(
         Page::new("admin/registrations")
             .data(json!({
                 "base": urls::prefix(&event.slug, ""), "counts": counts, "rows": rows,
                 "capacity": event.capacity, "status": query.status, "q": query.q, "form": form, "errors": errors,
-                "statuses": ListFilter::names(),
+                "statuses": ListFilter::names(), "pager": pager, "csv": csv,
+                "filtered": !query.status.is_empty() || !query.q.is_empty(),
                 "purged": event.purged_at.map(|t| display::datetime(t, event.tz())),
             }))
             .status(status)
@@ -80,9 +94,16 @@ pub async fn list(
     .await
 }
 
-/// `GET /admin/events/{slug}/registrations.csv`.
-pub async fn csv(admin: EventAdmin<need::Organize>) -> AppResult<HttpResponse> {
-    let bytes = admin.read(attendees::csv).await?;
+/// `GET /admin/events/{slug}/registrations.csv`: what the list shows with the same filters.
+pub async fn csv(
+    admin: EventAdmin<need::Organize>,
+    query: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    let filter = ListFilter::parse(&query.status);
+    let q = query.q.clone();
+    let bytes = admin
+        .read(move |conn, cx| attendees::csv(conn, cx, filter, Some(q.as_str())))
+        .await?;
     let name = format!("attachment; filename=\"{}-attendees.csv\"", admin.slug());
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
@@ -276,10 +297,11 @@ pub async fn desk(
     query: web::Query<DeskQuery>,
 ) -> AppResult<HttpResponse> {
     let q = query.q.trim().to_string();
+    let at = (1, admin.ctx.settings.list_page_size);
     let (counts, rows) = admin
         .read(move |conn, cx| {
             let confirmed = ListFilter::Status(Status::Confirmed);
-            let (counts, rows) = views::list_page(conn, &cx.event, confirmed, Some(&q))?;
+            let (counts, rows, _) = views::list_page(conn, &cx.event, confirmed, Some(&q), at)?;
             Ok((counts, if q.is_empty() { Vec::new() } else { rows }))
         })
         .await?;

@@ -1,8 +1,9 @@
 //! Organizers editing the programme: the overview (draft grid, conflicts, release), and one
 //! file per thing edited, as in the domain: [`rooms`] (and tracks), [`people`], [`talks`],
-//! [`slots`]. The drag-and-drop grid posts to the same `place` route as the form that works
+//! [`slots`]; [`import`] takes a schedule.xml in. The drag-and-drop grid posts to the same `place` route as the form that works
 //! without JavaScript.
 
+pub mod import;
 pub mod people;
 pub mod rooms;
 pub mod slots;

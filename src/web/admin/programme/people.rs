@@ -2,7 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::page;
@@ -21,16 +21,37 @@ struct PersonPage {
     id: Option<String>,
 }
 
+/// The speaker list's search and page.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    /// Words of the name.
+    pub q: String,
+    /// Page (1-based).
+    pub page: i64,
+}
+
 async fn speakers_page(
     staff: &EventStaff,
+    query: &ListQuery,
     form: PersonForm,
     errors: FieldErrors,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
+    let q = query.q.clone();
     let people = staff
-        .read(|conn, cx| Ok(queries::people_of(conn, &cx.event.id)?))
+        .read(move |conn, cx| Ok(queries::people_of(conn, &cx.event.id)?))
         .await?;
-    let data = json!({ "people": people, "form": form, "errors": errors });
+    let wanted = q.trim().to_lowercase();
+    let people: Vec<_> = people
+        .into_iter()
+        .filter(|p| wanted.is_empty() || p.name.to_lowercase().contains(&wanted))
+        .collect();
+    let (people, paging) =
+        crate::paging::slice(people, query.page, staff.ctx.settings.list_page_size);
+    let path = urls::speakers(staff.slug());
+    let pager = paging.view(|p| crate::paging::link(&path, &[("q", &q)], p));
+    let data = json!({ "people": people, "form": form, "errors": errors, "pager": pager, "q": q });
     page(staff, "admin/programme_speakers", "Speakers", data, status)
 }
 
@@ -44,10 +65,14 @@ fn speaker_page(
     page(staff, "admin/programme_speaker", title, data, status)
 }
 
-/// `GET …/programme/speakers`.
-pub async fn list(admin: EventAdmin<need::Organize>) -> AppResult<HttpResponse> {
+/// `GET …/programme/speakers`: searched, a page at a time.
+pub async fn list(
+    admin: EventAdmin<need::Organize>,
+    query: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
     speakers_page(
         &admin,
+        &query,
         PersonForm::default(),
         FieldErrors::new(),
         StatusCode::OK,
@@ -70,7 +95,10 @@ pub async fn create(
             let message = format!("{} is in the speaker list; add them to a talk.", p.name);
             admin.done(&message, &urls::speaker(admin.slug(), &p.id))
         },
-        |errors| speakers_page(&admin, form, errors, INVALID),
+        |errors| {
+            let admin = &admin;
+            async move { speakers_page(admin, &ListQuery::default(), form, errors, INVALID).await }
+        },
     )
     .await
 }

@@ -2,26 +2,58 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
+use serde::Deserialize;
 use serde_json::json;
 
 use super::page;
 use crate::error::{AppResult, FieldErrors};
+use crate::programme::model::TalkState;
 use crate::programme::talks::{self, TalkForm};
 use crate::programme::{queries, views};
 use crate::urls::admin as urls;
 use crate::web::extractors::{need, CsrfForm, EventAdmin, EventStaff};
 use crate::web::render::{after_form, INVALID};
 
-/// `GET …/programme/talks`.
-pub async fn list(admin: EventAdmin<need::Organize>) -> AppResult<HttpResponse> {
+/// The talk list's filters and page.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    /// `confirmed` or `cancelled` (empty: both).
+    pub state: String,
+    /// `yes` (in the grid) or `no` (empty: both).
+    pub scheduled: String,
+    /// Words of the title or a speaker's name.
+    pub q: String,
+    /// Page (1-based).
+    pub page: i64,
+}
+
+/// `GET …/programme/talks`: filtered, a page at a time.
+pub async fn list(
+    admin: EventAdmin<need::Organize>,
+    query: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    let filter = views::TalkFilter {
+        state: TalkState::parse(&query.state),
+        scheduled: (!query.scheduled.is_empty()).then(|| query.scheduled == "yes"),
+        search: query.q.clone(),
+    };
     let rows = admin
-        .read(|conn, cx| views::talk_rows(conn, &cx.event))
+        .read(move |conn, cx| views::talk_rows(conn, &cx.event, &filter))
         .await?;
+    let (rows, paging) = crate::paging::slice(rows, query.page, admin.ctx.settings.list_page_size);
+    let pairs = [
+        ("state", query.state.as_str()),
+        ("scheduled", &query.scheduled),
+        ("q", &query.q),
+    ];
+    let pager = paging.view(|p| crate::paging::link(&urls::talks(admin.slug()), &pairs, p));
+    let data = json!({ "rows": rows, "pager": pager, "state": query.state, "scheduled": query.scheduled, "q": query.q });
     page(
         &admin,
         "admin/programme_talks",
         "Talks",
-        json!({ "rows": rows }),
+        data,
         StatusCode::OK,
     )
 }
