@@ -10,6 +10,7 @@
 
 pub mod decisions;
 pub mod model;
+pub mod privacy;
 pub mod proposals;
 pub mod queries;
 pub mod review;

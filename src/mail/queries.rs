@@ -153,6 +153,43 @@ pub fn sent_to(
         .map(|mails| mails.into_iter().map(OutboxMail::redacted).collect())
 }
 
+/// Blanks these messages (their person's data was erased): address, name, subject and bodies
+/// become placeholders, credentials go; those not delivered yet are withdrawn, so nothing is
+/// sent and nothing personal is kept. Returns how many were blanked.
+pub fn redact(conn: &mut AnyConnection, ids: &[String]) -> QueryResult<usize> {
+    let blank = (
+        mail_outbox::recipient_email.eq("erased@invalid"),
+        mail_outbox::recipient_name.eq(""),
+        mail_outbox::subject.eq("[erased]"),
+        mail_outbox::text_body.eq("[erased]"),
+        mail_outbox::html_body.eq("[erased]"),
+        mail_outbox::credentials.eq(""),
+    );
+    let delivered = [Status::Sent, Status::Logged];
+    let these = || mail_outbox::table.filter(mail_outbox::id.eq_any(ids.to_vec()));
+    let withdrawn = diesel::update(these().filter(mail_outbox::status.ne_all(delivered)))
+        .set((
+            blank,
+            mail_outbox::status.eq(Status::Withdrawn),
+            mail_outbox::last_error.eq(Some("personal data erased")),
+        ))
+        .execute(conn)?;
+    let kept = diesel::update(these().filter(mail_outbox::status.eq_any(delivered)))
+        .set(blank)
+        .execute(conn)?;
+    Ok(withdrawn + kept)
+}
+
+/// Every message to an address, of every event, newest first (bodies withheld).
+pub fn sent_anywhere_to(conn: &mut AnyConnection, email: &str) -> QueryResult<Vec<OutboxMail>> {
+    mail_outbox::table
+        .filter(mail_outbox::recipient_email.eq(email))
+        .order(mail_outbox::created_at.desc())
+        .select(OutboxMail::as_select())
+        .load(conn)
+        .map(|mails| mails.into_iter().map(OutboxMail::redacted).collect())
+}
+
 /// Its attachments (name, type, size).
 pub fn attachments(conn: &mut AnyConnection, id: &str) -> QueryResult<Vec<AttachmentRow>> {
     mail_attachments::table

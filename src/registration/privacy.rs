@@ -102,35 +102,18 @@ fn redact_mail(conn: &mut AnyConnection, registration_ids: &[String]) -> QueryRe
         .load(conn)?;
     let events: Vec<String> = addresses.iter().map(|(e, _)| e.clone()).collect();
     let emails: Vec<String> = addresses.into_iter().map(|(_, a)| a).collect();
-    let of_them = || {
-        mail_outbox::table.filter(
+    let ids: Vec<String> = mail_outbox::table
+        .filter(
             mail_outbox::entity_type
                 .eq("registration")
                 .and(mail_outbox::entity_id.eq_any(registration_ids.to_vec()))
                 .or(mail_outbox::event_id
-                    .eq_any(events.clone())
-                    .and(mail_outbox::recipient_email.eq_any(emails.clone()))),
+                    .eq_any(events)
+                    .and(mail_outbox::recipient_email.eq_any(emails))),
         )
-    };
-    let blank = (
-        mail_outbox::recipient_email.eq("erased@invalid"),
-        mail_outbox::recipient_name.eq(""),
-        mail_outbox::subject.eq("[erased]"),
-        mail_outbox::text_body.eq("[erased]"),
-        mail_outbox::html_body.eq("[erased]"),
-        mail_outbox::credentials.eq(""),
-    );
-    let delivered = [MailStatus::Sent, MailStatus::Logged];
-    diesel::update(of_them().filter(mail_outbox::status.ne_all(delivered)))
-        .set((
-            blank,
-            mail_outbox::status.eq(MailStatus::Withdrawn),
-            mail_outbox::last_error.eq(Some("personal data erased")),
-        ))
-        .execute(conn)?;
-    diesel::update(of_them().filter(mail_outbox::status.eq_any(delivered)))
-        .set(blank)
-        .execute(conn)
+        .select(mail_outbox::id)
+        .load(conn)?;
+    crate::mail::queries::redact(conn, &ids)
 }
 
 /// Erases an attendee (self-service): the registration, answers and the text of their mail.
@@ -151,6 +134,31 @@ pub fn erase(conn: &mut AnyConnection, cx: &EventContext, token: &str) -> AppRes
     })
 }
 
+/// Anonymises registrations: name, address, company, answers, links and the text of their
+/// mail go; the rows stay with their status, kind and times (they are still counted).
+pub fn anonymise(conn: &mut AnyConnection, now: NaiveDateTime, ids: &[String]) -> QueryResult<()> {
+    redact_mail(conn, ids)?;
+    diesel::delete(
+        crate::db::schema::answers::table
+            .filter(crate::db::schema::answers::registration_id.eq_any(ids)),
+    )
+    .execute(conn)?;
+    for id in ids {
+        // Unique per row (the table keeps addresses and link hashes unique per event).
+        diesel::update(registrations::table.find(id))
+            .set((
+                registrations::name.eq(""),
+                registrations::email.eq(format!("erased-{id}@invalid")),
+                registrations::company.eq(""),
+                registrations::manage_token_hash.eq(format!("erased:{id}:manage")),
+                registrations::desk_token_hash.eq(format!("erased:{id}:desk")),
+                registrations::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Anonymises every attendee of an event (retention, or an organizer's button): names,
 /// addresses, companies, answers and links go; the rows stay with their status, kind and
 /// times, so attendance figures (registered, confirmed, checked in) survive the purge.
@@ -165,25 +173,7 @@ pub fn purge_event(
             .filter(registrations::event_id.eq(&event.id))
             .select(registrations::id)
             .load(conn)?;
-        redact_mail(conn, &ids)?;
-        diesel::delete(
-            crate::db::schema::answers::table
-                .filter(crate::db::schema::answers::registration_id.eq_any(&ids)),
-        )
-        .execute(conn)?;
-        for id in &ids {
-            // Unique per row (the table keeps addresses and link hashes unique per event).
-            diesel::update(registrations::table.find(id))
-                .set((
-                    registrations::name.eq(""),
-                    registrations::email.eq(format!("erased-{id}@invalid")),
-                    registrations::company.eq(""),
-                    registrations::manage_token_hash.eq(format!("erased:{id}:manage")),
-                    registrations::desk_token_hash.eq(format!("erased:{id}:desk")),
-                    registrations::updated_at.eq(now),
-                ))
-                .execute(conn)?;
-        }
+        anonymise(conn, now, &ids)?;
         let n = ids.len();
         // The "tell me when it opens" list is personal data of the event too.
         crate::outreach::notices::erase_list(conn, &event.id)?;

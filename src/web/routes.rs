@@ -206,6 +206,9 @@ route_table! {
         post "/cfp/proposals/{id}/withdraw" => public::cfp::withdraw;
         get "/cfp/proposals/{id}/material" => public::speaker_material::show;
         post "/cfp/proposals/{id}/material" => public::speaker_material::save;
+        get "/cfp/my-data.json" => public::speaker_data::download;
+        get "/cfp/erase" => public::speaker_data::erase_form;
+        post "/cfp/erase" => public::speaker_data::erase;
         get "/cfp/profile" => public::cfp::profile;
         post "/cfp/profile" => public::cfp::save_profile;
         get "/cfp/confirm/{token}" => public::cfp::confirm_page;

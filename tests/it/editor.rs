@@ -1169,3 +1169,128 @@ async fn long_lists_are_paginated_with_a_total_and_keep_their_filters() {
         assert!(pager_of(&page2).0.starts_with("4–"), "{path}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_speaker_downloads_their_data_and_erases_the_account_keeping_talks_under_a_chosen_name() {
+    use ghent::db::schema::{mail_outbox, people, proposals};
+    let catcher = catcher().await;
+    let app = spawn_demo_app_with_smtp(&catcher, &[]).await;
+    let me = crate::cfp::speaker(&app, &catcher, "leaving@example.org").await;
+    let talked = crate::cfp::propose(&me, &app, "Pipelines that deploy themselves").await;
+    let alone = crate::cfp::propose(&me, &app, "A proposal nobody will see").await;
+    crate::cfp::accept_as_owner(&app, &talked).await;
+    let path = format!("/usa-2010/cfp/confirm/{}", app.confirm_token(&talked));
+    let r = me.post_form(&path, &path, &[("action", "confirm")]).await;
+    assert_eq!(r.status().as_u16(), 303);
+
+    // The download holds the profile, both proposals, the talk and the mail sent.
+    let (_, home) = me.get_html("/usa-2010/cfp/proposals").await;
+    assert!(home.contains("/usa-2010/cfp/my-data.json"));
+    let r = me.get("/usa-2010/cfp/my-data.json").await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    let data: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(data["profile"]["email"], "leaving@example.org");
+    let titles: Vec<&str> = data["proposals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Pipelines that deploy themselves",
+            "A proposal nobody will see"
+        ]
+    );
+    assert_eq!(
+        data["talks"][0]["title"],
+        "Pipelines that deploy themselves"
+    );
+    assert!(
+        data["mail"].as_array().unwrap().len() >= 3,
+        "sign-in, receipts, acceptance: {}",
+        data["mail"]
+    );
+    // Nobody else gets it: a visitor who is not signed in is sent to sign in.
+    let r = app.new_visitor().get("/usa-2010/cfp/my-data.json").await;
+    assert_ne!(r.status().as_u16(), 200);
+
+    // Erasing needs the typed confirmation and a name (or anonymised); nothing goes before.
+    let r = me
+        .post_form(
+            "/usa-2010/cfp/erase",
+            "/usa-2010/cfp/erase",
+            &[("talks", "keep"), ("public_name", " "), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    assert_eq!(texts(&html, "p.error").len(), 2, "{html}");
+    assert_eq!(
+        app.count("proposals"),
+        2 + app.with_conn(demo_proposals)
+    );
+    let r = me
+        .post_form(
+            "/usa-2010/cfp/erase",
+            "/usa-2010/cfp/erase",
+            &[
+                ("talks", "keep"),
+                ("public_name", "J. Doe"),
+                ("confirm", "erase"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+
+    // The talk stays, under the chosen name, with nothing else of the person; the lone
+    // proposal is gone; mail to them is blanked; they are signed out.
+    let person: (String, Option<String>, String) = app.with_conn(|c| {
+        use ghent::db::schema::{talk_people, talks};
+        talk_people::table
+            .inner_join(talks::table)
+            .inner_join(people::table)
+            .filter(talks::title.eq("Pipelines that deploy themselves"))
+            .select((people::name, people::email, people::bio))
+            .first(c)
+            .unwrap()
+    });
+    assert_eq!(person, ("J. Doe".to_string(), None, String::new()));
+    let left: i64 = app.with_conn(|c| {
+        proposals::table
+            .filter(proposals::id.eq(&alone))
+            .count()
+            .get_result(c)
+            .unwrap()
+    });
+    assert_eq!(left, 0);
+    let to_them: i64 = app.with_conn(|c| {
+        mail_outbox::table
+            .filter(mail_outbox::recipient_email.eq("leaving@example.org"))
+            .count()
+            .get_result(c)
+            .unwrap()
+    });
+    assert_eq!(to_them, 0);
+    let (_, public) = app.get_html("/usa-2010/speakers/").await;
+    assert!(!public.contains("leaving@example.org"));
+    let r = me.get("/usa-2010/cfp/my-data.json").await;
+    assert_ne!(r.status().as_u16(), 200, "signed out");
+}
+
+fn demo_proposals(c: &mut ghent::db::AnyConnection) -> i64 {
+    use ghent::db::schema::proposals;
+    proposals::table
+        .filter(proposals::title.ne_all([
+            "Pipelines that deploy themselves",
+            "A proposal nobody will see",
+        ]))
+        .count()
+        .get_result(c)
+        .unwrap()
+}

@@ -24,7 +24,7 @@ use crate::web::extractors::{ClientIp, CsrfForm, NoFields, PublicEvent};
 use crate::web::render::{after_form, flash, Page, INVALID};
 
 /// Session key of the signed-in speaker's person id.
-const SPEAKER_KEY: &str = "speaker";
+pub(crate) const SPEAKER_KEY: &str = "speaker";
 
 /// The signed-in speaker, if any.
 async fn speaker_of(visit: &PublicEvent) -> AppResult<Option<Person>> {

@@ -11,6 +11,7 @@ pub mod openspace;
 pub mod password;
 pub mod programme;
 pub mod registration;
+pub mod speaker_data;
 pub mod speaker_material;
 pub mod sponsors;
 pub mod unsubscribe;
