@@ -109,6 +109,7 @@ diesel::table! {
         updated_at -> Timestamp,
         successor_id -> Nullable<Text>,
         feedback_enabled -> Bool,
+        status -> Text,
     }
 }
 

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::form::{EventInput, VenueInput};
-use super::model::{Event, EventRow, Venue};
+use super::model::{Event, EventRow, EventStatus, Venue};
 use super::queries;
 use crate::accounts::service::grant_role;
 use crate::accounts::{Actor, Role};
@@ -97,6 +97,12 @@ fn insert_owned(
             events::id.eq(id),
             row,
             events::is_sample.eq(is_sample),
+            // Sample (demo) events are published; every other event starts as a draft.
+            events::status.eq(if is_sample {
+                EventStatus::Published
+            } else {
+                EventStatus::Draft
+            }),
             events::created_at.eq(now),
             events::updated_at.eq(now),
         ))

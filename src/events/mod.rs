@@ -2,7 +2,7 @@
 //! the windows in which registration and the call for papers are open.
 //!
 //! Files: [`model`] (rows), [`queries`] (reads), [`form`] (the organizers' form, parsed),
-//! [`lifecycle`] (create, edit, clone), [`next`] (the successor and the
+//! [`lifecycle`] (create, edit, clone), [`visibility`] (draft, published, archived, deleted), [`next`] (the successor and the
 //! settings of an event's life after it ends), [`views`] (what pages show), [`display`] (dates and
 //! times in the event's timezone).
 
@@ -13,5 +13,6 @@ pub mod model;
 pub mod next;
 pub mod queries;
 pub mod views;
+pub mod visibility;
 
-pub use model::{Event, Venue};
+pub use model::{Event, EventStatus, Venue};

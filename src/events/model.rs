@@ -6,6 +6,19 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::schema::{events, venues};
+use crate::db::text_enum;
+
+text_enum! {
+    /// Who sees an event, and whether it can change.
+    pub enum EventStatus {
+        /// Seen by its team only, until published.
+        Draft = "draft",
+        /// Public.
+        Published = "published",
+        /// Public and read-only: organizers change nothing; public forms are closed.
+        Archived = "archived",
+    }
+}
 
 /// An event row.
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
@@ -69,6 +82,8 @@ pub struct Event {
     pub successor_id: Option<String>,
     /// Whether attendees may leave feedback on talks that have started.
     pub feedback_enabled: bool,
+    /// Draft, published or archived.
+    pub status: EventStatus,
 }
 
 impl Event {
@@ -85,6 +100,16 @@ impl Event {
     /// Whether the call for papers is open at `now`.
     pub fn cfp_open(&self, now: NaiveDateTime) -> bool {
         window_open(self.cfp_opens_at, self.cfp_closes_at, now)
+    }
+
+    /// Whether the event is seen by its team only.
+    pub fn is_draft(&self) -> bool {
+        self.status == EventStatus::Draft
+    }
+
+    /// Whether the event is read-only (archived).
+    pub fn is_archived(&self) -> bool {
+        self.status == EventStatus::Archived
     }
 
     /// Whether the event is over at `now`.

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::model::{Event, Venue};
+use super::model::{Event, EventStatus, Venue};
 use crate::db::schema::{event_roles, events, schedule_releases, venues};
 use crate::db::AnyConnection;
 
@@ -24,17 +24,20 @@ pub fn by_id(conn: &mut AnyConnection, id: &str) -> QueryResult<Event> {
         .first(conn)
 }
 
-/// Events not yet over (soonest first) and past events (latest first).
+/// Public events (drafts are left out) not yet over (soonest first) and past events (latest
+/// first).
 pub fn upcoming_and_past(
     conn: &mut AnyConnection,
     now: NaiveDateTime,
 ) -> QueryResult<(Vec<Event>, Vec<Event>)> {
     let upcoming = events::table
+        .filter(events::status.ne(EventStatus::Draft))
         .filter(events::ends_at.ge(now))
         .order(events::starts_at.asc())
         .select(Event::as_select())
         .load(conn)?;
     let past = events::table
+        .filter(events::status.ne(EventStatus::Draft))
         .filter(events::ends_at.lt(now))
         .order(events::starts_at.desc())
         .select(Event::as_select())

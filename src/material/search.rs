@@ -104,7 +104,8 @@ pub fn marked_html(s: &str) -> String {
 
 /// The filters as SQL (after the match condition), numbered from `first`, with their values.
 fn filters(q: &Query, first: usize, mark: char) -> (String, Vec<String>) {
-    let mut sql = String::new();
+    // Draft events are their team's only: the public library leaves them out.
+    let mut sql = String::from(" AND event_id IN (SELECT id FROM events WHERE status <> 'draft')");
     let mut values = Vec::new();
     let mut n = first;
     for (column, value) in [

@@ -19,7 +19,7 @@ use crate::accounts::{service, Actor, Can, Capability, Viewer};
 use crate::context::EventContext;
 use crate::db::AnyConnection;
 use crate::error::{AppError, AppResult};
-use crate::events::{views as view, Event};
+use crate::events::{views as view, Event, EventStatus};
 use crate::tokens::constant_time_eq;
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
@@ -186,8 +186,24 @@ impl EventStaff {
         )
     }
 
-    /// Runs a domain command on the writer connection (the domain opens its transaction).
+    /// Runs a domain command on the writer connection (the domain opens its transaction). An
+    /// archived event is read-only: the command is refused, with the reason.
     pub async fn write<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut AnyConnection, &EventContext) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        if self.event.is_archived() {
+            return Err(AppError::Refused(
+                crate::events::visibility::ARCHIVED_ADMIN.into(),
+            ));
+        }
+        self.write_archived(f).await
+    }
+
+    /// Runs a command that also applies to an archived event: its status, deleting it, and
+    /// purging its attendees' personal data.
+    pub async fn write_archived<T, F>(&self, f: F) -> AppResult<T>
     where
         F: FnOnce(&mut AnyConnection, &EventContext) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
@@ -283,16 +299,50 @@ impl FromRequest for PublicEvent {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let ctx = ctx_of(req);
         let slug = req.match_info().get("slug").map(str::to_string);
+        let session = req.get_session();
         Box::pin(async move {
             let ctx = ctx?;
             let slug = slug.ok_or(AppError::NotFound)?;
+            let token = session.get::<String>(SESSION_TOKEN_KEY).ok().flatten();
+            let now = ctx.now();
             let event = ctx
                 .read(move |conn| {
-                    crate::events::queries::by_slug(conn, &slug)?.ok_or(AppError::NotFound)
+                    let event =
+                        crate::events::queries::by_slug(conn, &slug)?.ok_or(AppError::NotFound)?;
+                    // A draft is its team's only: anyone else is told it does not exist.
+                    if event.is_draft() {
+                        let viewer = match token {
+                            Some(t) => service::viewer_for_session(conn, now, &t)?,
+                            None => None,
+                        };
+                        if viewer.is_none_or(|v| v.role_on(&event.id).is_none()) {
+                            return Err(AppError::NotFound);
+                        }
+                    }
+                    Ok(event)
                 })
                 .await?;
             Ok(PublicEvent { ctx, event })
         })
+    }
+}
+
+/// For a draft event's pages: passes the event's team (and site administrators) and tells
+/// anyone else the page does not exist.
+pub async fn team_only(state: &AppState, req: &HttpRequest, event_id: &str) -> AppResult<()> {
+    let token = req
+        .get_session()
+        .get::<String>(SESSION_TOKEN_KEY)
+        .ok()
+        .flatten()
+        .ok_or(AppError::NotFound)?;
+    let (now, id) = (state.now(), event_id.to_string());
+    let viewer = state
+        .read(move |conn| Ok(service::viewer_for_session(conn, now, &token)?))
+        .await?;
+    match viewer {
+        Some(v) if v.role_on(&id).is_some() => Ok(()),
+        _ => Err(AppError::NotFound),
     }
 }
 
@@ -318,14 +368,36 @@ impl PublicEvent {
         )
     }
 
-    /// Runs a domain command for a visitor on the writer connection.
+    /// Runs a domain command for a visitor on the writer connection; an archived event's
+    /// forms are closed (see [`PublicEvent::write_own_data`] for what stays open).
     pub async fn write<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut AnyConnection, &EventContext) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.open_for_input()?;
+        self.write_own_data(f).await
+    }
+
+    /// Runs a visitor's command that stays open when the event is archived: signing in to see
+    /// one's data, erasing it, leaving a mailing list.
+    pub async fn write_own_data<T, F>(&self, f: F) -> AppResult<T>
     where
         F: FnOnce(&mut AnyConnection, &EventContext) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
         let cx = self.context(Actor::system("visitor"));
         self.ctx.write(move |conn| f(conn, &cx)).await
+    }
+
+    /// Refuses public input to an archived event, with the reason.
+    pub fn open_for_input(&self) -> AppResult<()> {
+        if self.event.is_archived() {
+            return Err(AppError::Refused(
+                crate::events::visibility::ARCHIVED_PUBLIC.into(),
+            ));
+        }
+        Ok(())
     }
 
     /// Runs a query on a reading connection.
@@ -338,10 +410,22 @@ impl PublicEvent {
         self.ctx.read(move |conn| f(conn, &cx)).await
     }
 
-    /// Renders a public page of the event (its slug and name are in the data).
+    /// Renders a public page of the event (its slug and name are in the data; a draft or
+    /// archived event says so above the content).
     pub fn render(&self, page: Page<'_>) -> AppResult<HttpResponse> {
-        self.ctx
-            .render(page.event(&self.event.slug, &self.event.name))
+        let notice = match self.event.status {
+            EventStatus::Draft => {
+                Some("Draft: only this event's team sees its pages until it is published.")
+            }
+            EventStatus::Archived => {
+                Some("This event is archived: its pages stay, its forms are closed.")
+            }
+            EventStatus::Published => None,
+        };
+        self.ctx.render(
+            page.event(&self.event.slug, &self.event.name)
+                .notice(notice),
+        )
     }
 }
 

@@ -40,6 +40,8 @@ pub struct CachedPage {
 pub struct RenderedProgramme {
     /// The event.
     pub event_id: String,
+    /// Whether the event is a draft (its team's only).
+    pub draft: bool,
     /// The release version.
     pub version: i32,
     /// The open-space board's version.
@@ -164,13 +166,20 @@ impl ProgrammeCache {
                     linked: crate::material::related::linked_buzz(conn, &event.id)?,
                     feedback: event.feedback_enabled,
                 };
-                Ok((event.name.clone(), latest, log, board, extras))
+                Ok((
+                    (event.name.clone(), event.is_draft()),
+                    latest,
+                    log,
+                    board,
+                    extras,
+                ))
             })
             .await?;
-        let (event_name, Some(mut release), log, (board_version, topics), extras) = latest else {
+        let ((event_name, draft), Some(mut release), log, (board_version, topics), extras) = latest
+        else {
             return Err(AppError::NotFoundBecause(format!(
                 "The programme of {} has not been published yet.",
-                latest.0
+                (latest.0).0
             )));
         };
         let slots = &release.snapshot.slots;
@@ -186,7 +195,9 @@ impl ProgrammeCache {
                 talk.r#abstract = live.r#abstract.clone();
             }
         }
-        let rendered = Arc::new(render_all(state, &release, board_version, &log, &extras)?);
+        let mut rendered = render_all(state, &release, board_version, &log, &extras)?;
+        rendered.draft = draft;
+        let rendered = Arc::new(rendered);
         if let Ok(mut e) = self.entries.write() {
             e.insert(slug.to_string(), rendered.clone());
         }
@@ -278,6 +289,7 @@ fn render_all(
     out.changes(log)?;
     out.exports()?;
     Ok(RenderedProgramme {
+        draft: false,
         event_id: s.event.id.clone(),
         version: r.version,
         board_version,

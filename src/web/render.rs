@@ -85,6 +85,7 @@ pub struct Page<'a> {
     title: Option<String>,
     can: Option<Can>,
     event: Option<(String, String)>,
+    notice: Option<&'static str>,
 }
 
 impl<'a> Page<'a> {
@@ -98,12 +99,19 @@ impl<'a> Page<'a> {
             title: None,
             can: None,
             event: None,
+            notice: None,
         }
     }
 
     /// The page's event: its slug and name, for menus, headings and links.
     pub fn event(mut self, slug: &str, name: &str) -> Page<'a> {
         self.event = Some((slug.to_string(), name.to_string()));
+        self
+    }
+
+    /// A note shown above the page's content (a draft's or an archived event's).
+    pub fn notice(mut self, notice: Option<&'static str>) -> Page<'a> {
+        self.notice = notice;
         self
     }
 
@@ -186,6 +194,9 @@ impl<'a> Page<'a> {
                 .or_insert_with(|| Value::String(slug.clone()));
             ctx.entry("event_name")
                 .or_insert_with(|| Value::String(name.clone()));
+        }
+        if let Some(notice) = self.notice {
+            ctx.insert("event_notice".into(), Value::String(notice.into()));
         }
         if let Some(can) = self.can {
             ctx.insert(

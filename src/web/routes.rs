@@ -65,6 +65,8 @@ route_table! {
         post "/events/{slug}/edit" => admin::events::update;
         get "/events/{slug}/clone" => admin::events::clone_form;
         post "/events/{slug}/clone" => admin::events::clone;
+        post "/events/{slug}/status" => admin::events::status;
+        post "/events/{slug}/delete" => admin::events::delete;
         get "/events/{slug}/team" => admin::team::show;
         post "/events/{slug}/team" => admin::team::add;
         post "/events/{slug}/team/{organizer_id}/role" => admin::team::change_role;

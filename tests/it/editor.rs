@@ -1231,10 +1231,7 @@ async fn a_speaker_downloads_their_data_and_erases_the_account_keeping_talks_und
     assert_eq!(r.status().as_u16(), 422);
     let html = r.text().await.unwrap();
     assert_eq!(texts(&html, "p.error").len(), 2, "{html}");
-    assert_eq!(
-        app.count("proposals"),
-        2 + app.with_conn(demo_proposals)
-    );
+    assert_eq!(app.count("proposals"), 2 + app.with_conn(demo_proposals));
     let r = me
         .post_form(
             "/usa-2010/cfp/erase",
@@ -1293,4 +1290,167 @@ fn demo_proposals(c: &mut ghent::db::AnyConnection) -> i64 {
         .count()
         .get_result(c)
         .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_start_as_drafts_for_their_team_are_published_archived_read_only_and_deleted_when_typed(
+) {
+    let app = spawn_demo_app().await;
+    app.organizer("admin@example.org", true, &[]);
+    app.login("admin@example.org").await;
+    let r = app
+        .post_form(
+            "/admin/events/new",
+            "/admin/events",
+            &[
+                ("name", "Draft days"),
+                ("slug", "draft-2010"),
+                ("timezone", "Europe/Brussels"),
+                ("starts_at", "2010-10-30T09:00"),
+                ("ends_at", "2010-10-31T18:00"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    // A draft: the team sees it (with a note), nobody else does, the home page does not list it.
+    let (status, html) = app.get_html("/draft-2010/").await;
+    assert_eq!(status, 200);
+    assert!(texts(&html, ".event-notice")[0].starts_with("Draft"));
+    let visitor = app.new_visitor();
+    assert_eq!(visitor.get_html("/draft-2010/").await.0, 404);
+    assert_eq!(visitor.get_html("/draft-2010/programme/").await.0, 404);
+    assert!(!visitor.get_html("/").await.1.contains("Draft days"));
+    // Published: everyone.
+    let overview = "/admin/events/draft-2010/";
+    let status_url = "/admin/events/draft-2010/status";
+    let r = app
+        .post_form(overview, status_url, &[("action", "publish")])
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (status, html) = visitor.get_html("/draft-2010/").await;
+    assert_eq!(status, 200);
+    assert!(texts(&html, ".event-notice").is_empty());
+    assert!(visitor.get_html("/").await.1.contains("Draft days"));
+
+    // A released programme of an event put back to draft is hidden too (it was cached).
+    assert_eq!(visitor.get_html("/ghent-2009/programme/").await.0, 200);
+    let ghent = "/admin/events/ghent-2009";
+    app.post_form(
+        &format!("{ghent}/"),
+        &format!("{ghent}/status"),
+        &[("action", "unpublish")],
+    )
+    .await;
+    assert_eq!(visitor.get_html("/ghent-2009/programme/").await.0, 404);
+    assert_eq!(
+        visitor
+            .get_html("/ghent-2009/programme/schedule.xml")
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        app.get_html("/ghent-2009/programme/").await.0,
+        200,
+        "the team sees it"
+    );
+
+    // Archived (the demo's USA 2010): organizers' changes and public forms are refused with
+    // the reason; nothing changes.
+    let usa = "/admin/events/usa-2010";
+    let r = app
+        .post_form(
+            &format!("{usa}/"),
+            &format!("{usa}/status"),
+            &[("action", "archive")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let rooms = app.count("rooms");
+    let r = app
+        .post_form(
+            &format!("{usa}/programme/rooms"),
+            &format!("{usa}/programme/rooms"),
+            &[("name", "Annex"), ("description", ""), ("capacity", "")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 409);
+    assert!(r.text().await.unwrap().contains("archived and read-only"));
+    assert_eq!(app.count("rooms"), rooms);
+    let before = app.count("registrations");
+    let r = crate::registration::register(&visitor, "Late Comer", "late@example.org").await;
+    assert_eq!(r.status().as_u16(), 409);
+    assert!(r.text().await.unwrap().contains("This event is archived"));
+    assert_eq!(app.count("registrations"), before);
+    let (_, home) = visitor.get_html("/usa-2010/").await;
+    assert!(texts(&home, ".event-notice")[0].contains("archived"));
+    // Out of the archive, changes work again.
+    app.post_form(
+        &format!("{usa}/"),
+        &format!("{usa}/status"),
+        &[("action", "unarchive")],
+    )
+    .await;
+    let r = app
+        .post_form(
+            &format!("{usa}/programme/rooms"),
+            &format!("{usa}/programme/rooms"),
+            &[("name", "Annex"), ("description", ""), ("capacity", "")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(app.count("rooms"), rooms + 1);
+
+    // Deleting needs the slug typed; then the event and what it held are gone.
+    let talks_of = |slug: &str| -> i64 {
+        app.with_conn(|c| {
+            use ghent::db::schema::{events, talks};
+            talks::table
+                .inner_join(events::table)
+                .filter(events::slug.eq(slug))
+                .count()
+                .get_result(c)
+                .unwrap()
+        })
+    };
+    assert!(talks_of("usa-2010") > 0);
+    let r = app
+        .post_form(
+            &format!("{usa}/"),
+            &format!("{usa}/delete"),
+            &[("confirm_slug", "usa")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, html) = app.get_html(&format!("{usa}/")).await;
+    assert!(
+        html.contains("Type the event&#x27;s slug, usa-2010")
+            || html.contains("Type the event's slug, usa-2010"),
+        "{html}"
+    );
+    assert_eq!(visitor.get_html("/usa-2010/").await.0, 200);
+    let r = app
+        .post_form(
+            &format!("{usa}/"),
+            &format!("{usa}/delete"),
+            &[("confirm_slug", "usa-2010")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(visitor.get_html("/usa-2010/").await.0, 404);
+    assert_eq!(talks_of("usa-2010"), 0);
+    let orphans: i64 = app.with_conn(|c| {
+        use ghent::db::schema::{proposals, registrations};
+        let p: i64 = proposals::table.count().get_result(c).unwrap();
+        let r: i64 = registrations::table
+            .filter(
+                registrations::event_id
+                    .ne_all(ghent::db::schema::events::table.select(ghent::db::schema::events::id)),
+            )
+            .count()
+            .get_result(c)
+            .unwrap();
+        p + r
+    });
+    assert_eq!(orphans, 0, "the demo's proposals were all USA 2010's");
 }

@@ -131,6 +131,16 @@ async fn a_site_admin_creates_an_event_and_it_appears_in_public_with_an_audit_en
     assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap());
     assert_eq!(r.headers()["location"], "/admin/events/hamburg-2010/");
 
+    // A draft until published: only the team sees it.
+    assert_eq!(app.new_visitor().get_html("/hamburg-2010/").await.0, 404);
+    let r = app
+        .post_form(
+            "/admin/events/hamburg-2010/",
+            "/admin/events/hamburg-2010/status",
+            &[("action", "publish")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
     let (status, html) = app.new_visitor().get_html("/hamburg-2010/").await;
     assert_eq!(status, 200);
     assert_eq!(texts(&html, "h1"), ["devopsdays Hamburg 2010"]);

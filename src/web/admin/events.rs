@@ -8,7 +8,7 @@ use crate::accounts::Viewer;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::events::form::{self, EventForm};
 use crate::events::lifecycle::{self, CloneForm};
-use crate::events::{queries, views};
+use crate::events::{queries, views, visibility};
 use crate::forms::submit;
 use crate::urls::admin as urls;
 use crate::web::extractors::{need, AdminUser, CsrfForm, Ctx, EventAdmin, EventStaff};
@@ -115,9 +115,11 @@ pub async fn overview(admin: EventAdmin<need::Review>) -> AppResult<HttpResponse
         .map(|r| r.label())
         .unwrap_or("");
     let title = page.name.clone();
+    let status = admin.event.status.as_str();
+    let owner = admin.may(crate::accounts::Capability::ManageTeam);
     admin.render(
         Page::new("admin/event_overview")
-            .data(serde_json::json!({ "event": page, "role": role }))
+            .data(serde_json::json!({ "event": page, "role": role, "status": status, "owner": owner, "errors": {} }))
             .title(title),
     )
 }
@@ -204,7 +206,8 @@ pub async fn clone(
 ) -> AppResult<HttpResponse> {
     require_site_admin(&admin.viewer)?;
     let result = submit(lifecycle::parse_clone(&form), |input| {
-        admin.write(move |conn, cx| lifecycle::clone_event(conn, cx, &input))
+        // Cloning makes a new event, so an archived one can be cloned too.
+        admin.write_archived(move |conn, cx| lifecycle::clone_event(conn, cx, &input))
     })
     .await;
     after_form(
@@ -220,4 +223,52 @@ pub async fn clone(
         |errors| std::future::ready(clone_page(&admin, form, errors, INVALID)),
     )
     .await
+}
+
+/// `POST /admin/events/{slug}/status`: publish, back to draft, archive, out of the archive.
+pub async fn status(
+    admin: EventAdmin<need::Organize>,
+    CsrfForm(form): CsrfForm<visibility::StatusForm>,
+) -> AppResult<HttpResponse> {
+    let message = match admin
+        .write_archived(move |conn, cx| visibility::change(conn, cx, &form.action))
+        .await
+    {
+        Ok(done) => done,
+        Err(AppError::Refused(why)) => why,
+        Err(e) => return Err(e),
+    };
+    admin.ctx.programme_cache.invalidate(admin.slug());
+    Ok(admin.done(&message, &urls::event(admin.slug())))
+}
+
+/// The delete form: the slug, typed.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct DeleteForm {
+    /// Must be the event's slug.
+    pub confirm_slug: String,
+}
+
+/// `POST /admin/events/{slug}/delete` (owners): deletes the event with everything it holds.
+pub async fn delete(
+    admin: EventAdmin<need::ManageTeam>,
+    CsrfForm(form): CsrfForm<DeleteForm>,
+) -> AppResult<HttpResponse> {
+    let typed = form.confirm_slug;
+    let result = admin
+        .write_archived(move |conn, cx| visibility::delete(conn, cx, &typed))
+        .await;
+    match result {
+        Ok(()) => {
+            admin.ctx.programme_cache.invalidate(admin.slug());
+            let message = format!("Deleted {} with everything it held.", admin.event.name);
+            Ok(admin.done(&message, &urls::dashboard()))
+        }
+        Err(AppError::Invalid(errors)) => {
+            let message = errors.values().next().cloned().unwrap_or_default();
+            Ok(admin.done(&message, &urls::event(admin.slug())))
+        }
+        Err(e) => Err(e),
+    }
 }

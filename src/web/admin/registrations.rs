@@ -172,7 +172,7 @@ pub async fn purge(
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
     let n = admin
-        .write(|conn, cx| privacy::purge_event(conn, cx.now, &cx.actor, &cx.event))
+        .write_archived(|conn, cx| privacy::purge_event(conn, cx.now, &cx.actor, &cx.event))
         .await?;
     Ok(admin.done(
         &format!("Deleted the personal data of {n} attendees."),

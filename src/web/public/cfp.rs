@@ -78,8 +78,29 @@ impl Speaker {
         })
     }
 
-    /// A domain command's context with the speaker acting.
+    /// A domain command's context with the speaker acting (refused when the event is
+    /// archived: its call for papers is closed for good).
     pub(crate) fn act<T, F>(&self, f: F) -> impl Future<Output = AppResult<T>> + '_
+    where
+        F: FnOnce(
+                &mut crate::db::AnyConnection,
+                &crate::context::EventContext,
+                &Person,
+            ) -> AppResult<T>
+            + Send
+            + 'static,
+        T: Send + 'static,
+    {
+        let open = self.visit.open_for_input();
+        let act = self.act_own_data(f);
+        async move {
+            open?;
+            act.await
+        }
+    }
+
+    /// Like [`Speaker::act`], also for an archived event: what a speaker does to their own data.
+    pub(crate) fn act_own_data<T, F>(&self, f: F) -> impl Future<Output = AppResult<T>> + '_
     where
         F: FnOnce(
                 &mut crate::db::AnyConnection,
@@ -163,7 +184,7 @@ pub async fn request_sign_in(
     let email =
         EmailAddress::parse(&form.email).map_err(|m| FieldErrors::from([("email".to_string(), m)]));
     match submit(email, |email| {
-        visit.write(move |conn, cx| links::request(conn, cx, &email))
+        visit.write_own_data(move |conn, cx| links::request(conn, cx, &email))
     })
     .await
     {
@@ -218,7 +239,7 @@ pub async fn sign_in(
 ) -> AppResult<HttpResponse> {
     let token = path.into_inner().1;
     let person = match visit
-        .write(move |conn, cx| links::sign_in(conn, cx, &token))
+        .write_own_data(move |conn, cx| links::sign_in(conn, cx, &token))
         .await
     {
         Ok(person) => person,

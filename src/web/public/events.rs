@@ -5,6 +5,7 @@ use actix_web::{web, HttpResponse};
 
 use crate::error::AppResult;
 use crate::events::views as view;
+use crate::web::extractors::PublicEvent;
 use crate::web::render::{redirect, Page};
 use crate::web::AppState;
 
@@ -18,22 +19,13 @@ pub async fn index(state: web::Data<AppState>, session: Session) -> AppResult<Ht
         .render(&state, &session)
 }
 
-/// `GET /{slug}/`: an event's home page.
-pub async fn home(
-    state: web::Data<AppState>,
-    session: Session,
-    slug: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    let now = state.now();
-    let slug = slug.into_inner();
-    let page = state
-        .read(move |conn| view::event_page(conn, &slug, now))
+/// `GET /{slug}/`: an event's home page (a draft's for its team only).
+pub async fn home(visit: PublicEvent) -> AppResult<HttpResponse> {
+    let page = visit
+        .read(|conn, cx| view::event_page(conn, &cx.event.slug, cx.now))
         .await?;
     let title = page.name.clone();
-    Page::new("public/event")
-        .data(page)
-        .title(title)
-        .render(&state, &session)
+    visit.render(Page::new("public/event").data(page).title(title))
 }
 
 /// `GET /{slug}`: the home page lives at `/{slug}/`.

@@ -108,7 +108,7 @@ pub async fn leave(
 ) -> AppResult<HttpResponse> {
     let token = path.into_inner().1;
     visit
-        .write(move |conn, cx| notices::leave(conn, cx, &token))
+        .write_own_data(move |conn, cx| notices::leave(conn, cx, &token))
         .await?;
     Ok(visit.done(
         "Your address is off the list and forgotten.",

@@ -15,6 +15,9 @@ async fn serve(
     key: &str,
 ) -> AppResult<HttpResponse> {
     let programme = state.programme_cache.get(state, slug).await?;
+    if programme.draft {
+        crate::web::extractors::team_only(state, req, &programme.event_id).await?;
+    }
     let page = programme.page(key).ok_or(AppError::NotFound)?;
     Ok(respond(req, page))
 }
@@ -135,6 +138,9 @@ pub async fn agenda(
     query: web::Query<AgendaQuery>,
 ) -> AppResult<HttpResponse> {
     let programme = state.programme_cache.get(&state, &slug).await?;
+    if programme.draft {
+        crate::web::extractors::team_only(&state, &req, &programme.event_id).await?;
+    }
     let ids: Vec<&str> = query
         .talks
         .split(',')

@@ -201,7 +201,7 @@ pub async fn erase(
 ) -> AppResult<HttpResponse> {
     let token = path.into_inner().1;
     visit
-        .write(move |conn, cx| privacy::erase(conn, cx, &token))
+        .write_own_data(move |conn, cx| privacy::erase(conn, cx, &token))
         .await?;
     Ok(visit.done(
         "Your registration and your data are erased.",

@@ -60,7 +60,7 @@ pub async fn erase(
     CsrfForm(form): CsrfForm<EraseForm>,
 ) -> AppResult<HttpResponse> {
     let result = submit(privacy::parse_erase(&form), |input| {
-        speaker.act(move |conn, cx, me| privacy::erase(conn, cx, me, &input))
+        speaker.act_own_data(move |conn, cx, me| privacy::erase(conn, cx, me, &input))
     })
     .await;
     after_form(
