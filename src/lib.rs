@@ -38,6 +38,7 @@ pub mod sponsors;
 pub mod startup;
 pub mod telemetry;
 pub mod tokens;
+pub mod transfer;
 pub mod urls;
 pub mod values;
 pub mod web;

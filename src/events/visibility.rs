@@ -29,6 +29,17 @@ pub struct StatusForm {
 /// Changes who sees the event: publish a draft (or put it back to draft), archive a published
 /// event, or take it out of the archive. Refuses a change that does not fit the status now.
 pub fn change(conn: &mut AnyConnection, cx: &EventContext, action: &str) -> AppResult<String> {
+    set(conn, cx.now, &cx.actor, &cx.event, action)
+}
+
+/// [`change`], for a caller without a request (the command line).
+pub fn set(
+    conn: &mut AnyConnection,
+    now: chrono::NaiveDateTime,
+    actor: &crate::accounts::Actor,
+    event: &super::Event,
+    action: &str,
+) -> AppResult<String> {
     use EventStatus::*;
     let (from, to, done) = match action {
         "publish" => (Draft, Published, "Published: everyone sees the event now."),
@@ -49,21 +60,21 @@ pub fn change(conn: &mut AnyConnection, cx: &EventContext, action: &str) -> AppR
         ),
         _ => return Err(AppError::BadRequest("Unknown status change.".into())),
     };
-    if cx.event.status != from {
+    if event.status != from {
         return Err(AppError::Refused(format!(
             "The event is {}, so it cannot be changed that way.",
-            cx.event.status
+            event.status
         )));
     }
     conn.transaction(|conn| {
-        diesel::update(events::table.find(&cx.event.id))
-            .set((events::status.eq(to), events::updated_at.eq(cx.now)))
+        diesel::update(events::table.find(&event.id))
+            .set((events::status.eq(to), events::updated_at.eq(now)))
             .execute(conn)?;
         audit::record(
             conn,
-            cx.now,
-            &cx.actor,
-            Change::on(&cx.event.id, "event.status", ("event", &cx.event.id)),
+            now,
+            actor,
+            Change::on(&event.id, "event.status", ("event", &event.id)),
             &format!("Status: {from} → {to}"),
         )?;
         Ok::<_, AppError>(done.to_string())

@@ -75,7 +75,15 @@ fn help_describes_every_command() {
     let out = ghent(dir.path(), "unused").arg("--help").output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    for cmd in ["serve", "migrate", "seed", "create-organizer"] {
+    for cmd in [
+        "serve",
+        "migrate",
+        "seed",
+        "create-organizer",
+        "create-event",
+        "export",
+        "import-event",
+    ] {
         assert!(text.contains(cmd), "{cmd} missing from --help:\n{text}");
     }
     let out = ghent(dir.path(), "unused")
@@ -402,4 +410,118 @@ fn the_log_transport_prints_working_links_only_in_development() {
         development.contains(&format!("/password/reset/{token}")),
         "{development}"
     );
+}
+
+#[test]
+fn create_event_export_and_import_event_round_trip_through_one_json_document() {
+    let (a, b) = (TestDb::new(), TestDb::new());
+    let dir = tempfile::tempdir().unwrap();
+    let run = |db: &TestDb, args: &[&str]| -> String {
+        let out = ghent(dir.path(), &db.url).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run(&a, &["seed", "--demo"]);
+    // Local times in the event's zone: 09:00 in Brussels on 30 October 2009 is 08:00 UTC.
+    let out = run(
+        &a,
+        &[
+            "create-event",
+            "--slug",
+            "imp-2009",
+            "--name",
+            "Imported",
+            "--timezone",
+            "Europe/Brussels",
+            "--starts",
+            "2009-10-30T09:00",
+            "--ends",
+            "2009-10-31T18:00",
+        ],
+    );
+    assert!(
+        out.contains(
+            "Created Imported (imp-2009), a draft: 2009-10-30 08:00:00 to 2009-10-31 17:00:00 UTC"
+        ),
+        "{out}"
+    );
+    // A bad value is refused with the form's message, nothing made.
+    let bad = ghent(dir.path(), &a.url)
+        .args([
+            "create-event",
+            "--slug",
+            "x",
+            "--name",
+            "X",
+            "--timezone",
+            "Mars/Olympus",
+            "--starts",
+            "2009-10-30T09:00",
+            "--ends",
+            "2009-10-31T18:00",
+        ])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("timezone"));
+
+    // Without personal data: the programme, no registrations or proposals, no addresses.
+    let public: serde_json::Value =
+        serde_json::from_str(&run(&a, &["export", "--event", "usa-2010"])).unwrap();
+    assert_eq!(public["format"], "ghent-event");
+    assert!(public["tables"]["talks"].as_array().unwrap().len() >= 7);
+    assert!(public["tables"].get("registrations").is_none());
+    assert!(public["tables"].get("proposals").is_none());
+    assert!(public["tables"]["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["email"].is_null()));
+
+    // Everything, into an empty database, and out again: the same document.
+    for slug in ["ghent-2009", "usa-2010"] {
+        let file = dir.path().join(format!("{slug}.json"));
+        let file = file.to_str().unwrap();
+        run(
+            &a,
+            &[
+                "export",
+                "--event",
+                slug,
+                "--with-personal-data",
+                "--output",
+                file,
+            ],
+        );
+        let out = run(&b, &["import-event", file]);
+        assert!(
+            out.starts_with(&format!("Imported {slug}: ")) && out.contains(" 1 events, "),
+            "{out}"
+        );
+        let before: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        let after: serde_json::Value = serde_json::from_str(&run(
+            &b,
+            &["export", "--event", slug, "--with-personal-data"],
+        ))
+        .unwrap();
+        for (table, rows) in before["tables"].as_object().unwrap() {
+            assert_eq!(&after["tables"][table], rows, "{slug}: {table}");
+        }
+        assert_eq!(before, after, "{slug}");
+    }
+    // Importing the same event again is refused, and changes nothing.
+    let again = ghent(dir.path(), &b.url)
+        .args([
+            "import-event",
+            dir.path().join("usa-2010.json").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already has an event \"usa-2010\""));
 }

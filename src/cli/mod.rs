@@ -1,4 +1,7 @@
-//! The command line: `serve` (the default), `migrate`, `seed --demo`, `create-organizer`.
+//! The command line: `serve` (the default), `migrate`, `seed --demo`, `create-organizer`,
+//! `import-schedule`, mail, and (in [`events`]) `create-event`, `export`, `import-event`.
+
+mod events;
 
 use std::io::BufRead;
 
@@ -33,6 +36,12 @@ pub enum Command {
     Seed(SeedArgs),
     /// Create an organizer account, optionally with a role on an event.
     CreateOrganizer(CreateOrganizerArgs),
+    /// Create an event (a draft unless --publish), with local times in its timezone.
+    CreateEvent(events::CreateEventArgs),
+    /// Write an event as one JSON document (personal data only with --with-personal-data).
+    Export(events::ExportArgs),
+    /// Read a document written by `export` into this database.
+    ImportEvent(events::ImportEventArgs),
     /// Import a frab schedule.xml into an event (rooms, tracks, speakers, talks, slots).
     ImportSchedule(ImportScheduleArgs),
     /// Deliver queued mail (what `serve` does in the background), then exit with --once.
@@ -159,6 +168,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::CreateOrganizer(args) => create_organizer(settings, args),
         Command::ImportSchedule(args) => import_schedule(settings, args),
+        Command::CreateEvent(args) => events::create_event(settings, args),
+        Command::Export(args) => events::export(settings, args),
+        Command::ImportEvent(args) => events::import(settings, args),
         Command::SendMail(args) => send_mail(settings, args),
         Command::MailCatcher(args) => mail_catcher(args),
     }
