@@ -63,7 +63,18 @@ pub fn export(conn: &mut AnyConnection, me: &Person) -> AppResult<Value> {
             .load(conn)?,
         None => Vec::new(),
     };
+    let availability: Vec<(String, NaiveDateTime, NaiveDateTime)> =
+        crate::db::schema::speaker_availability::table
+            .inner_join(events::table)
+            .filter(crate::db::schema::speaker_availability::person_id.eq(&me.id))
+            .select((
+                events::slug,
+                crate::db::schema::speaker_availability::starts_at,
+                crate::db::schema::speaker_availability::ends_at,
+            ))
+            .load(conn)?;
     Ok(json!({
+        "availability": availability.iter().map(|(event, s, e)| json!({ "event": event, "from": s, "to": e })).collect::<Vec<_>>(),
         "profile": {
             "name": me.name, "email": me.email, "bio": me.bio, "photo_url": me.photo_url,
             "website_url": me.website_url, "social": me.social, "created_at": me.created_at,
@@ -187,6 +198,11 @@ pub fn erase(
         }
         diesel::delete(auth_tokens::table.filter(auth_tokens::subject_id.eq(&me.id)))
             .execute(conn)?;
+        diesel::delete(
+            crate::db::schema::speaker_availability::table
+                .filter(crate::db::schema::speaker_availability::person_id.eq(&me.id)),
+        )
+        .execute(conn)?;
         done.talks_kept = talk_people::table
             .filter(talk_people::person_id.eq(&me.id))
             .count()

@@ -482,6 +482,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    speaker_availability (id) {
+        id -> Text,
+        event_id -> Text,
+        person_id -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     sponsor_levels (id) {
         id -> Text,
         event_id -> Text,
@@ -630,6 +640,8 @@ diesel::joinable!(sessions -> organizers (organizer_id));
 diesel::joinable!(slots -> events (event_id));
 diesel::joinable!(slots -> rooms (room_id));
 diesel::joinable!(slots -> talks (talk_id));
+diesel::joinable!(speaker_availability -> events (event_id));
+diesel::joinable!(speaker_availability -> people (person_id));
 diesel::joinable!(sponsor_levels -> events (event_id));
 diesel::joinable!(sponsors -> events (event_id));
 diesel::joinable!(sponsors -> images (logo_id));
@@ -678,6 +690,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     session_notes,
     sessions,
     slots,
+    speaker_availability,
     sponsor_levels,
     sponsors,
     submission_types,

@@ -19,6 +19,8 @@ pub enum ConflictKind {
     Speaker,
     /// A talk longer than its slot.
     Length,
+    /// A talk placed when one of its speakers said they are away.
+    Availability,
 }
 
 /// One problem, in words, with the slots it concerns.
@@ -37,7 +39,11 @@ struct Checker<'a> {
     s: &'a Snapshot,
     tz: Tz,
     people: HashMap<&'a str, &'a str>,
+    availability: &'a Availability,
 }
+
+/// Speakers' windows (UTC) by person id: see [`super::availability`].
+pub type Availability = HashMap<String, Vec<super::availability::Window>>;
 
 impl<'a> Checker<'a> {
     fn when(&self, slot: &SnapSlot) -> String {
@@ -115,6 +121,44 @@ impl<'a> Checker<'a> {
             .collect()
     }
 
+    /// A speaker who gave windows, none of which holds the whole slot.
+    fn availability(&self, a: &SnapSlot) -> Vec<Conflict> {
+        let Some(talk) = self.talk(a) else {
+            return Vec::new();
+        };
+        talk.people
+            .iter()
+            .filter_map(|p| {
+                let windows = self.availability.get(&p.person_id)?;
+                let fits = windows
+                    .iter()
+                    .any(|(s, e)| *s <= a.starts_at && a.ends_at <= *e);
+                let given = windows
+                    .iter()
+                    .map(|(s, e)| {
+                        format!(
+                            "{} {}–{}",
+                            display::local(*s, self.tz).format("%a %-d %b"),
+                            display::time(*s, self.tz),
+                            display::time(*e, self.tz)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                (!fits).then(|| Conflict {
+                    kind: ConflictKind::Availability,
+                    message: format!(
+                        "{} is not available for “{}” on {} (they can be there: {given}).",
+                        self.people.get(p.person_id.as_str()).unwrap_or(&"Someone"),
+                        talk.title,
+                        self.when(a)
+                    ),
+                    slots: vec![a.id.clone()],
+                })
+            })
+            .collect()
+    }
+
     /// A talk longer than its slot.
     fn length(&self, a: &SnapSlot) -> Option<Conflict> {
         let talk = self.talk(a)?;
@@ -134,7 +178,13 @@ impl<'a> Checker<'a> {
 
 /// Finds every conflict in a (draft) snapshot.
 pub fn find(s: &Snapshot) -> Vec<Conflict> {
+    find_with(s, &Availability::new())
+}
+
+/// [`find`], also against the speakers' availability.
+pub fn find_with(s: &Snapshot, availability: &Availability) -> Vec<Conflict> {
     let checker = Checker {
+        availability,
         s,
         tz: s.event.timezone.parse().unwrap_or(Tz::UTC),
         people: s
@@ -152,6 +202,7 @@ pub fn find(s: &Snapshot) -> Vec<Conflict> {
             }
         }
         out.extend(checker.length(a));
+        out.extend(checker.availability(a));
     }
     out
 }

@@ -7,6 +7,7 @@
 //! [`snapshot`], [`grid`], [`export`] and [`views`] for what is shown; [`import`] moves a frab
 //! schedule in.
 
+pub mod availability;
 pub mod conflicts;
 pub mod export;
 pub mod grid;

@@ -140,6 +140,30 @@ pub fn save(
     })
 }
 
+/// A new speaker with just a name (added from the talk form; the rest of the profile is
+/// filled in later, by the organizers or the speaker). Returns the id.
+pub fn create_named(
+    conn: &mut AnyConnection,
+    now: chrono::NaiveDateTime,
+    name: &str,
+) -> AppResult<String> {
+    let p = Person {
+        id: new_id(),
+        name: name.to_string(),
+        email: None,
+        bio: String::new(),
+        photo_url: String::new(),
+        website_url: String::new(),
+        social: String::new(),
+        created_at: now,
+        updated_at: now,
+    };
+    diesel::insert_into(people::table)
+        .values(&p)
+        .execute(conn)?;
+    Ok(p.id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,46 @@ of_event! {
     pub fn tracks_of(event) -> Vec<Track> from tracks order (tracks::position, tracks::name)
 }
 
+/// The speakers the talk form suggests: people on talks or proposals of this event and of
+/// events that started before it, the most recent event's first, each once.
+pub fn speakers_until(
+    conn: &mut AnyConnection,
+    event: &crate::events::Event,
+) -> QueryResult<Vec<Person>> {
+    use crate::db::schema::events;
+    let mut on_talks: Vec<(String, chrono::NaiveDateTime)> = talk_people::table
+        .inner_join(talks::table.inner_join(events::table))
+        .filter(events::starts_at.le(event.starts_at))
+        .select((talk_people::person_id, events::starts_at))
+        .load(conn)?;
+    on_talks.extend(
+        proposal_speakers::table
+            .inner_join(proposals::table.inner_join(events::table))
+            .filter(events::starts_at.le(event.starts_at))
+            .select((proposal_speakers::person_id, events::starts_at))
+            .load::<(String, chrono::NaiveDateTime)>(conn)?,
+    );
+    on_talks.sort_by_key(|t| std::cmp::Reverse(t.1));
+    // Profiles on nothing yet (just added under Speakers) are suggested too, last.
+    let fresh: Vec<String> = people::table
+        .filter(people::id.ne_all(talk_people::table.select(talk_people::person_id)))
+        .filter(people::id.ne_all(proposal_speakers::table.select(proposal_speakers::person_id)))
+        .select(people::id)
+        .load(conn)?;
+    let mut order: Vec<String> = Vec::new();
+    for id in on_talks.into_iter().map(|(id, _)| id).chain(fresh) {
+        if !order.contains(&id) {
+            order.push(id);
+        }
+    }
+    let mut found: Vec<Person> = people::table
+        .filter(people::id.eq_any(&order))
+        .select(Person::as_select())
+        .load(conn)?;
+    found.sort_by_key(|p| order.iter().position(|id| *id == p.id));
+    Ok(found)
+}
+
 /// People on this event's talks, plus people who proposed for it, by name.
 pub fn people_of(conn: &mut AnyConnection, event_id: &str) -> QueryResult<Vec<Person>> {
     let on_talks: Vec<String> = talk_people::table

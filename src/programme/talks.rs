@@ -16,9 +16,6 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::forms::Fields;
 use crate::values;
 
-/// How many people rows the talk form offers.
-pub const PEOPLE_ROWS: usize = 8;
-
 /// The talk form.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -49,6 +46,13 @@ pub struct TalkForm {
     pub person: Vec<String>,
     /// Role per row.
     pub role: Vec<String>,
+    /// Person ids ticked to be taken off the talk.
+    pub remove: Vec<String>,
+    /// A person to add: the name (or email) of a speaker of this or an earlier event, picked
+    /// from the suggestions; a name nobody has adds a new speaker.
+    pub add_person: String,
+    /// The added person's role.
+    pub add_role: String,
 }
 
 impl TalkForm {
@@ -79,6 +83,7 @@ impl TalkForm {
             state: t.state.to_string(),
             person: people.iter().map(|p| p.person_id.clone()).collect(),
             role: people.iter().map(|p| p.role.to_string()).collect(),
+            ..TalkForm::default()
         }
     }
 }
@@ -90,6 +95,8 @@ pub struct TalkInput {
     pub fields: TalkFields,
     /// Its people in order: (person id, role).
     pub people: Vec<(String, TalkRole)>,
+    /// A new speaker to make (their name) and add last, with their role.
+    pub new_person: Option<(String, TalkRole)>,
 }
 
 /// The people rows of the form: each person once, with a known role.
@@ -175,6 +182,7 @@ pub fn parse(form: &TalkForm) -> Result<TalkInput, FieldErrors> {
                 state: state?,
             },
             people,
+            new_person: None,
         })
     })
 }
@@ -191,6 +199,7 @@ pub fn parse_checked(
         let known = belongs(conn, &cx.event.id, Owned::Track, t)?;
         f.check(known, "track_id", "Choose one of this event's tracks.");
     }
+    let (form, new_person) = &resolve_added(conn, cx, form)?;
     for person in form
         .person
         .iter()
@@ -205,7 +214,53 @@ pub fn parse_checked(
             "Choose people from the list (add new speakers first).",
         );
     }
-    f.and(parse(form)).map_err(AppError::Invalid)
+    let mut input = f.and(parse(form)).map_err(AppError::Invalid)?;
+    input.new_person = new_person.clone();
+    Ok(input)
+}
+
+/// The form with its ticked people taken off and its added person resolved: a speaker of this
+/// or an earlier event with that name or email (the most recent first) joins the rows; a name
+/// nobody has becomes a new speaker, made when the talk is saved.
+fn resolve_added(
+    conn: &mut AnyConnection,
+    cx: &EventContext,
+    form: &TalkForm,
+) -> AppResult<(TalkForm, Option<(String, TalkRole)>)> {
+    let mut out = form.clone();
+    let kept: Vec<(String, String)> = form
+        .person
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !form.remove.contains(p))
+        .map(|(i, p)| (p.clone(), form.role.get(i).cloned().unwrap_or_default()))
+        .collect();
+    (out.person, out.role) = kept.into_iter().unzip();
+    let wanted = form.add_person.trim();
+    if wanted.is_empty() {
+        return Ok((out, None));
+    }
+    let role = TalkRole::parse(form.add_role.trim()).unwrap_or(TalkRole::Speaker);
+    let known = super::queries::speakers_until(conn, &cx.event)?
+        .into_iter()
+        .find(|p| {
+            p.name.trim().eq_ignore_ascii_case(wanted)
+                || p.email
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(wanted))
+        });
+    match known {
+        Some(p) => {
+            out.person.push(p.id);
+            out.role.push(role.to_string());
+            Ok((out, None))
+        }
+        None if wanted.chars().count() <= 100 => Ok((out, Some((wanted.to_string(), role)))),
+        None => Err(AppError::field(
+            "person",
+            "A name has at most 100 characters.",
+        )),
+    }
 }
 
 /// Creates (`id` None) or updates a talk with its people.
@@ -232,12 +287,20 @@ pub fn save(
                     people.into_iter().map(|p| (p.person_id, p.role)).collect();
                 (
                     id.to_string(),
-                    changed_fields(&before, &input.fields, people != input.people),
+                    changed_fields(
+                        &before,
+                        &input.fields,
+                        people != input.people || input.new_person.is_some(),
+                    ),
                 )
             }
             None => (insert(conn, cx, &input.fields)?, "new".to_string()),
         };
-        set_people(conn, &talk_id, &input.people)?;
+        let mut chosen = input.people.clone();
+        if let Some((name, role)) = &input.new_person {
+            chosen.push((super::people::create_named(conn, cx.now, name)?, *role));
+        }
+        set_people(conn, &talk_id, &chosen)?;
         let summary = format!("Saved talk “{}”: {what}", input.fields.title);
         audit::note(conn, cx, action, ("talk", &talk_id), &summary)?;
         Ok(talk_of(conn, &cx.event.id, &talk_id)?.0)

@@ -14,7 +14,7 @@ use super::queries as service;
 use super::release;
 use super::slots::SlotForm;
 use super::snapshot::{self, Changes};
-use super::talks::{TalkForm, PEOPLE_ROWS};
+use super::talks::TalkForm;
 use crate::db::AnyConnection;
 use crate::error::AppResult;
 use crate::events::{display, Event};
@@ -73,7 +73,7 @@ pub fn overview(conn: &mut AnyConnection, event: &Event) -> AppResult<Overview> 
     let has_pending = latest.as_ref().map(|r| r.snapshot != draft).unwrap_or(true);
     Ok(Overview {
         grid: grid::build(&draft, None),
-        conflicts: conflicts::find(&draft),
+        conflicts: conflicts::find_with(&draft, &super::availability::of_event(conn, &event.id)?),
         unscheduled: service::unscheduled(conn, &event.id)?,
         version: latest.as_ref().map(|r| r.version).unwrap_or(0),
         pending: summary(&pending),
@@ -167,10 +167,8 @@ pub struct TalkChoices {
     pub roles: &'static [TalkRole],
     /// The event's tracks, for the select.
     pub tracks: Vec<Track>,
-    /// Everyone (people are global).
-    pub people: Vec<Person>,
-    /// Row numbers for the people rows.
-    pub rows: Vec<usize>,
+    /// The speakers suggested when adding a person: this event's and earlier events'.
+    pub speakers: Vec<Person>,
 }
 
 /// The talk form's choices.
@@ -179,35 +177,57 @@ pub fn talk_choices(conn: &mut AnyConnection, event: &Event) -> AppResult<TalkCh
         kinds: TalkKind::ALL,
         roles: TalkRole::ALL,
         tracks: service::tracks_of(conn, &event.id)?,
-        people: service::all_people(conn)?,
-        rows: (0..PEOPLE_ROWS).collect(),
+        speakers: super::queries::speakers_until(conn, event)?,
     })
 }
 
-/// One people row of the talk form, with its current choice.
+/// One person on the talk form, with their role.
 #[derive(Debug, Serialize)]
 pub struct PersonRow {
     /// Row number.
     pub index: usize,
-    /// Chosen person id.
+    /// Person id.
     pub person: String,
+    /// Their name.
+    pub name: String,
     /// Chosen role.
     pub role: String,
 }
 
-/// The talk form's people rows, filled from the form.
-pub fn person_rows(form: &TalkForm) -> Vec<PersonRow> {
-    (0..PEOPLE_ROWS)
-        .map(|i| PersonRow {
+/// The talk form's people, named, in order (the form keeps ids only).
+pub fn person_rows(conn: &mut AnyConnection, form: &TalkForm) -> AppResult<Vec<PersonRow>> {
+    use crate::db::schema::people;
+    use diesel::prelude::*;
+    let ids: Vec<&String> = form
+        .person
+        .iter()
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    let names: std::collections::HashMap<String, String> = people::table
+        .filter(people::id.eq_any(&ids))
+        .select((people::id, people::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(form
+        .person
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.trim().is_empty())
+        .map(|(i, p)| PersonRow {
             index: i,
-            person: form.person.get(i).cloned().unwrap_or_default(),
+            person: p.clone(),
+            name: names
+                .get(p)
+                .cloned()
+                .unwrap_or_else(|| "(unknown person)".into()),
             role: form
                 .role
                 .get(i)
                 .cloned()
                 .unwrap_or_else(|| TalkRole::Speaker.as_str().into()),
         })
-        .collect()
+        .collect())
 }
 
 /// Choices for the slot form.

@@ -115,6 +115,7 @@ pub const PARTS: &[Part] = &[
         "proposal_id IN (SELECT id FROM proposals WHERE event_id = $1)",
     ),
     personal("talk_feedback", OF_EVENT),
+    personal("speaker_availability", OF_EVENT),
     personal("notice_subscriptions", OF_EVENT),
     personal("mail_unsubscribes", OF_EVENT),
 ];

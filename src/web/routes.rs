@@ -88,6 +88,8 @@ route_table! {
         post "/events/{slug}/programme/speakers" => admin::programme::people::create;
         get "/events/{slug}/programme/speakers/{id}" => admin::programme::people::show;
         post "/events/{slug}/programme/speakers/{id}" => admin::programme::people::update;
+        get "/events/{slug}/programme/speakers/{id}/availability" => admin::programme::availability::show;
+        post "/events/{slug}/programme/speakers/{id}/availability" => admin::programme::availability::save;
         get "/events/{slug}/programme/talks" => admin::programme::talks::list;
         get "/events/{slug}/programme/talks/new" => admin::programme::talks::new;
         post "/events/{slug}/programme/talks" => admin::programme::talks::create;
@@ -211,6 +213,8 @@ route_table! {
         get "/cfp/my-data.json" => public::speaker_data::download;
         get "/cfp/erase" => public::speaker_data::erase_form;
         post "/cfp/erase" => public::speaker_data::erase;
+        get "/cfp/availability" => public::availability::show;
+        post "/cfp/availability" => public::availability::save;
         get "/cfp/profile" => public::cfp::profile;
         post "/cfp/profile" => public::cfp::save_profile;
         get "/cfp/confirm/{token}" => public::cfp::confirm_page;

@@ -1454,3 +1454,244 @@ async fn events_start_as_drafts_for_their_team_are_published_archived_read_only_
     });
     assert_eq!(orphans, 0, "the demo's proposals were all USA 2010's");
 }
+
+/// The people of a talk, in order: (name, role).
+fn talk_people_of(app: &TestApp, title: &str) -> Vec<(String, String)> {
+    use ghent::db::schema::{people, talk_people, talks};
+    app.with_conn(|c| {
+        talk_people::table
+            .inner_join(talks::table)
+            .inner_join(people::table)
+            .filter(talks::title.eq(title))
+            .order(talk_people::position)
+            .select((people::name, talk_people::role))
+            .load(c)
+            .unwrap()
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_talk_form_suggests_this_and_earlier_events_speakers_and_adds_new_ones_by_name() {
+    use ghent::db::schema::{events, people, talk_people, talks};
+    let app = spawn_demo_app().await;
+    app.organizer(
+        "owner@example.org",
+        false,
+        &[("ghent-2009", Role::Owner), ("usa-2010", Role::Owner)],
+    );
+    app.login("owner@example.org").await;
+    let speakers_of = |slug: &str| -> Vec<String> {
+        app.with_conn(|c| {
+            talk_people::table
+                .inner_join(talks::table.inner_join(events::table))
+                .inner_join(people::table)
+                .filter(events::slug.eq(slug))
+                .select(people::name)
+                .load(c)
+                .unwrap()
+        })
+    };
+    let (ghent, usa) = (speakers_of("ghent-2009"), speakers_of("usa-2010"));
+    let later_only = usa.iter().find(|n| !ghent.contains(n)).unwrap().clone();
+    // Ghent 2009 came first: its form suggests its own speakers, not USA 2010's.
+    let (_, html) = app
+        .get_html("/admin/events/ghent-2009/programme/talks/new")
+        .await;
+    let doc = scraper::Html::parse_document(&html);
+    let sel = scraper::Selector::parse("#speaker-suggestions option").unwrap();
+    let suggested: Vec<String> = doc
+        .select(&sel)
+        .filter_map(|o| o.value().attr("value").map(str::to_string))
+        .collect();
+    assert!(ghent.iter().all(|n| suggested.contains(n)), "{suggested:?}");
+    assert!(!suggested.contains(&later_only), "{later_only} spoke later");
+    assert!(
+        texts(&html, "select[name=person]").is_empty(),
+        "no fixed dropdowns"
+    );
+    // USA 2010's form suggests both events' speakers.
+    let new = "/admin/events/usa-2010/programme/talks/new";
+    let (_, html) = app.get_html(new).await;
+    assert!(html.contains(&format!("<option value=\"{}\">", ghent[0])));
+
+    // Adding an earlier event's speaker by name uses their profile; a new name makes one.
+    let people_before = app.count("people");
+    let fields = |add: &str| {
+        vec![
+            ("title", "Two generations of ops".to_string()),
+            ("kind", "panel".to_string()),
+            ("duration_minutes", "45".to_string()),
+            ("language", "en".to_string()),
+            ("state", "confirmed".to_string()),
+            ("add_person", add.to_string()),
+            ("add_role", "moderator".to_string()),
+        ]
+    };
+    let owned = fields(&ghent[0].to_lowercase());
+    let form: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = app
+        .post_form(new, "/admin/events/usa-2010/programme/talks", &form)
+        .await;
+    assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap());
+    assert_eq!(
+        app.count("people"),
+        people_before,
+        "matched, not duplicated"
+    );
+    assert_eq!(
+        talk_people_of(&app, "Two generations of ops"),
+        [(ghent[0].clone(), "moderator".to_string())]
+    );
+    let talk: String = app.with_conn(|c| {
+        talks::table
+            .filter(talks::title.eq("Two generations of ops"))
+            .select(talks::id)
+            .first(c)
+            .unwrap()
+    });
+    let edit = format!("/admin/events/usa-2010/programme/talks/{talk}");
+    let (_, html) = app.get_html(&edit).await;
+    assert_eq!(
+        texts(&html, ".talk-people .person-name"),
+        [ghent[0].clone()]
+    );
+    let moderator: String = app.with_conn(|c| {
+        people::table
+            .filter(people::name.eq(&ghent[0]))
+            .select(people::id)
+            .first(c)
+            .unwrap()
+    });
+    let mut owned = fields("Grace Newcomer");
+    owned[6].1 = "speaker".into();
+    owned.extend([
+        ("person", moderator.clone()),
+        ("role", "moderator".to_string()),
+    ]);
+    let form: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = app.post_form(&edit, &edit, &form).await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(app.count("people"), people_before + 1);
+    assert_eq!(
+        talk_people_of(&app, "Two generations of ops"),
+        [
+            (ghent[0].clone(), "moderator".to_string()),
+            ("Grace Newcomer".to_string(), "speaker".to_string())
+        ]
+    );
+    // Ticking "take off the talk" removes a person.
+    let mut owned = fields("");
+    owned.extend([
+        ("person", moderator.clone()),
+        ("role", "moderator".to_string()),
+        ("remove", moderator.clone()),
+    ]);
+    let form: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = app.post_form(&edit, &edit, &form).await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert!(talk_people_of(&app, "Two generations of ops").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_talk_placed_outside_its_speakers_availability_is_a_conflict_that_names_them() {
+    use ghent::db::schema::{people, speaker_availability};
+    let catcher = catcher().await;
+    let app = spawn_demo_app_with_smtp(&catcher, &[]).await;
+    app.organizer("owner@example.org", false, &[("ghent-2009", Role::Owner)]);
+    app.login("owner@example.org").await;
+    let mattias: String = app.with_conn(|c| {
+        people::table
+            .filter(people::name.eq("Mattias Skarin"))
+            .select(people::id)
+            .first(c)
+            .unwrap()
+    });
+    let base = "/admin/events/ghent-2009/programme";
+    let page = format!("{base}/speakers/{mattias}/availability");
+    let conflicts = || async {
+        let (_, html) = app.get_html(&format!("{base}/")).await;
+        texts(&html, ".conflicts li")
+            .into_iter()
+            .filter(|c| c.contains("not available"))
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        conflicts().await.is_empty(),
+        "nothing said, nothing clashes"
+    );
+    // A bad window is refused on the page, with the day's message; nothing is stored.
+    let r = app
+        .post_form(
+            &page,
+            &page,
+            &[("from", "12:00"), ("to", "09:00"), ("from", ""), ("to", "")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    assert_eq!(
+        texts(&html, "#f-day-0-error"),
+        ["The end must be after the start."]
+    );
+    assert_eq!(app.count("speaker_availability"), 0);
+    // Friday only: his Saturday talk is a conflict, with his name and when he can come.
+    let r = app
+        .post_form(
+            &page,
+            &page,
+            &[("from", "09:00"), ("to", "18:00"), ("from", ""), ("to", "")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let found = conflicts().await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with(
+            "Mattias Skarin is not available for “Introducing Kanban in operations” on Saturday"
+        ) && found[0].contains("Fri 30 Oct 09:00–18:00"),
+        "{found:?}"
+    );
+    // Saturday morning too: the talk fits, the conflict goes.
+    app.post_form(
+        &page,
+        &page,
+        &[
+            ("from", "09:00"),
+            ("to", "18:00"),
+            ("from", "09:00"),
+            ("to", "12:00"),
+        ],
+    )
+    .await;
+    assert!(conflicts().await.is_empty());
+    let (_, html) = app.get_html(&page).await;
+    assert!(html.contains("id=\"f-to-1\" name=\"to\" type=\"time\" value=\"12:00\""));
+
+    // Speakers give theirs on their CfP pages.
+    let me = crate::cfp::speaker(&app, &catcher, "avail@example.org").await;
+    let (status, html) = me.get_html("/usa-2010/cfp/availability").await;
+    assert_eq!(status, 200);
+    assert_eq!(texts(&html, ".day-label"), ["Friday 25 June 2010"]);
+    let r = me
+        .post_form(
+            "/usa-2010/cfp/availability",
+            "/usa-2010/cfp/availability",
+            &[("from", "13:00"), ("to", "17:00")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let stored: Vec<(chrono::NaiveDateTime, chrono::NaiveDateTime)> = app.with_conn(|c| {
+        speaker_availability::table
+            .inner_join(people::table)
+            .filter(people::email.eq("avail@example.org"))
+            .select((
+                speaker_availability::starts_at,
+                speaker_availability::ends_at,
+            ))
+            .load(c)
+            .unwrap()
+    });
+    // 13:00 in San Francisco (PDT, UTC-7) is 20:00 UTC.
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].0.to_string(), "2010-06-25 20:00:00");
+}

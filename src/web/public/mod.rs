@@ -1,5 +1,6 @@
 //! Public pages: anyone may see them.
 
+pub mod availability;
 pub mod buzz;
 pub mod cfp;
 pub mod events;

@@ -3,6 +3,7 @@
 //! [`slots`]; [`import`] takes a schedule.xml in. The drag-and-drop grid posts to the same `place` route as the form that works
 //! without JavaScript.
 
+pub mod availability;
 pub mod import;
 pub mod people;
 pub mod rooms;

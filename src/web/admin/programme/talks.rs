@@ -65,10 +65,15 @@ async fn form_page(
     errors: FieldErrors,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let choices = staff
-        .read(|conn, cx| views::talk_choices(conn, &cx.event))
+    let f = form.clone();
+    let (choices, rows) = staff
+        .read(move |conn, cx| {
+            Ok((
+                views::talk_choices(conn, &cx.event)?,
+                views::person_rows(conn, &f)?,
+            ))
+        })
         .await?;
-    let rows = views::person_rows(&form);
     let title = if id.is_some() {
         "Edit talk"
     } else {

@@ -1,0 +1,1 @@
+DROP TABLE speaker_availability;
