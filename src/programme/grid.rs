@@ -49,6 +49,8 @@ pub struct Cell {
     pub colspan: usize,
     /// The slot, or `None` for an empty cell.
     pub slot: Option<CellSlot>,
+    /// For an empty cell: its room's id (where a slot dropped there goes).
+    pub room_id: Option<String>,
 }
 
 /// A table row.
@@ -284,7 +286,7 @@ impl Layout {
     fn rows(
         &self,
         slots: &[&SnapSlot],
-        bounds: &[NaiveDateTime],
+        (bounds, columns): (&[NaiveDateTime], &[&str]),
         tz: Tz,
         cell_slot: &dyn Fn(&SnapSlot) -> CellSlot,
     ) -> Vec<Row> {
@@ -300,6 +302,7 @@ impl Layout {
                                     rowspan: r1 - r0,
                                     colspan: c1 - c0,
                                     slot: Some(cell_slot(slots[*i])),
+                                    room_id: None,
                                 });
                             }
                         }
@@ -308,6 +311,7 @@ impl Layout {
                         rowspan: 1,
                         colspan: 1,
                         slot: None,
+                        room_id: columns.get(c).map(|r| r.to_string()),
                     }),
                 }
             }
@@ -352,7 +356,7 @@ fn day(
         .iter()
         .map(|i| cell_slot(slots[*i]))
         .collect();
-    let out_rows = layout.rows(slots, &bounds, tz, cell_slot);
+    let out_rows = layout.rows(slots, (&bounds, &columns), tz, cell_slot);
     Day {
         index,
         label: date.format("%A %-d %B %Y").to_string(),

@@ -223,6 +223,54 @@ pub fn place(
     })
 }
 
+/// Moves a slot (with its talk, if any) to another start and room, keeping its length: what
+/// dragging a slot onto a free cell of the editor's grid does. `starts` is RFC 3339 (the grid
+/// cell's time); `room_id` empty spans every room.
+#[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
+pub fn move_to(
+    conn: &mut AnyConnection,
+    cx: &EventContext,
+    slot_id: &str,
+    starts: &str,
+    room_id: &str,
+) -> AppResult<()> {
+    let starts_at = chrono::DateTime::parse_from_rfc3339(starts.trim())
+        .map_err(|_| AppError::BadRequest("The new time could not be read.".into()))?
+        .naive_utc();
+    let room = Some(room_id.trim().to_string()).filter(|r| !r.is_empty());
+    conn.transaction(|conn| {
+        let slot = slot_of(conn, &cx.event.id, slot_id)?;
+        if let Some(r) = &room {
+            if !belongs(conn, &cx.event.id, Owned::Room, r)? {
+                return Err(AppError::BadRequest(
+                    "That room is not this event's.".into(),
+                ));
+            }
+        }
+        let ends_at = starts_at + (slot.ends_at - slot.starts_at);
+        diesel::update(slots::table.find(&slot.id))
+            .set((
+                slots::starts_at.eq(starts_at),
+                slots::ends_at.eq(ends_at),
+                slots::room_id.eq(&room),
+                slots::updated_at.eq(cx.now),
+            ))
+            .execute(conn)?;
+        let (from, to) = (
+            display::short_datetime(slot.starts_at, cx.event.tz()),
+            display::short_datetime(starts_at, cx.event.tz()),
+        );
+        audit::note(
+            conn,
+            cx,
+            "slot.move",
+            ("slot", &slot.id),
+            &format!("Moved the slot at {from} to {to}"),
+        )?;
+        Ok(())
+    })
+}
+
 /// Takes the talk out of a slot (the slot stays, empty).
 #[tracing::instrument(skip_all, fields(event = %cx.event.slug))]
 pub fn unschedule(conn: &mut AnyConnection, cx: &EventContext, slot_id: &str) -> AppResult<()> {

@@ -100,6 +100,7 @@ route_table! {
         get "/events/{slug}/programme/slots/{id}" => admin::programme::slots::edit;
         post "/events/{slug}/programme/slots/{id}" => admin::programme::slots::update;
         post "/events/{slug}/programme/slots/{id}/place" => admin::programme::slots::place;
+        post "/events/{slug}/programme/slots/{id}/move" => admin::programme::slots::move_slot;
         post "/events/{slug}/programme/slots/{id}/unschedule" => admin::programme::slots::unschedule;
         post "/events/{slug}/programme/slots/{id}/delete" => admin::programme::slots::delete;
         get "/events/{slug}/registrations" => admin::registrations::list;

@@ -658,6 +658,51 @@ async fn an_organizer_drags_talks_onto_slots_in_the_grid_editor() {
     .await;
     wait_for_cell(c, &from, &title).await;
     assert_eq!(slot_of_talk(&app, &talk_id).as_deref(), Some(from.as_str()));
+
+    // The spare slot itself, dragged by its time onto a free cell, moves there (same length).
+    let (starts, room): (String, String) = {
+        let v = c
+            .execute(
+                "const td = document.querySelector('#programme-editor td.empty[data-starts]'); td.id = 'free-cell'; return [td.dataset.starts, td.dataset.roomId];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        (
+            v[0].as_str().unwrap().to_string(),
+            v[1].as_str().unwrap().to_string(),
+        )
+    };
+    c.execute(
+        r#"const [slotId] = arguments;
+        const from = document.querySelector(`[data-move-slot="${slotId}"]`);
+        const to = document.getElementById("free-cell");
+        const data = new DataTransfer();
+        from.dispatchEvent(new DragEvent("dragstart", { bubbles: true, dataTransfer: data }));
+        to.dispatchEvent(new DragEvent("dragover", { bubbles: true, cancelable: true, dataTransfer: data }));
+        to.dispatchEvent(new DragEvent("drop", { bubbles: true, cancelable: true, dataTransfer: data }));"#,
+        vec![json!(spare)],
+    )
+    .await
+    .unwrap();
+    let moved = || {
+        use diesel::prelude::*;
+        use ghent::db::schema::slots;
+        app.with_conn(|conn| {
+            slots::table
+                .find(&spare)
+                .select((slots::starts_at, slots::ends_at, slots::room_id))
+                .first::<(chrono::NaiveDateTime, chrono::NaiveDateTime, Option<String>)>(conn)
+                .unwrap()
+        })
+    };
+    eventually(10, "the slot moves to the free cell", || {
+        ghent::events::display::iso_utc(moved().0) == starts
+    })
+    .await;
+    let (s, e, r) = moved();
+    assert_eq!((e - s).num_minutes(), 15);
+    assert_eq!(r.unwrap_or_default(), room);
     c.clone().close().await.unwrap();
 }
 

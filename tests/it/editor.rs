@@ -1695,3 +1695,89 @@ async fn a_talk_placed_outside_its_speakers_availability_is_a_conflict_that_name
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].0.to_string(), "2010-06-25 20:00:00");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slot_dragged_to_a_free_cell_moves_there_with_its_talk_and_keeps_its_length() {
+    let app = spawn_demo_app().await;
+    app.organizer("owner@example.org", false, &[("ghent-2009", Role::Owner)]);
+    app.login("owner@example.org").await;
+    let base = "/admin/events/ghent-2009/programme";
+    let (_, html) = app.get_html(&format!("{base}/")).await;
+    let doc = scraper::Html::parse_document(&html);
+    // The grid's free cells say where a dropped slot goes; slots have a drag handle.
+    let free =
+        scraper::Selector::parse("#programme-editor td.empty[data-starts][data-room-id]").unwrap();
+    let cells: Vec<(String, String)> = doc
+        .select(&free)
+        .map(|c| {
+            (
+                c.value().attr("data-starts").unwrap().to_string(),
+                c.value().attr("data-room-id").unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(!cells.is_empty(), "free cells carry their time and room");
+    let handle = scraper::Selector::parse("[data-move-slot]").unwrap();
+    assert!(doc.select(&handle).count() > 5);
+    let (slot, length): (String, i64) = app.with_conn(|c| {
+        use ghent::db::schema::{slots, talks};
+        let (id, s, e): (String, chrono::NaiveDateTime, chrono::NaiveDateTime) = slots::table
+            .inner_join(talks::table.on(slots::talk_id.eq(talks::id.nullable())))
+            .filter(talks::title.eq("Introducing Kanban in operations"))
+            .select((slots::id, slots::starts_at, slots::ends_at))
+            .first(c)
+            .unwrap();
+        (id, (e - s).num_minutes())
+    });
+    let (starts, room) = cells.last().unwrap().clone();
+    let r = app
+        .post_form(
+            &format!("{base}/"),
+            &format!("{base}/slots/{slot}/move"),
+            &[("starts_at", &starts), ("room_id", &room)],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (s, e, r, talk): (
+        chrono::NaiveDateTime,
+        chrono::NaiveDateTime,
+        Option<String>,
+        Option<String>,
+    ) = app.with_conn(|c| {
+        use ghent::db::schema::slots;
+        slots::table
+            .find(&slot)
+            .select((
+                slots::starts_at,
+                slots::ends_at,
+                slots::room_id,
+                slots::talk_id,
+            ))
+            .first(c)
+            .unwrap()
+    });
+    assert_eq!(ghent::events::display::iso_utc(s), starts);
+    assert_eq!((e - s).num_minutes(), length);
+    assert_eq!(r.as_deref(), Some(room.as_str()).filter(|r| !r.is_empty()));
+    assert!(talk.is_some(), "the talk moved with its slot");
+    // The audit log says so; a room of another event is refused.
+    let (_, audit) = app.get_html("/admin/events/ghent-2009/audit").await;
+    assert!(audit.contains("Moved the slot at"));
+    let other: String = app.with_conn(|c| {
+        use ghent::db::schema::{events, rooms};
+        rooms::table
+            .inner_join(events::table)
+            .filter(events::slug.eq("usa-2010"))
+            .select(rooms::id)
+            .first(c)
+            .unwrap()
+    });
+    let r = app
+        .post_form(
+            &format!("{base}/"),
+            &format!("{base}/slots/{slot}/move"),
+            &[("starts_at", &starts), ("room_id", &other)],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 400);
+}

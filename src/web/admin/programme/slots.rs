@@ -143,6 +143,33 @@ pub async fn place(
     ))
 }
 
+/// Where the drag-and-drop editor drops a slot: a free cell's time and room.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MoveForm {
+    /// RFC 3339.
+    pub starts_at: String,
+    /// A room id (empty: every room).
+    pub room_id: String,
+}
+
+/// `POST …/programme/slots/{id}/move` (the editor's drag of a slot; the slot form does the
+/// same without JavaScript).
+pub async fn move_slot(
+    admin: EventAdmin<need::Organize>,
+    path: web::Path<(String, String)>,
+    CsrfForm(form): CsrfForm<MoveForm>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner().1;
+    admin
+        .write(move |conn, cx| slots::move_to(conn, cx, &id, &form.starts_at, &form.room_id))
+        .await?;
+    Ok(admin.done(
+        "Slot moved (not public until you release).",
+        &urls::programme(admin.slug()),
+    ))
+}
+
 /// `POST …/programme/slots/{id}/unschedule`.
 pub async fn unschedule(
     admin: EventAdmin<need::Organize>,
