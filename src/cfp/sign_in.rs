@@ -8,7 +8,7 @@ use serde_json::json;
 use super::queries::person;
 use crate::context::EventContext;
 use crate::db::schema::people;
-use crate::db::{new_id, AnyConnection};
+use crate::db::AnyConnection;
 use crate::error::{AppError, AppResult};
 use crate::links::{self, Purpose};
 use crate::mail::credentials::{Credential, Sealed};
@@ -32,17 +32,7 @@ pub fn person_for(
     {
         return Ok(p);
     }
-    let p = Person {
-        id: new_id(),
-        name: String::new(),
-        email: Some(email.as_str().to_string()),
-        bio: String::new(),
-        photo_url: String::new(),
-        website_url: String::new(),
-        social: String::new(),
-        created_at: now,
-        updated_at: now,
-    };
+    let p = Person::bare("", Some(email.as_str().to_string()), now);
     diesel::insert_into(people::table)
         .values(&p)
         .execute(conn)?;

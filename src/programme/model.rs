@@ -134,6 +134,24 @@ pub struct Person {
     pub updated_at: NaiveDateTime,
 }
 
+impl Person {
+    /// A new profile with only a name and perhaps an email (a speaker signing in, a name typed
+    /// in the talk form, an imported speaker); the rest is filled in later.
+    pub fn bare(name: &str, email: Option<String>, now: NaiveDateTime) -> Person {
+        Person {
+            id: crate::db::new_id(),
+            name: name.to_string(),
+            email,
+            bio: String::new(),
+            photo_url: String::new(),
+            website_url: String::new(),
+            social: String::new(),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 /// A talk (keynote, ignite, panel, workshop…).
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = talks)]

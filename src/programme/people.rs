@@ -147,17 +147,7 @@ pub fn create_named(
     now: chrono::NaiveDateTime,
     name: &str,
 ) -> AppResult<String> {
-    let p = Person {
-        id: new_id(),
-        name: name.to_string(),
-        email: None,
-        bio: String::new(),
-        photo_url: String::new(),
-        website_url: String::new(),
-        social: String::new(),
-        created_at: now,
-        updated_at: now,
-    };
+    let p = Person::bare(name, None, now);
     diesel::insert_into(people::table)
         .values(&p)
         .execute(conn)?;

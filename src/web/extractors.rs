@@ -310,14 +310,8 @@ impl FromRequest for PublicEvent {
                     let event =
                         crate::events::queries::by_slug(conn, &slug)?.ok_or(AppError::NotFound)?;
                     // A draft is its team's only: anyone else is told it does not exist.
-                    if event.is_draft() {
-                        let viewer = match token {
-                            Some(t) => service::viewer_for_session(conn, now, &t)?,
-                            None => None,
-                        };
-                        if viewer.is_none_or(|v| v.role_on(&event.id).is_none()) {
-                            return Err(AppError::NotFound);
-                        }
+                    if event.is_draft() && !on_team(conn, now, token.as_deref(), &event.id)? {
+                        return Err(AppError::NotFound);
                     }
                     Ok(event)
                 })
@@ -334,16 +328,31 @@ pub async fn team_only(state: &AppState, req: &HttpRequest, event_id: &str) -> A
         .get_session()
         .get::<String>(SESSION_TOKEN_KEY)
         .ok()
-        .flatten()
-        .ok_or(AppError::NotFound)?;
+        .flatten();
     let (now, id) = (state.now(), event_id.to_string());
-    let viewer = state
-        .read(move |conn| Ok(service::viewer_for_session(conn, now, &token)?))
+    let team = state
+        .read(move |conn| on_team(conn, now, token.as_deref(), &id))
         .await?;
-    match viewer {
-        Some(v) if v.role_on(&id).is_some() => Ok(()),
-        _ => Err(AppError::NotFound),
+    if team {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
     }
+}
+
+/// Whether the session `token` (if any) is an organizer with a role on the event (site
+/// administrators have one on every event).
+fn on_team(
+    conn: &mut AnyConnection,
+    now: chrono::NaiveDateTime,
+    token: Option<&str>,
+    event_id: &str,
+) -> AppResult<bool> {
+    let Some(token) = token else {
+        return Ok(false);
+    };
+    Ok(service::viewer_for_session(conn, now, token)?
+        .is_some_and(|v| v.role_on(event_id).is_some()))
 }
 
 impl PublicEvent {

@@ -872,18 +872,8 @@ async fn an_uploaded_schedule_is_previewed_applied_once_and_merged_by_guid_when_
     let app = spawn_app().await;
     app.organizer("admin@example.org", true, &[]);
     app.login("admin@example.org").await;
-    app.post_form(
-        "/admin/events/new",
-        "/admin/events",
-        &[
-            ("name", "Imported"),
-            ("slug", "imp-2009"),
-            ("timezone", "Europe/Brussels"),
-            ("starts_at", "2009-10-30T09:00"),
-            ("ends_at", "2009-10-31T18:00"),
-        ],
-    )
-    .await;
+    app.create_event("Imported", "imp-2009", ("2009-10-30", "2009-10-31"))
+        .await;
     // Bad files are refused on the page, with the reason, and nothing is kept.
     let (status, html) = upload_schedule(&app, "imp-2009", "<schedule><event><title>").await;
     assert_eq!(status, 422, "{html}");
@@ -1299,17 +1289,7 @@ async fn events_start_as_drafts_for_their_team_are_published_archived_read_only_
     app.organizer("admin@example.org", true, &[]);
     app.login("admin@example.org").await;
     let r = app
-        .post_form(
-            "/admin/events/new",
-            "/admin/events",
-            &[
-                ("name", "Draft days"),
-                ("slug", "draft-2010"),
-                ("timezone", "Europe/Brussels"),
-                ("starts_at", "2010-10-30T09:00"),
-                ("ends_at", "2010-10-31T18:00"),
-            ],
-        )
+        .create_event("Draft days", "draft-2010", ("2010-10-30", "2010-10-31"))
         .await;
     assert_eq!(r.status().as_u16(), 303);
     // A draft: the team sees it (with a note), nobody else does, the home page does not list it.

@@ -397,6 +397,29 @@ impl Visitor {
         );
     }
 
+    /// Creates an event in Brussels through the admin's form, as a signed-in site
+    /// administrator; `days` is (first day, last day), e.g. ("2009-10-30", "2009-10-31").
+    pub async fn create_event(
+        &self,
+        name: &str,
+        slug: &str,
+        days: (&str, &str),
+    ) -> reqwest::Response {
+        let (starts, ends) = (format!("{}T09:00", days.0), format!("{}T18:00", days.1));
+        self.post_form(
+            "/admin/events/new",
+            "/admin/events",
+            &[
+                ("name", name),
+                ("slug", slug),
+                ("timezone", "Europe/Brussels"),
+                ("starts_at", &starts),
+                ("ends_at", &ends),
+            ],
+        )
+        .await
+    }
+
     /// `POST` raw form fields (no CSRF token unless given).
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         self.client

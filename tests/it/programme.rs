@@ -426,17 +426,7 @@ async fn a_schedule_exported_and_imported_again_gives_the_same_talks_rooms_and_t
     target.organizer("admin@example.org", true, &[]);
     target.login("admin@example.org").await;
     target
-        .post_form(
-            "/admin/events/new",
-            "/admin/events",
-            &[
-                ("name", "Ghent again"),
-                ("slug", "ghent-again"),
-                ("timezone", "Europe/Brussels"),
-                ("starts_at", "2009-10-30T09:00"),
-                ("ends_at", "2009-10-31T18:00"),
-            ],
-        )
+        .create_event("Ghent again", "ghent-again", ("2009-10-30", "2009-10-31"))
         .await;
     let now = target.clock.now_naive();
     let summary = target.with_conn(|c| {

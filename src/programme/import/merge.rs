@@ -214,10 +214,10 @@ impl<'a> Import<'a> {
             created_at: self.now,
             updated_at: self.now,
         };
-        let talk = match self.existing_talk(conn, item)? {
+        let (existing, keep) = self.existing_talk(conn, item)?;
+        let talk = match existing {
             Some(old) => self.update_talk(conn, old, wanted)?,
             None => {
-                let keep = keepable(conn, &item.guid)?;
                 let talk = Talk {
                     id: if keep { item.guid.clone() } else { new_id() },
                     number: free_talk_or_slot_number(conn, item.id)?,
@@ -239,8 +239,13 @@ impl<'a> Import<'a> {
     }
 
     /// The event's talk an item stands for: the one with the file's guid, else (when that guid
-    /// cannot be kept) one of the same title not matched yet.
-    fn existing_talk(&mut self, conn: &mut AnyConnection, item: &Item) -> AppResult<Option<Talk>> {
+    /// cannot be kept) one of the same title not matched yet; and whether a new talk may keep
+    /// the file's guid.
+    fn existing_talk(
+        &mut self,
+        conn: &mut AnyConnection,
+        item: &Item,
+    ) -> AppResult<(Option<Talk>, bool)> {
         let mine = talks::table
             .filter(talks::event_id.eq(&self.event.id))
             .select(Talk::as_select());
@@ -249,18 +254,19 @@ impl<'a> Import<'a> {
             .first(conn)
             .optional()?
         {
-            return Ok(Some(t));
+            return Ok((Some(t), false));
         }
         if keepable(conn, &item.guid)? {
-            return Ok(None);
+            return Ok((None, true));
         }
         let same_title: Vec<Talk> = mine
             .filter(talks::title.eq(&item.title))
             .order(talks::number)
             .load(conn)?;
-        Ok(same_title
+        let found = same_title
             .into_iter()
-            .find(|t| !self.matched.contains(&t.id)))
+            .find(|t| !self.matched.contains(&t.id));
+        Ok((found, false))
     }
 
     /// Writes the fields of `wanted` that differ from `old` (an empty link in the file keeps the
@@ -524,20 +530,10 @@ impl<'a> Import<'a> {
         {
             return Ok(id);
         }
-        let p = Person {
-            id: guid
-                .filter(|g| uuid::Uuid::parse_str(g).is_ok())
-                .map(str::to_string)
-                .unwrap_or_else(new_id),
-            name: name.to_string(),
-            email: None,
-            bio: String::new(),
-            photo_url: String::new(),
-            website_url: String::new(),
-            social: String::new(),
-            created_at: self.now,
-            updated_at: self.now,
-        };
+        let mut p = Person::bare(name, None, self.now);
+        if let Some(g) = guid.filter(|g| uuid::Uuid::parse_str(g).is_ok()) {
+            p.id = g.to_string();
+        }
         diesel::insert_into(people::table)
             .values(&p)
             .execute(conn)?;
