@@ -26,9 +26,11 @@ use crate::queue::workers::Worker;
 use crate::queue::{self, Noop, Notifier, Task};
 use crate::registration::jobs::{ExpireHold, RetentionPurge};
 use crate::registration::privacy::{AttendeeErased, AttendeesPurged};
+use crate::webhooks::deliver::WebhookLane;
+use crate::webhooks::emit::DeliverWebhook;
 
 /// Kinds that lanes other than the job runner own (they do async I/O in batches).
-pub const LANE_KINDS: &[&str] = &[DeliverMail::KIND];
+pub const LANE_KINDS: &[&str] = &[DeliverMail::KIND, DeliverWebhook::KIND];
 
 /// Every job type the runner runs.
 pub fn registry() -> Registry<JobContext> {
@@ -102,6 +104,8 @@ pub struct Lanes {
     pub mail: MailWorker,
     /// Everything else.
     pub jobs: JobRunner<JobContext>,
+    /// Webhook delivery.
+    pub webhooks: WebhookLane,
 }
 
 impl Lanes {
@@ -112,9 +116,15 @@ impl Lanes {
         let _ = tokio::task::spawn_blocking(move || worker.deregister()).await;
     }
 
-    /// Runs the heartbeat and both lanes until `shutdown`; then the lanes stop (sends in
+    /// Runs the heartbeat and the lanes until `shutdown`; then the lanes stop (sends in
     /// flight get the grace period), and the worker gives back what is left and leaves.
-    pub async fn run(self, mail: Notifier, jobs: Notifier, shutdown: watch::Receiver<bool>) {
+    pub async fn run(
+        self,
+        mail: Notifier,
+        jobs: Notifier,
+        hooks: Notifier,
+        shutdown: watch::Receiver<bool>,
+    ) {
         let beat = tokio::spawn(self.worker.clone().run_heartbeat(shutdown.clone()));
         let (db, now) = (self.db.clone(), self.clock.now_naive());
         let seeding = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
@@ -126,9 +136,10 @@ impl Lanes {
         }
         let lanes = tokio::join!(
             tokio::spawn(self.mail.run(mail, shutdown.clone())),
-            tokio::spawn(self.jobs.run(jobs, shutdown)),
+            tokio::spawn(self.jobs.run(jobs, shutdown.clone())),
+            tokio::spawn(self.webhooks.run(hooks, shutdown)),
         );
-        if let (Err(e), _) | (_, Err(e)) = lanes {
+        if let (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) = lanes {
             tracing::error!(error = %e, "a queue lane failed");
         }
         let _ = beat.await;

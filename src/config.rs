@@ -65,6 +65,12 @@ struct RawSettings {
     session_hours: i64,
     form_rate_limit_per_minute: u32,
     list_page_size: i64,
+    api_rate_limit_per_minute: u32,
+    webhook_timeout_millis: u64,
+    webhook_retry_base_millis: u64,
+    webhook_disable_after_seconds: i64,
+    webhook_allow_private: bool,
+    webhook_poll_millis: u64,
 }
 
 /// Checked settings for one run of Ghent.
@@ -135,6 +141,18 @@ pub struct Settings {
     /// Rows on one page of the admin's long lists (attendees, proposals, talks, speakers,
     /// buzz, feedback).
     pub list_page_size: i64,
+    /// API requests per token (or per client address without one) per minute; 0 = unlimited.
+    pub api_rate_limit_per_minute: u32,
+    /// How long a webhook endpoint has to answer.
+    pub webhook_timeout_millis: u64,
+    /// The first retry of a failed webhook delivery waits this long; each next one twice as long, at most six hours.
+    pub webhook_retry_base_millis: u64,
+    /// An endpoint that has failed for this long (and is still failing) is disabled and its event's owners mailed.
+    pub webhook_disable_after_seconds: i64,
+    /// Allow http:// URLs and private, loopback and link-local addresses (development and tests only).
+    pub webhook_allow_private: bool,
+    /// How often the webhook lane looks for due messages when not woken.
+    pub webhook_poll_millis: u64,
     /// Demo mode: banner on every page, demo database.
     pub demo: bool,
 }
@@ -266,6 +284,12 @@ impl Settings {
             session_hours: raw.session_hours.max(1),
             form_rate_limit_per_minute: raw.form_rate_limit_per_minute,
             list_page_size: raw.list_page_size.clamp(1, 1000),
+            api_rate_limit_per_minute: raw.api_rate_limit_per_minute,
+            webhook_timeout_millis: raw.webhook_timeout_millis.max(50),
+            webhook_retry_base_millis: raw.webhook_retry_base_millis.max(10),
+            webhook_disable_after_seconds: raw.webhook_disable_after_seconds.max(1),
+            webhook_allow_private: raw.webhook_allow_private,
+            webhook_poll_millis: raw.webhook_poll_millis.max(10),
             demo: false,
         })
     }
@@ -320,6 +344,12 @@ const ENV_KEYS: &[&str] = &[
     "session_hours",
     "form_rate_limit_per_minute",
     "list_page_size",
+    "api_rate_limit_per_minute",
+    "webhook_timeout_millis",
+    "webhook_retry_base_millis",
+    "webhook_disable_after_seconds",
+    "webhook_allow_private",
+    "webhook_poll_millis",
 ];
 
 fn decode_key(s: &str) -> Result<Vec<u8>, ConfigError> {

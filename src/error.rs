@@ -47,6 +47,13 @@ pub enum AppError {
     /// last owner leaving): the message says why, and what to do instead.
     #[error("{0}")]
     Refused(String),
+    /// An update was based on an old version (`If-Match` did not match): 412.
+    #[error("{0}")]
+    Stale(String),
+    /// The request is well-formed but cannot be processed as it is (e.g. an idempotency key
+    /// reused for another request): 422.
+    #[error("{0}")]
+    Unprocessable(String),
     /// The request body is larger than Ghent accepts.
     #[error("what you sent is too large")]
     TooLarge,

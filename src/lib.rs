@@ -5,6 +5,7 @@
 //! actix handlers; `startup` builds the server so that tests run the real thing on port 0.
 
 pub mod accounts;
+pub mod api;
 pub mod attendee_data;
 pub mod audit;
 pub mod background;
@@ -42,3 +43,4 @@ pub mod transfer;
 pub mod urls;
 pub mod values;
 pub mod web;
+pub mod webhooks;

@@ -129,6 +129,11 @@ impl Application {
         self.lanes.mail.clone()
     }
 
+    /// The webhook lane (tests drive it directly).
+    pub fn webhook_lane(&self) -> crate::webhooks::deliver::WebhookLane {
+        self.lanes.webhooks.clone()
+    }
+
     /// The job runner (tests drive it directly).
     pub fn job_runner(&self) -> JobRunner<JobContext> {
         self.lanes.jobs.clone()
@@ -141,12 +146,13 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let grace = std::time::Duration::from_secs(self.state.settings.shutdown_grace_seconds + 10);
-        let (mail, jobs) = (
+        let (mail, jobs, hooks) = (
             self.state.mail_notifier.clone(),
             self.state.jobs_notifier.clone(),
+            self.state.webhook_notifier.clone(),
         );
         let background = match self.run_workers {
-            true => tokio::spawn(self.lanes.run(mail, jobs, stopped)),
+            true => tokio::spawn(self.lanes.run(mail, jobs, hooks, stopped)),
             false => tokio::spawn(self.lanes.heartbeat_only(stopped)),
         };
         let result = self.server.await;
@@ -205,13 +211,22 @@ fn build_state(
         &mail_notifier,
         &metrics,
     );
+    let webhooks = crate::webhooks::deliver::WebhookLane::new(
+        db.clone(),
+        clock.clone(),
+        &settings,
+        worker.clone(),
+        mailer.clone(),
+    );
     let lanes = Lanes {
         db: db.clone(),
         clock: clock.clone(),
         worker,
         mail: mail_worker,
         jobs: job_runner,
+        webhooks,
     };
+    let settings_api_rate = settings.api_rate_limit_per_minute;
     let form_limiter =
         crate::web::rate_limit::RateLimiter::new(settings.form_rate_limit_per_minute);
     let state = web::Data::new(AppState {
@@ -223,6 +238,8 @@ fn build_state(
         mailer,
         mail_notifier,
         jobs_notifier: Notifier::new(),
+        webhook_notifier: Notifier::new(),
+        api_limiter: crate::web::rate_limit::RateLimiter::new(settings_api_rate),
         programme_cache: Default::default(),
         form_limiter,
         metrics,

@@ -194,6 +194,14 @@ fn decide_one(
         .execute(conn)?;
     let p = queries::proposal(conn, &p.id)?;
     mail_speakers(conn, cx, &p, decision.mail())?;
+    crate::webhooks::emit_about(
+        conn,
+        &cx.event,
+        crate::webhooks::EventType::ProposalDecided,
+        "proposal",
+        &crate::api::repr::ProposalOut::of(&p),
+        cx.now,
+    )?;
     if accept {
         queue::enqueue(conn, cx.now, reminder_job(cx, &p))?;
     }
@@ -321,6 +329,14 @@ pub fn respond(
         crate::registration::attendees::register_speakers(conn, &speakers, Some(&person_ids))?;
         let summary = format!("Speakers confirmed “{}”; it is a talk now", p.title);
         record(conn, cx, &speakers.actor, "cfp.confirm", &p, &summary)?;
+        crate::webhooks::emit_about(
+            conn,
+            &cx.event,
+            crate::webhooks::EventType::SpeakerConfirmed,
+            "proposal",
+            &crate::api::repr::ProposalOut::of(&p),
+            cx.now,
+        )?;
         Ok(p)
     })
 }

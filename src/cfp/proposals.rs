@@ -310,6 +310,14 @@ pub fn submit(
                     .about("proposal", &id);
             mailer.queue(conn, now, envelope, &ctx, Vec::new())?;
         }
+        crate::webhooks::emit_about(
+            conn,
+            event,
+            crate::webhooks::EventType::ProposalSubmitted,
+            "proposal",
+            &crate::api::repr::ProposalOut::of(&p),
+            now,
+        )?;
         Ok(p)
     })
 }

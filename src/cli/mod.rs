@@ -1,6 +1,7 @@
 //! The command line: `serve` (the default), `migrate`, `seed --demo`, `create-organizer`,
 //! `import-schedule`, mail, and (in [`events`]) `create-event`, `export`, `import-event`.
 
+mod api_token;
 mod events;
 
 use std::io::BufRead;
@@ -48,6 +49,8 @@ pub enum Command {
     SendMail(SendMailArgs),
     /// Run a local SMTP catcher for development: it accepts every message and keeps it.
     MailCatcher(MailCatcherArgs),
+    /// Manage API tokens (`create --organizer EMAIL --scope read|write [--event SLUG]`).
+    ApiToken(api_token::ApiTokenArgs),
 }
 
 /// `ghent import-schedule`.
@@ -169,6 +172,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CreateOrganizer(args) => create_organizer(settings, args),
         Command::ImportSchedule(args) => import_schedule(settings, args),
         Command::CreateEvent(args) => events::create_event(settings, args),
+        Command::ApiToken(args) => api_token::run(settings, args),
         Command::Export(args) => events::export(settings, args),
         Command::ImportEvent(args) => events::import(settings, args),
         Command::SendMail(args) => send_mail(settings, args),

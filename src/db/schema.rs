@@ -10,6 +10,39 @@ diesel::table! {
 }
 
 diesel::table! {
+    api_idempotency (token_id, idem_key) {
+        token_id -> Text,
+        idem_key -> Text,
+        request_hash -> Text,
+        status -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_token_events (token_id, event_id) {
+        token_id -> Text,
+        event_id -> Text,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Text,
+        organizer_id -> Text,
+        name -> Text,
+        token_hash -> Text,
+        prefix -> Text,
+        scope -> Text,
+        all_events -> Bool,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> Text,
         occurred_at -> Timestamp,
@@ -361,6 +394,7 @@ diesel::table! {
         required -> Bool,
         options -> Text,
         position -> Integer,
+        updated_at -> Timestamp,
     }
 }
 
@@ -416,6 +450,7 @@ diesel::table! {
         description -> Text,
         capacity -> Nullable<Integer>,
         position -> Integer,
+        updated_at -> Timestamp,
     }
 }
 
@@ -511,6 +546,7 @@ diesel::table! {
         logo_id -> Nullable<Text>,
         position -> Integer,
         created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -577,6 +613,7 @@ diesel::table! {
         name -> Text,
         colour -> Text,
         position -> Integer,
+        updated_at -> Timestamp,
     }
 }
 
@@ -590,8 +627,45 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_attempts (id) {
+        id -> Text,
+        webhook_id -> Text,
+        message_id -> Text,
+        event_type -> Text,
+        attempt -> Integer,
+        succeeded -> Bool,
+        status_code -> Nullable<Integer>,
+        latency_ms -> Integer,
+        response_excerpt -> Text,
+        error -> Nullable<Text>,
+        payload -> Text,
+        attempted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> Text,
+        event_id -> Text,
+        url -> Text,
+        secret -> Text,
+        event_types -> Text,
+        enabled -> Bool,
+        failing_since -> Nullable<Timestamp>,
+        disabled_reason -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(answers -> questions (question_id));
 diesel::joinable!(answers -> registrations (registration_id));
+diesel::joinable!(api_idempotency -> api_tokens (token_id));
+diesel::joinable!(api_token_events -> api_tokens (token_id));
+diesel::joinable!(api_token_events -> events (event_id));
+diesel::joinable!(api_tokens -> organizers (organizer_id));
 diesel::joinable!(audit_log -> events (event_id));
 diesel::joinable!(audit_log -> organizers (actor_id));
 diesel::joinable!(auth_tokens -> events (event_id));
@@ -654,9 +728,15 @@ diesel::joinable!(talk_people -> talks (talk_id));
 diesel::joinable!(talks -> events (event_id));
 diesel::joinable!(talks -> tracks (track_id));
 diesel::joinable!(tracks -> events (event_id));
+diesel::joinable!(webhook_attempts -> webhooks (webhook_id));
+diesel::joinable!(webhooks -> events (event_id));
+diesel::joinable!(webhooks -> organizers (created_by));
 
 diesel::allow_tables_to_appear_in_same_query!(
     answers,
+    api_idempotency,
+    api_token_events,
+    api_tokens,
     audit_log,
     auth_tokens,
     bulk_mails,
@@ -699,4 +779,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     talks,
     tracks,
     venues,
+    webhook_attempts,
+    webhooks,
 );

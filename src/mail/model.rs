@@ -76,6 +76,8 @@ text_enum! {
         NoticeConfirm = "notice_confirm",
         /// Tells a subscriber that an event's registration or call for papers opened.
         NoticeOpened = "notice_opened",
+        /// Tells an event's owners that Ghent disabled a webhook endpoint that kept failing.
+        WebhookDisabled = "webhook_disabled",
     }
 }
 
@@ -117,6 +119,9 @@ impl MailKind {
             }
             MailKind::NoticeOpened => {
                 "Tells a subscriber that registration or the call for papers opened"
+            }
+            MailKind::WebhookDisabled => {
+                "Tells the event's owners that a webhook endpoint kept failing and was disabled"
             }
         }
     }

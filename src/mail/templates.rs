@@ -69,6 +69,12 @@ pub fn sample_context(kind: MailKind, base_url: &str) -> Value {
             ]
         }),
         Bulk => json!({}),
+        WebhookDisabled => json!({
+            "url": "https://hooks.example.org/ghent",
+            "since": "Friday 30 October 2009, 09:00 CET",
+            "last_error": "connection refused",
+            "link": format!("{base_url}/admin/events/ghent-2009/webhooks"),
+        }),
         NoticeConfirm | NoticeOpened => json!({
             "link": format!("{base_url}/ghent-2009/notify/SAMPLE-TOKEN"),
             "open_url": format!("{base_url}/ghent-2009/register/"),

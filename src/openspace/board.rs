@@ -191,6 +191,15 @@ pub fn place(
             ("openspace_topic", &topic.id),
             &format!("Placed “{}”", topic.title),
         )?;
+        let placed = topic_of(conn, &cx.event.id, topic_id)?;
+        crate::webhooks::emit_about(
+            conn,
+            &cx.event,
+            crate::webhooks::EventType::OpenspaceTopicPlaced,
+            "topic",
+            &crate::api::repr::TopicOut::of(&placed),
+            cx.now,
+        )?;
         Ok(())
     })
 }

@@ -253,13 +253,22 @@ pub fn release(
         )?;
         // The release decides which talks the material library holds.
         crate::material::index::reindex_event(conn, &event.id)?;
-        Ok(Release {
+        let release = Release {
             version,
             released_at: now,
             note,
             snapshot: snap,
             changes,
-        })
+        };
+        crate::webhooks::emit_about(
+            conn,
+            event,
+            crate::webhooks::EventType::ScheduleReleased,
+            "release",
+            &crate::api::repr::ReleaseOut::of(&release),
+            now,
+        )?;
+        Ok(release)
     })
 }
 

@@ -107,6 +107,15 @@ pub fn add_by_hand(
         };
         let r = insert_row(conn, cx, row)?;
         send_status_mail(conn, cx, &r)?;
+        crate::webhooks::emit_about(
+            conn,
+            &cx.event,
+            crate::webhooks::EventType::RegistrationCreated,
+            "registration",
+            &crate::api::repr::RegistrationOut::of(&r),
+            cx.now,
+        )?;
+
         record(
             conn,
             cx,

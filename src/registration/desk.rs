@@ -56,6 +56,15 @@ pub fn check_in(conn: &mut AnyConnection, cx: &EventContext, who: &Attendee) -> 
             ..RegistrationChange::at(cx.now)
         };
         let r = super::lifecycle::change(conn, &r.id, &checked)?;
+        crate::webhooks::emit_about(
+            conn,
+            &cx.event,
+            crate::webhooks::EventType::RegistrationCheckedIn,
+            "registration",
+            &crate::api::repr::RegistrationOut::of(&r),
+            cx.now,
+        )?;
+
         audit::note(
             conn,
             cx,

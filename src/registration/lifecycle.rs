@@ -198,6 +198,15 @@ pub fn register(
             )?,
         };
         save_answers(conn, &r.id, &input.answers, existing.is_some())?;
+        crate::webhooks::emit_about(
+            conn,
+            &cx.event,
+            crate::webhooks::EventType::RegistrationCreated,
+            "registration",
+            &crate::api::repr::RegistrationOut::of(&r),
+            cx.now,
+        )?;
+
         if let Some(job) = expiry_job(&r) {
             queue::enqueue(conn, now, job)?;
         }
@@ -245,6 +254,15 @@ pub fn confirm(
         };
         let r = change(conn, &r.id, &confirmed)?;
         send_status_mail(conn, cx, &r)?;
+        crate::webhooks::emit_about(
+            conn,
+            &cx.event,
+            crate::webhooks::EventType::RegistrationConfirmed,
+            "registration",
+            &crate::api::repr::RegistrationOut::of(&r),
+            cx.now,
+        )?;
+
         Ok(r)
     })
 }
@@ -271,6 +289,15 @@ pub fn fill_seats(conn: &mut AnyConnection, cx: &EventContext) -> AppResult<usiz
         if let Some(job) = expiry_job(&r) {
             queue::enqueue(conn, cx.now, job)?;
         }
+        crate::webhooks::emit_about(
+            conn,
+            &cx.event,
+            crate::webhooks::EventType::WaitinglistOffered,
+            "registration",
+            &crate::api::repr::RegistrationOut::of(&r),
+            cx.now,
+        )?;
+
         send_status_mail(conn, cx, &r)?;
     }
     Ok(next.len())
@@ -293,6 +320,15 @@ pub fn cancel(conn: &mut AnyConnection, cx: &EventContext, id: &str) -> AppResul
         };
         let after = change(conn, &r.id, &cancelled)?;
         send_status_mail(conn, cx, &after)?;
+        crate::webhooks::emit_about(
+            conn,
+            &cx.event,
+            crate::webhooks::EventType::RegistrationCancelled,
+            "registration",
+            &crate::api::repr::RegistrationOut::of(&after),
+            cx.now,
+        )?;
+
         fill_seats(conn, cx)?;
         Ok(r)
     })

@@ -28,6 +28,8 @@ impl ResponseError for AppError {
             AppError::BadRequest(_) | AppError::Invalid(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) | AppError::Refused(_) => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Stale(_) => StatusCode::PRECONDITION_FAILED,
+            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Database(_)
             | AppError::Db(_)
@@ -92,7 +94,9 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
         .unwrap_or_else(|| default_message(status).to_string());
     let (req, _old) = res.into_parts();
     let path = req.path().to_string();
-    let response: HttpResponse<BoxBody> = if path.starts_with("/api/") || path.ends_with(".json") {
+    let response: HttpResponse<BoxBody> = if path.starts_with("/api/") {
+        super::api::problem::problem(status, message, Vec::new())
+    } else if path.ends_with(".json") {
         HttpResponse::build(status).json(json!({ "error": message, "status": status.as_u16() }))
     } else {
         match req.app_data::<web::Data<AppState>>() {

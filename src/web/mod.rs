@@ -2,6 +2,7 @@
 //! Everything here may use actix; nothing below `web` does.
 
 pub mod admin;
+pub mod api;
 pub mod assets;
 pub mod errors;
 pub mod extractors;

@@ -3,22 +3,28 @@
 
 use actix_web::web;
 
-use super::{admin, assets, metrics, public};
+use super::{admin, api, assets, metrics, public};
 
 /// Routes exempt from the CSRF check, each for a reason: `/unsubscribe/{token}` is authorized by
 /// its signed token and must accept RFC 8058 one-click POSTs from mail providers, which have no
 /// session. Its own test checks that it does nothing without a genuine token.
 pub const CSRF_EXEMPT: &[&str] = &["/unsubscribe/{token}"];
 
+/// The API's prefix. Its routes take no session cookie (only `Authorization: Bearer`), so a
+/// forged cross-site request carries no credential: they need no CSRF token.
+pub const API_PREFIX: &str = "/api/v1";
+
 macro_rules! route_table {
     (
         site { $($method:ident $path:literal => $handler:path;)* }
+        api $api:literal { $($pmethod:ident $ppath:literal => $phandler:path;)* }
         admin $admin:literal { $($amethod:ident $apath:literal => $ahandler:path;)* }
         event $event:literal { $($emethod:ident $epath:literal => $ehandler:path;)* }
     ) => {
         /// (method, path pattern) of every route, in matching order.
         pub const ROUTES: &[(&str, &str)] = &[
             $((stringify!($method), $path),)*
+            $((stringify!($pmethod), concat!($api, $ppath)),)*
             $((stringify!($amethod), concat!($admin, $apath)),)*
             $((stringify!($emethod), concat!($event, $epath)),)*
         ];
@@ -28,6 +34,11 @@ macro_rules! route_table {
         /// tries resources in order, one regular expression each.
         pub fn configure(cfg: &mut web::ServiceConfig) {
             $(cfg.route($path, web::$method().to($handler));)*
+            cfg.service(
+                web::scope($api)
+                    .wrap(actix_web::middleware::from_fn(api::auth::rate_limit))
+                    $(.route($ppath, web::$pmethod().to($phandler)))*
+            );
             cfg.service(web::scope($admin)$(.route($apath, web::$amethod().to($ahandler)))*);
             cfg.service(web::scope($event)$(.route($epath, web::$emethod().to($ehandler)))*);
         }
@@ -52,12 +63,39 @@ route_table! {
         get "/material/" => public::material::search;
         get "/images/{file}" => public::sponsors::image;
     }
+    api "/api/v1" {
+        get "/openapi.json" => api::docs::openapi;
+        get "/docs" => api::docs::page;
+        get "/events" => api::events::list;
+        get "/events/{slug}" => api::events::show;
+        get "/events/{slug}/rooms" => api::programme::rooms;
+        get "/events/{slug}/tracks" => api::programme::tracks;
+        get "/events/{slug}/speakers" => api::programme::speakers;
+        get "/events/{slug}/talks" => api::programme::talks;
+        get "/events/{slug}/talks/{id}" => api::programme::talk;
+        patch "/events/{slug}/talks/{id}" => api::programme::update_talk;
+        get "/events/{slug}/slots" => api::programme::slots;
+        get "/events/{slug}/releases" => api::programme::releases;
+        post "/events/{slug}/releases" => api::programme::release;
+        get "/events/{slug}/proposals" => api::cfp::proposals;
+        get "/events/{slug}/proposals/{id}" => api::cfp::proposal;
+        post "/events/{slug}/proposals/{id}/decision" => api::cfp::decide;
+        get "/events/{slug}/registrations" => api::registrations::list;
+        post "/events/{slug}/registrations" => api::registrations::add;
+        get "/events/{slug}/registrations/{id}" => api::registrations::show;
+        post "/events/{slug}/registrations/{id}/cancel" => api::registrations::cancel;
+        post "/events/{slug}/registrations/{id}/check-in" => api::registrations::check_in;
+        get "/events/{slug}/openspace/topics" => api::board::topics;
+    }
     admin "/admin" {
         get "" => admin::to_dashboard;
         get "/" => admin::dashboard;
         get "/audit" => admin::audit::site_log;
         get "/jobs" => admin::jobs::list;
         post "/jobs/{id}/retry" => admin::jobs::retry;
+        get "/tokens" => admin::tokens::list;
+        post "/tokens" => admin::tokens::create;
+        post "/tokens/{id}/revoke" => admin::tokens::revoke;
         get "/events/new" => admin::events::new_form;
         post "/events" => admin::events::create;
         get "/events/{slug}/" => admin::events::overview;
@@ -72,6 +110,12 @@ route_table! {
         post "/events/{slug}/team/{organizer_id}/role" => admin::team::change_role;
         post "/events/{slug}/team/{organizer_id}/remove" => admin::team::remove;
         get "/events/{slug}/audit" => admin::audit::event_log;
+        get "/events/{slug}/webhooks" => admin::webhooks::show;
+        post "/events/{slug}/webhooks" => admin::webhooks::add;
+        post "/events/{slug}/webhooks/{id}/enabled" => admin::webhooks::enable;
+        post "/events/{slug}/webhooks/{id}/delete" => admin::webhooks::delete;
+        post "/events/{slug}/webhooks/{id}/ping" => admin::webhooks::ping;
+        post "/events/{slug}/webhooks/attempts/{id}/redeliver" => admin::webhooks::redeliver;
         get "/events/{slug}/programme/" => admin::programme::overview;
         post "/events/{slug}/programme/release" => admin::programme::release;
         get "/events/{slug}/programme/import" => admin::programme::import::form;

@@ -32,6 +32,10 @@ pub struct AppState {
     pub mail_notifier: Notifier,
     /// Wakes the job runner when jobs have been queued.
     pub jobs_notifier: Notifier,
+    /// Wakes the webhook lane when messages have been queued.
+    pub webhook_notifier: Notifier,
+    /// Rate limit of API requests, per token (or client address).
+    pub api_limiter: super::rate_limit::RateLimiter,
     /// Rendered public programme pages per release.
     pub programme_cache: super::programme_cache::ProgrammeCache,
     /// Rate limit of public forms.
@@ -78,6 +82,7 @@ impl AppState {
         if result.is_ok() {
             self.mail_notifier.wake();
             self.jobs_notifier.wake();
+            self.webhook_notifier.wake();
         }
         result
     }

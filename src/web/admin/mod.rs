@@ -18,6 +18,8 @@ pub mod programme;
 pub mod registrations;
 pub mod sponsors;
 pub mod team;
+pub mod tokens;
+pub mod webhooks;
 
 use actix_session::Session;
 use actix_web::{web, HttpResponse};

@@ -1,0 +1,621 @@
+//! The REST API as a script uses it: the OpenAPI document is valid OpenAPI 3.1 and lists exactly
+//! the route table's API routes; every answer here is validated against the schema the document
+//! gives for it; lists page without gaps or repeats; a stale `If-Match` is refused (412); a
+//! retried POST with the same `Idempotency-Key` registers once; every write route refuses
+//! missing, revoked, read-only and other-event tokens. Tokens are made on the admin page.
+
+use std::collections::HashSet;
+
+use ghent::accounts::Role;
+use ghent::web::routes::{API_PREFIX, ROUTES};
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+/// The served document, and validation of answers against it.
+pub struct Doc(pub Value);
+
+impl Doc {
+    pub async fn fetch(app: &TestApp) -> Doc {
+        let r = app.get("/api/v1/openapi.json").await;
+        assert_eq!(r.status().as_u16(), 200);
+        Doc(r.json().await.unwrap())
+    }
+
+    /// Checks `body` against the document's schema for (`method`, `pattern`, `status`).
+    pub fn check(&self, method: &str, pattern: &str, status: u16, body: &Value) {
+        let answer = &self.0["paths"][pattern][method]["responses"][status.to_string()];
+        assert!(
+            answer.is_object(),
+            "{method} {pattern} answered {status}, which the document does not list: {body}"
+        );
+        let content = answer["content"].as_object().expect("a body is documented");
+        let schema = &content.values().next().unwrap()["schema"];
+        let root = json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "components": self.0["components"],
+            "allOf": [schema],
+        });
+        let validator = jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .build(&root)
+            .unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(body)
+            .map(|e| format!("{} at {}", e, e.instance_path))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{method} {pattern} {status} does not match the document: {errors:?}\n{body}"
+        );
+    }
+}
+
+/// A call: method, path (filled pattern), token; answers status, headers, JSON body.
+pub async fn call(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+    headers: &[(&str, &str)],
+) -> (u16, reqwest::header::HeaderMap, Value) {
+    let url = format!("{}{}", app.address, path);
+    let mut req = match method {
+        "get" => app.client.get(&url),
+        "post" => app.client.post(&url),
+        "patch" => app.client.patch(&url),
+        m => panic!("{m}"),
+    };
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let r = req.send().await.unwrap();
+    let (status, headers) = (r.status().as_u16(), r.headers().clone());
+    let text = r.text().await.unwrap();
+    let value = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("{method} {path}: not JSON: {text}"))
+    };
+    (status, headers, value)
+}
+
+/// Makes a token on the admin page as `email`: scope, and event ids (empty: all events).
+pub async fn token_for(app: &TestApp, email: &str, scope: &str, events: &[&str]) -> String {
+    let v = app.new_visitor();
+    v.login(email).await;
+    let mut fields = vec![("name", "script"), ("scope", scope)];
+    fields.push(("reach", if events.is_empty() { "all" } else { "some" }));
+    for e in events {
+        fields.push(("event", e));
+    }
+    let r = v.post_form("/admin/tokens", "/admin/tokens", &fields).await;
+    assert_eq!(r.status().as_u16(), 200);
+    let html = r.text().await.unwrap();
+    let secret = texts(&html, "code.secret");
+    assert_eq!(secret.len(), 1, "the new token is shown once: {html}");
+    // Shown once: the list page no longer has it.
+    let (_, again) = v.get_html("/admin/tokens").await;
+    assert!(!again.contains(&secret[0]));
+    secret[0].clone()
+}
+
+fn event_id(app: &TestApp, slug: &str) -> String {
+    app.with_conn(|c| {
+        ghent::events::queries::by_slug(c, slug)
+            .unwrap()
+            .unwrap()
+            .id
+    })
+}
+
+fn fill(pattern: &str, slug: &str) -> String {
+    pattern
+        .replace("{slug}", slug)
+        .replace("{id}", &uuid::Uuid::new_v4().to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_document_is_openapi_3_1_and_lists_exactly_the_api_routes() {
+    let app = spawn_app().await;
+    let doc = Doc::fetch(&app).await;
+    assert_eq!(doc.0["openapi"], "3.1.0");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/openapi-3.1");
+    let load = |f: &str| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join(f)).unwrap()).unwrap()
+    };
+    let mut options = jsonschema::options().with_draft(jsonschema::Draft::Draft202012);
+    for f in ["dialect-base.json", "meta-base.json"] {
+        let v = load(f);
+        let id = v["$id"].as_str().unwrap().to_string();
+        options = options.with_resource(id, jsonschema::Resource::from_contents(v).unwrap());
+    }
+    // schema.json checks the document's structure; its Schema Objects are checked by their own
+    // validation below (every answer against them). schema-base.json as published has a typo
+    // ("$ref\"") that makes its Schema Object check unresolvable offline.
+    let validator = options.build(&load("schema.json")).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&doc.0)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "not valid OpenAPI 3.1: {errors:?}");
+
+    let documented: HashSet<(String, String)> = doc.0["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(p, ops)| {
+            ops.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| (m.clone(), p.clone()))
+        })
+        .collect();
+    let routed: HashSet<(String, String)> = ROUTES
+        .iter()
+        .filter(|(_, p)| p.starts_with(API_PREFIX))
+        .filter(|(_, p)| !["/api/v1/openapi.json", "/api/v1/docs"].contains(p))
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(
+        documented, routed,
+        "the route table and the document differ"
+    );
+    assert!(routed.len() >= 20);
+
+    // The page for people is rendered from the same document.
+    let (status, html) = app.get_html("/api/v1/docs").await;
+    assert_eq!(status, 200);
+    for (m, p) in &routed {
+        assert!(
+            html.contains(&format!("{} {p}", m.to_uppercase())),
+            "{m} {p} not on the page"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_script_reads_the_programme_and_pages_through_500_registrations() {
+    let app = spawn_demo_app().await;
+    app.organizer("usa-owner@example.org", false, &[("usa-2010", Role::Owner)]);
+    let doc = Doc::fetch(&app).await;
+    let token = token_for(&app, "usa-owner@example.org", "write", &[]).await;
+
+    // Public programme data, no token: the latest release.
+    for pattern in [
+        "/api/v1/events",
+        "/api/v1/events/{slug}",
+        "/api/v1/events/{slug}/rooms",
+        "/api/v1/events/{slug}/tracks",
+        "/api/v1/events/{slug}/speakers",
+        "/api/v1/events/{slug}/talks",
+        "/api/v1/events/{slug}/slots",
+        "/api/v1/events/{slug}/releases",
+        "/api/v1/events/{slug}/openspace/topics",
+    ] {
+        let (status, headers, body) =
+            call(&app, "get", &fill(pattern, "ghent-2009"), None, None, &[]).await;
+        assert_eq!(status, 200, "{pattern}: {body}");
+        doc.check("get", pattern, 200, &body);
+        assert!(
+            headers.contains_key("etag") && headers.contains_key("ratelimit"),
+            "{pattern}"
+        );
+        assert_eq!(headers["ratelimit-policy"], "\"default\";q=600;w=60");
+    }
+    let (_, _, talks) = call(
+        &app,
+        "get",
+        "/api/v1/events/ghent-2009/talks?limit=200",
+        None,
+        None,
+        &[],
+    )
+    .await;
+    let all = talks["data"].as_array().unwrap().len();
+    assert!(all > 5, "{talks}");
+    let (_, _, day1) = call(
+        &app,
+        "get",
+        "/api/v1/events/ghent-2009/talks?limit=200&day=2009-10-30",
+        None,
+        None,
+        &[],
+    )
+    .await;
+    let n1 = day1["data"].as_array().unwrap().len();
+    assert!(n1 > 0 && n1 < all, "day filter: {n1} of {all}");
+    let talk = &talks["data"][0];
+    let (status, headers, one) = call(
+        &app,
+        "get",
+        &format!(
+            "/api/v1/events/ghent-2009/talks/{}",
+            talk["id"].as_str().unwrap()
+        ),
+        None,
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200);
+    doc.check("get", "/api/v1/events/{slug}/talks/{id}", 200, &one);
+    assert_eq!(one["title"], talk["title"]);
+    // A repeated read with its ETag is 304.
+    let tag = headers["etag"].to_str().unwrap().to_string();
+    let (status, _, _) = call(
+        &app,
+        "get",
+        &format!(
+            "/api/v1/events/ghent-2009/talks/{}",
+            talk["id"].as_str().unwrap()
+        ),
+        None,
+        None,
+        &[("If-None-Match", &tag)],
+    )
+    .await;
+    assert_eq!(status, 304);
+    // Anonymous callers see no registrations.
+    let (status, _, problem) = call(
+        &app,
+        "get",
+        "/api/v1/events/usa-2010/registrations",
+        None,
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, 401);
+    doc.check("get", "/api/v1/events/{slug}/registrations", 401, &problem);
+
+    // 500 registrations through the API, then a walk over every page.
+    for i in 0..500 {
+        let (status, _, body) = call(
+            &app,
+            "post",
+            "/api/v1/events/usa-2010/registrations",
+            Some(&token),
+            Some(json!({ "name": format!("Attendee {i}"), "email": format!("a{i}@example.org") })),
+            &[],
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        if i == 0 {
+            doc.check("post", "/api/v1/events/{slug}/registrations", 201, &body);
+        }
+    }
+    let usa = event_id(&app, "usa-2010");
+    let stored: i64 = app.with_conn(|c| {
+        use diesel::prelude::*;
+        ghent::db::schema::registrations::table
+            .filter(ghent::db::schema::registrations::event_id.eq(&usa))
+            .count()
+            .get_result(c)
+            .unwrap()
+    });
+    assert!(stored >= 500);
+    let mut seen = Vec::new();
+    let mut next = Some(format!(
+        "{}/api/v1/events/usa-2010/registrations?limit=37",
+        app.address
+    ));
+    let mut pages = 0;
+    while let Some(url) = next {
+        let path = url.strip_prefix(&app.address).unwrap().to_string();
+        let (status, _, page) = call(&app, "get", &path, Some(&token), None, &[]).await;
+        assert_eq!(status, 200, "{page}");
+        doc.check("get", "/api/v1/events/{slug}/registrations", 200, &page);
+        for r in page["data"].as_array().unwrap() {
+            seen.push(r["id"].as_str().unwrap().to_string());
+        }
+        next = page["links"]["next"].as_str().map(str::to_string);
+        pages += 1;
+    }
+    let unique: HashSet<&String> = seen.iter().collect();
+    assert_eq!(seen.len(), stored as usize, "every registration once");
+    assert_eq!(unique.len(), seen.len(), "no repeats");
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "a stable order");
+    assert_eq!(pages, (stored as usize).div_ceil(37));
+    // Filters: state, and updated_since in the future is empty.
+    let (_, _, waiting) = call(
+        &app,
+        "get",
+        "/api/v1/events/usa-2010/registrations?state=waiting&limit=200",
+        Some(&token),
+        None,
+        &[],
+    )
+    .await;
+    assert!(waiting["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["state"] == "waiting"));
+    let (_, _, none) = call(
+        &app,
+        "get",
+        "/api/v1/events/usa-2010/registrations?updated_since=2030-01-01T00:00:00Z",
+        Some(&token),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(none["data"].as_array().unwrap().len(), 0);
+    // A bad cursor is a problem with the field named.
+    let (status, _, bad) = call(
+        &app,
+        "get",
+        "/api/v1/events/usa-2010/registrations?cursor=nonsense",
+        Some(&token),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(bad["errors"][0]["field"], "cursor");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_if_match_is_refused_and_a_retried_post_registers_once() {
+    let app = spawn_demo_app().await;
+    app.organizer("usa-owner@example.org", false, &[("usa-2010", Role::Owner)]);
+    let doc = Doc::fetch(&app).await;
+    let token = token_for(&app, "usa-owner@example.org", "write", &[]).await;
+    // The working copy, with a token.
+    let (_, _, talks) = call(
+        &app,
+        "get",
+        "/api/v1/events/usa-2010/talks",
+        Some(&token),
+        None,
+        &[],
+    )
+    .await;
+    let id = talks["data"][0]["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/events/usa-2010/talks/{id}");
+    let (_, headers, _) = call(&app, "get", &path, Some(&token), None, &[]).await;
+    let old = headers["etag"].to_str().unwrap().to_string();
+    let (status, headers, changed) = call(
+        &app,
+        "patch",
+        &path,
+        Some(&token),
+        Some(json!({ "title": "Changed once" })),
+        &[("If-Match", &old)],
+    )
+    .await;
+    assert_eq!(status, 200, "{changed}");
+    doc.check("patch", "/api/v1/events/{slug}/talks/{id}", 200, &changed);
+    assert_eq!(changed["title"], "Changed once");
+    assert_ne!(headers["etag"].to_str().unwrap(), old);
+    // Another client still holds the old ETag: refused, nothing changes.
+    let (status, _, problem) = call(
+        &app,
+        "patch",
+        &path,
+        Some(&token),
+        Some(json!({ "title": "Lost update" })),
+        &[("If-Match", &old)],
+    )
+    .await;
+    assert_eq!(status, 412, "{problem}");
+    doc.check("patch", "/api/v1/events/{slug}/talks/{id}", 412, &problem);
+    let (_, _, now) = call(&app, "get", &path, Some(&token), None, &[]).await;
+    assert_eq!(now["title"], "Changed once");
+    // Invalid input: the fields are named.
+    let (status, _, problem) = call(
+        &app,
+        "patch",
+        &path,
+        Some(&token),
+        Some(json!({ "title": "" })),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 422);
+    doc.check("patch", "/api/v1/events/{slug}/talks/{id}", 422, &problem);
+    assert_eq!(problem["errors"][0]["field"], "title");
+
+    // The same POST twice with one key: one registration, the same answer.
+    let body = json!({ "name": "Retry Person", "email": "retry@example.org" });
+    let key = [("Idempotency-Key", "7c1d-retry")];
+    let (s1, _, first) = call(
+        &app,
+        "post",
+        "/api/v1/events/usa-2010/registrations",
+        Some(&token),
+        Some(body.clone()),
+        &key,
+    )
+    .await;
+    let (s2, h2, second) = call(
+        &app,
+        "post",
+        "/api/v1/events/usa-2010/registrations",
+        Some(&token),
+        Some(body),
+        &key,
+    )
+    .await;
+    assert_eq!((s1, s2), (201, 201));
+    assert_eq!(first["id"], second["id"]);
+    assert_eq!(h2["idempotent-replayed"], "true");
+    let n: i64 = app.with_conn(|c| {
+        use diesel::prelude::*;
+        ghent::db::schema::registrations::table
+            .filter(ghent::db::schema::registrations::email.eq("retry@example.org"))
+            .count()
+            .get_result(c)
+            .unwrap()
+    });
+    assert_eq!(n, 1);
+    // The key with another body is refused.
+    let (status, _, problem) = call(
+        &app,
+        "post",
+        "/api/v1/events/usa-2010/registrations",
+        Some(&token),
+        Some(json!({ "name": "Other", "email": "other@example.org" })),
+        &key,
+    )
+    .await;
+    assert_eq!(status, 422);
+    doc.check("post", "/api/v1/events/{slug}/registrations", 422, &problem);
+    // Cancel and check in answer the registration.
+    let rid = first["id"].as_str().unwrap();
+    let (status, _, r) = call(
+        &app,
+        "post",
+        &format!("/api/v1/events/usa-2010/registrations/{rid}/check-in"),
+        Some(&token),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{r}");
+    doc.check(
+        "post",
+        "/api/v1/events/{slug}/registrations/{id}/check-in",
+        200,
+        &r,
+    );
+    assert!(r["checked_in_at"].is_string());
+    let (status, _, r) = call(
+        &app,
+        "post",
+        &format!("/api/v1/events/usa-2010/registrations/{rid}/cancel"),
+        Some(&token),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200);
+    doc.check(
+        "post",
+        "/api/v1/events/{slug}/registrations/{id}/cancel",
+        200,
+        &r,
+    );
+    assert_eq!(r["state"], "cancelled");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_api_write_refuses_missing_revoked_read_only_and_other_event_tokens() {
+    let app = spawn_demo_app().await;
+    app.organizer("usa-owner@example.org", false, &[("usa-2010", Role::Owner)]);
+    app.organizer(
+        "ghent-owner@example.org",
+        false,
+        &[("ghent-2009", Role::Owner)],
+    );
+    app.organizer(
+        "both@example.org",
+        false,
+        &[("ghent-2009", Role::Owner), ("usa-2010", Role::Owner)],
+    );
+    let doc = Doc::fetch(&app).await;
+    let read_only = token_for(&app, "usa-owner@example.org", "read", &[]).await;
+    let other_event = token_for(&app, "ghent-owner@example.org", "write", &[]).await;
+    let ghent_id = event_id(&app, "ghent-2009");
+    let limited = token_for(&app, "both@example.org", "write", &[&ghent_id]).await;
+    let revoked = token_for(&app, "usa-owner@example.org", "write", &[]).await;
+    let v = app.new_visitor();
+    v.login("usa-owner@example.org").await;
+    let (_, page) = v.get_html("/admin/tokens").await;
+    let id = app.with_conn(|c| {
+        use diesel::prelude::*;
+        ghent::db::schema::api_tokens::table
+            .filter(
+                ghent::db::schema::api_tokens::token_hash.eq(ghent::tokens::hash_token(&revoked)),
+            )
+            .select(ghent::db::schema::api_tokens::id)
+            .first::<String>(c)
+            .unwrap()
+    });
+    let r = v
+        .post_form("/admin/tokens", &format!("/admin/tokens/{id}/revoke"), &[])
+        .await;
+    assert_eq!(r.status().as_u16(), 303, "{page}");
+
+    let mut checked = 0;
+    for (method, pattern) in ROUTES {
+        if !pattern.starts_with(API_PREFIX) || *method == "get" {
+            continue;
+        }
+        let path = fill(pattern, "usa-2010");
+        let body = Some(json!({}));
+        for (who, token, expected) in [
+            ("no token", None, 401),
+            ("a revoked token", Some(revoked.as_str()), 401),
+            ("a read-only token", Some(read_only.as_str()), 403),
+            ("another event's owner", Some(other_event.as_str()), 403),
+            (
+                "a token limited to another event",
+                Some(limited.as_str()),
+                403,
+            ),
+        ] {
+            let (status, _, problem) = call(&app, method, &path, token, body.clone(), &[]).await;
+            assert_eq!(status, expected, "{method} {pattern} with {who}: {problem}");
+            doc.check(method, pattern, expected, &problem);
+            assert_eq!(problem["status"], expected);
+        }
+        checked += 1;
+    }
+    assert!(
+        checked >= 6,
+        "only {checked} write routes: is the route table read?"
+    );
+    // Nothing changed: no release, no registration was made by the refused calls.
+    assert_eq!(app.count("api_idempotency"), 0);
+    // A token loses rights with its owner: off the team, the owner's token opens nothing there.
+    let owner_token = token_for(&app, "both@example.org", "write", &[]).await;
+    let (status, _, _) = call(
+        &app,
+        "get",
+        "/api/v1/events/usa-2010/registrations",
+        Some(&owner_token),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200);
+    app.with_conn(|c| {
+        use diesel::prelude::*;
+        let usa = ghent::events::queries::by_slug(c, "usa-2010")
+            .unwrap()
+            .unwrap()
+            .id;
+        diesel::delete(
+            ghent::db::schema::event_roles::table
+                .filter(ghent::db::schema::event_roles::event_id.eq(usa))
+                .filter(
+                    ghent::db::schema::event_roles::organizer_id.eq_any(
+                        ghent::db::schema::organizers::table
+                            .filter(ghent::db::schema::organizers::email.eq("both@example.org"))
+                            .select(ghent::db::schema::organizers::id),
+                    ),
+                ),
+        )
+        .execute(c)
+        .unwrap();
+    });
+    let (status, _, _) = call(
+        &app,
+        "get",
+        "/api/v1/events/usa-2010/registrations",
+        Some(&owner_token),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, 403);
+}
