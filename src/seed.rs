@@ -141,6 +141,7 @@ fn room(
             rooms::description.eq(""),
             rooms::capacity.eq(capacity),
             rooms::position.eq(position),
+            rooms::updated_at.eq(event.created_at),
         ))
         .execute(conn)?;
     Ok(id)
@@ -469,6 +470,7 @@ Andrew Shafer, Patrick Debois, John Willis and Damon Edwards."
             tracks::name.eq("Panels"),
             tracks::colour.eq("#1f6feb"),
             tracks::position.eq(0),
+            tracks::updated_at.eq(event.created_at),
         ))
         .execute(conn)?;
     let mut type_ids = Vec::new();
@@ -514,6 +516,7 @@ Andrew Shafer, Patrick Debois, John Willis and Damon Edwards."
                 questions::required.eq(*required),
                 questions::options.eq(*options),
                 questions::position.eq(i as i32),
+                questions::updated_at.eq(event.created_at),
             ))
             .execute(conn)?;
     }

@@ -26,8 +26,12 @@ impl PurgeExpired {
 
 impl<C> Job<C> for PurgeExpired {
     fn run(&self, conn: &mut AnyConnection, now: NaiveDateTime, _: &C) -> AppResult<()> {
-        let purged = super::service::purge_expired(conn, now)?;
-        tracing::info!(purged, "expired sessions and old login attempts deleted");
+        let purged =
+            super::service::purge_expired(conn, now)? + crate::api::idempotency::purge(conn, now)?;
+        tracing::info!(
+            purged,
+            "expired sessions, old login attempts and idempotency keys deleted"
+        );
         queue::enqueue(conn, now, Self::next(now))?;
         Ok(())
     }

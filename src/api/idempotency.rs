@@ -1,7 +1,7 @@
 //! `Idempotency-Key` on POSTs: the first request with a key runs, and its response is stored
 //! under (token, key) *in the same transaction* as the change; a retry with the same key and
 //! body gets that response again instead of a second change; the same key with another body is
-//! refused (422). Keys are kept for a day.
+//! refused (422). Keys are kept for a day ([`purge`]).
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -18,6 +18,15 @@ pub struct Stored {
     pub status: u16,
     /// Its JSON body.
     pub body: String,
+}
+
+/// Deletes keys older than a day (the daily `accounts.purge_expired` job): a retry after that
+/// runs again.
+pub fn purge(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(
+        api_idempotency::table.filter(api_idempotency::created_at.lt(now - Duration::days(1))),
+    )
+    .execute(conn)
 }
 
 /// What a POST with a key does: replays a stored response, or runs.
@@ -59,10 +68,6 @@ pub fn once<T: serde::Serialize>(
         ));
     }
     crate::db::write_transaction(conn, |conn| {
-        diesel::delete(
-            api_idempotency::table.filter(api_idempotency::created_at.lt(now - Duration::days(1))),
-        )
-        .execute(conn)?;
         let found: Option<(String, i32, String)> = api_idempotency::table
             .find((token_id, key))
             .select((

@@ -122,8 +122,7 @@ pub fn page_from<T: Listed>(rows: &mut Vec<T>, limit: i64) -> Page<T> {
     }
 }
 
-/// The page's JSON shape, for the OpenAPI document (one per resource, declared with
-/// [`page_schema!`]).
+/// The links of a page of a list.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Links {
     /// The next page's address, absent on the last page.

@@ -91,6 +91,8 @@ pub struct Room {
     pub capacity: Option<i32>,
     /// Column order.
     pub position: i32,
+    /// Last change (the API's `updated_since`).
+    pub updated_at: NaiveDateTime,
 }
 
 /// A track.
@@ -107,6 +109,8 @@ pub struct Track {
     pub colour: String,
     /// Order.
     pub position: i32,
+    /// Last change (the API's `updated_since`).
+    pub updated_at: NaiveDateTime,
 }
 
 /// A person (global: speakers keep their profile from one event to the next).

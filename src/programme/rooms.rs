@@ -89,7 +89,11 @@ pub fn save(
             Some(id) => {
                 room_of(conn, &cx.event.id, id)?;
                 diesel::update(rooms::table.find(id))
-                    .set((&input.fields, rooms::position.eq(position)))
+                    .set((
+                        &input.fields,
+                        rooms::position.eq(position),
+                        rooms::updated_at.eq(cx.now),
+                    ))
                     .execute(conn)
                     .map_err(AppError::taken("name", NAME_TAKEN))?;
                 id.to_string()
@@ -103,6 +107,7 @@ pub fn save(
                     description: f.description.clone(),
                     capacity: f.capacity,
                     position,
+                    updated_at: cx.now,
                 };
                 diesel::insert_into(rooms::table)
                     .values(&room)

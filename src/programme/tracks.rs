@@ -70,7 +70,7 @@ pub fn save(
                         .find(id)
                         .filter(tracks::event_id.eq(&cx.event.id)),
                 )
-                .set(input)
+                .set((input, tracks::updated_at.eq(cx.now)))
                 .execute(conn)
                 .map_err(taken)?;
                 if n == 0 {
@@ -85,6 +85,7 @@ pub fn save(
                     name: input.name.clone(),
                     colour: input.colour.clone(),
                     position: tracks_of(conn, &cx.event.id)?.len() as i32,
+                    updated_at: cx.now,
                 };
                 diesel::insert_into(tracks::table)
                     .values(&track)

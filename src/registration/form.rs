@@ -180,6 +180,7 @@ mod tests {
             required,
             options: "Vegetarian\nVegan".into(),
             position: 0,
+            updated_at: chrono::NaiveDateTime::default(),
         }
     }
 

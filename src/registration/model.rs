@@ -214,6 +214,8 @@ pub struct Question {
     pub options: String,
     /// Order.
     pub position: i32,
+    /// Last change (the API's `updated_since`).
+    pub updated_at: NaiveDateTime,
 }
 
 impl Question {

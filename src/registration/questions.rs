@@ -91,7 +91,7 @@ pub fn save(
                         .find(id)
                         .filter(questions::event_id.eq(event_id)),
                 )
-                .set(input)
+                .set((input, questions::updated_at.eq(cx.now)))
                 .execute(conn)?;
                 if n == 0 {
                     return Err(AppError::NotFound);
@@ -110,6 +110,7 @@ pub fn save(
                         required: input.required,
                         options: input.options.clone(),
                         position: of_event(conn, event_id)?.len() as i32,
+                        updated_at: cx.now,
                     })
                     .execute(conn)?;
                 id
@@ -244,6 +245,7 @@ mod tests {
             required,
             options: options.into(),
             position: 0,
+            updated_at: chrono::NaiveDateTime::default(),
         }
     }
 

@@ -167,6 +167,7 @@ pub fn add_sponsor(
             logo_id,
             position: position as i32,
             created_at: cx.now,
+            updated_at: cx.now,
         };
         diesel::insert_into(sponsors::table)
             .values(&sponsor)

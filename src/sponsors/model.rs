@@ -42,6 +42,8 @@ pub struct Sponsor {
     pub position: i32,
     /// Added.
     pub created_at: NaiveDateTime,
+    /// Last change (the API's `updated_since`).
+    pub updated_at: NaiveDateTime,
 }
 
 /// An uploaded image: the id is the SHA-256 of the bytes.

@@ -60,6 +60,7 @@ pub fn usa(conn: &mut AnyConnection, event: &Event, now: NaiveDateTime) -> AppRe
                 logo_id: Some(logo_id),
                 position: i as i32,
                 created_at: now,
+                updated_at: now,
             };
             diesel::insert_into(sponsors::table)
                 .values(&row)

@@ -92,9 +92,10 @@ impl Webhook {
             .collect()
     }
 
-    /// Whether it gets messages of `kind` (every endpoint gets a ping sent to it).
+    /// Whether it subscribed to `kind` (never `ping`: a ping is sent to one endpoint from its
+    /// page, see `endpoints::ping`).
     pub fn wants(&self, kind: EventType) -> bool {
-        kind == EventType::Ping || self.types().contains(&kind)
+        self.types().contains(&kind)
     }
 }
 

@@ -1,8 +1,12 @@
 //! Webhooks to a real HTTP receiver on loopback: a registration and a release arrive signed
 //! (verified with the `standardwebhooks` crate, the specification's own algorithm); a receiver
-//! answering 500 then 200 gets the same `webhook-id` twice and the log shows both attempts.
+//! answering 500 then 200 gets the same `webhook-id` twice and the log shows both attempts; the
+//! page's ping, redeliver and disable buttons work; an endpoint failing for longer than the
+//! setting is disabled and its owners are mailed; a server killed (SIGKILL) between the change
+//! and the delivery delivers after a restart, under the same `webhook-id`.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use ghent::accounts::Role;
 use serde_json::json;
@@ -19,7 +23,7 @@ struct Received {
 }
 
 /// A tiny HTTP/1.1 receiver: answers each request with the next status of `statuses` (then
-/// 200), and keeps what it got.
+/// 200; 0 means never answer), and keeps what it got.
 async fn receiver(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<Received>>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
@@ -197,4 +201,242 @@ async fn deliveries_are_signed_retried_under_one_id_and_logged() {
     let mut bad = received[0].body.clone();
     bad.push(b' ');
     assert!(wh.verify(&bad, &received[0].headers).is_err());
+
+    // The page's buttons: a ping, a redelivery (same webhook-id), and disabling.
+    let hook_id = one(&app, "SELECT id AS v FROM webhooks");
+    let r = v
+        .post_form(page, &format!("{page}/{hook_id}/ping"), &[])
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    eventually(10, "the ping", || got.lock().unwrap().len() >= 4).await;
+    let ping = got.lock().unwrap()[3].clone();
+    wh.verify(&ping.body, &ping.headers).unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&ping.body).unwrap();
+    assert_eq!(body["type"], "ping");
+    let attempt = one(
+        &app,
+        &format!(
+            "SELECT id AS v FROM webhook_attempts WHERE message_id = '{}' AND succeeded",
+            ids[0]
+        ),
+    );
+    let r = v
+        .post_form(page, &format!("{page}/attempts/{attempt}/redeliver"), &[])
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    eventually(10, "the redelivery", || got.lock().unwrap().len() >= 5).await;
+    assert_eq!(
+        got.lock().unwrap()[4].headers["webhook-id"]
+            .to_str()
+            .unwrap(),
+        ids[0]
+    );
+    let r = v
+        .post_form(
+            page,
+            &format!("{page}/{hook_id}/enabled"),
+            &[("enabled", "off")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let queued = app.count("jobs");
+    let (status, _, _) = call(
+        &app,
+        "post",
+        "/api/v1/events/usa-2010/registrations",
+        Some(&token),
+        Some(json!({ "name": "Nobody Hears", "email": "quiet@example.org" })),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 201);
+    let webhook_jobs = one(
+        &app,
+        "SELECT CAST(COUNT(*) AS TEXT) AS v FROM jobs WHERE kind = 'webhook.deliver'",
+    );
+    // The registration, the release, the ping and the redelivery: nothing more.
+    assert_eq!(
+        webhook_jobs, "4",
+        "a disabled endpoint gets nothing queued ({queued} jobs before)"
+    );
+}
+
+/// Whether the (only) endpoint is enabled.
+fn enabled(app: &TestApp) -> bool {
+    use diesel::prelude::*;
+    use ghent::db::schema::webhooks;
+    app.with_conn(|c| {
+        webhooks::table
+            .select(webhooks::enabled)
+            .first::<bool>(c)
+            .unwrap()
+    })
+}
+
+/// One text value of a query (`... AS v`).
+fn one(app: &TestApp, sql: &str) -> String {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct V {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        v: String,
+    }
+    app.with_conn(|c| diesel::sql_query(sql).get_result::<V>(c).unwrap().v)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endpoint_failing_too_long_is_disabled_and_its_owners_are_mailed() {
+    let app = spawn_app_with(&[
+        ("GHENT_WEBHOOK_ALLOW_PRIVATE", "true"),
+        ("GHENT_WEBHOOK_RETRY_BASE_MILLIS", "100"),
+        ("GHENT_WEBHOOK_POLL_MILLIS", "50"),
+        ("GHENT_WEBHOOK_DISABLE_AFTER_SECONDS", "60"),
+    ])
+    .await;
+    app.with_conn(|c| ghent::seed::demo(c, demo_now().naive_utc()).unwrap());
+    app.organizer("usa-owner@example.org", false, &[("usa-2010", Role::Owner)]);
+    let (url, got) = receiver(vec![500; 50]).await;
+    let v = app.new_visitor();
+    v.login("usa-owner@example.org").await;
+    let page = "/admin/events/usa-2010/webhooks";
+    let r = v
+        .post_form(
+            page,
+            page,
+            &[("url", &url), ("type", "registration.created")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let token = token_for(&app, "usa-owner@example.org", "write", &[]).await;
+    call(
+        &app,
+        "post",
+        "/api/v1/events/usa-2010/registrations",
+        Some(&token),
+        Some(json!({ "name": "Hook Person", "email": "hook@example.org" })),
+        &[],
+    )
+    .await;
+    eventually(10, "a failed attempt", || !got.lock().unwrap().is_empty()).await;
+    assert!(enabled(&app), "one failure does not disable it");
+    // Still failing a minute and more later (by the app's clock): disabled, owners told.
+    app.clock.advance(chrono::Duration::seconds(61));
+    eventually(10, "the endpoint disabled", || !enabled(&app)).await;
+    let mails: Vec<_> = app
+        .outbox()
+        .into_iter()
+        .filter(|m| m.kind == ghent::mail::model::MailKind::WebhookDisabled)
+        .collect();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].recipient_email, "usa-owner@example.org");
+    let (_, html) = v.get_html(page).await;
+    assert!(html.contains("Disabled by Ghent"), "{html}");
+    // Nothing more is sent to it.
+    let n = got.lock().unwrap().len();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(got.lock().unwrap().len(), n);
+    app.leaves_leftovers();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_between_the_change_and_the_delivery_delivers_after_a_restart() {
+    use ghent::db::Manager;
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    let t0 = demo_now();
+    let mut conn = Manager::new(&db.url).open().unwrap();
+    ghent::seed::demo(&mut conn, t0.naive_utc()).unwrap();
+    let event = ghent::events::queries::by_slug(&mut conn, "usa-2010")
+        .unwrap()
+        .unwrap();
+    let owner = ghent::accounts::service::create_organizer(
+        &mut conn,
+        t0.naive_utc(),
+        &ghent::values::EmailAddress::parse("usa-owner@example.org").unwrap(),
+        "",
+        None,
+        false,
+    )
+    .unwrap();
+    ghent::accounts::service::grant_role(
+        &mut conn,
+        t0.naive_utc(),
+        &event.id,
+        &owner.id,
+        Role::Owner,
+    )
+    .unwrap();
+    let new = ghent::api::tokens::NewToken {
+        name: "t".into(),
+        scope: ghent::api::tokens::Scope::Write,
+        events: None,
+    };
+    let (_, token) = ghent::api::tokens::create(&mut conn, &owner, &new, t0.naive_utc()).unwrap();
+    // The first request is held unanswered (the server dies while it waits); then 200.
+    let (url, got) = receiver(vec![0]).await;
+    let mailer = ghent::mail::Mailer::new("http://ghent.test", TEST_KEY.as_bytes()).unwrap();
+    let cx = ghent::context::EventContext::new(
+        event,
+        ghent::accounts::Actor::system("test"),
+        t0.naive_utc(),
+        mailer,
+    );
+    let form = ghent::webhooks::endpoints::EndpointForm {
+        url,
+        types: vec!["registration.created".into()],
+    };
+    let hook = ghent::webhooks::endpoints::add(&mut conn, &cx, &form, true).unwrap();
+
+    let extra = [
+        ("GHENT_WEBHOOK_ALLOW_PRIVATE", "true"),
+        ("GHENT_WEBHOOK_TIMEOUT_MILLIS", "60000"),
+    ];
+    let (mut first, address) = serve_with(dir.path(), &db.url, "smtp://127.0.0.1:9", t0, &extra);
+    let r = reqwest::Client::new()
+        .post(format!("{address}/api/v1/events/usa-2010/registrations"))
+        .bearer_auth(&token)
+        .json(&json!({ "name": "Crash Test", "email": "crash@example.org" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    eventually(20, "the delivery in flight", || {
+        !got.lock().unwrap().is_empty()
+    })
+    .await;
+    // SIGKILL: no shutdown, no cleanup, the delivery unanswered.
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let held_id = got.lock().unwrap()[0].headers["webhook-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+
+    let (mut second, _) = serve_with(
+        dir.path(),
+        &db.url,
+        "smtp://127.0.0.1:9",
+        t0 + chrono::Duration::minutes(1),
+        &extra,
+    );
+    eventually(30, "the delivery after the restart", || {
+        got.lock().unwrap().len() >= 2
+    })
+    .await;
+    let again = got.lock().unwrap()[1].clone();
+    assert_eq!(
+        again.headers["webhook-id"].to_str().unwrap(),
+        held_id,
+        "the same message"
+    );
+    standardwebhooks::Webhook::new(&hook.secret)
+        .unwrap()
+        .verify(&again.body, &again.headers)
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&again.body).unwrap();
+    assert_eq!(body["data"]["registration"]["email"], "crash@example.org");
+    let _ = std::process::Command::new("kill")
+        .arg(second.id().to_string())
+        .status();
+    let _ = second.wait();
 }

@@ -80,6 +80,7 @@ impl<'a> Import<'a> {
                         description: String::new(),
                         capacity: None,
                         position: position as i32,
+                        updated_at: self.now,
                     };
                     diesel::insert_into(rooms::table)
                         .values(&room)
@@ -127,6 +128,7 @@ impl<'a> Import<'a> {
                         name: name.clone(),
                         colour,
                         position: position as i32,
+                        updated_at: self.now,
                     };
                     diesel::insert_into(tracks::table)
                         .values(&t)

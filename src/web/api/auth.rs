@@ -10,12 +10,14 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
-use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use actix_web::{web, FromRequest, HttpRequest};
 
 use super::problem::{problem, ApiError};
 use crate::accounts::Capability;
+use crate::api::idempotency::{self, Replay};
 use crate::api::tokens::{self, Caller};
-use crate::error::AppError;
+use crate::db::AnyConnection;
+use crate::error::{AppError, AppResult};
 use crate::events::Event;
 use crate::web::AppState;
 
@@ -65,6 +67,27 @@ impl Api {
             self.state.now(),
             self.state.mailer.clone(),
         )
+    }
+
+    /// Runs a POST's change once per `Idempotency-Key` (the key's answer is stored with the
+    /// change, in its transaction); without the header it just runs.
+    pub async fn once<T: serde::Serialize + Send + 'static>(
+        &self,
+        caller: &Caller,
+        body: &[u8],
+        f: impl FnOnce(&mut AnyConnection) -> AppResult<T> + Send + 'static,
+    ) -> Result<Replay<T>, ApiError> {
+        let key = self
+            .header("idempotency-key")
+            .map(|k| (k, idempotency::request_hash("POST", self.req.path(), body)));
+        let (token, now) = (caller.token.id.clone(), self.state.now());
+        Ok(self
+            .state
+            .write(move |conn| {
+                let key = key.as_ref().map(|(k, h)| (k.as_str(), h.clone()));
+                idempotency::once(conn, &token, key, now, 201, f)
+            })
+            .await?)
     }
 
     /// A request header's value.
@@ -175,6 +198,5 @@ pub async fn rate_limit(
             headers.insert(HeaderName::from_static("ratelimit"), v);
         }
     }
-    let _ = res.request().extensions();
     Ok(res)
 }

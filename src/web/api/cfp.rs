@@ -63,7 +63,7 @@ pub async fn proposal(api: Api, path: web::Path<(String, String)>) -> ApiResult 
         .state
         .read(move |conn| crate::api::read::proposal(conn, &event.id, &id))
         .await?;
-    Ok(respond::resource(
+    Ok(respond::ok(
         &api,
         &ProposalWithReviews { proposal, reviews },
     ))

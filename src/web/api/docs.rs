@@ -2,6 +2,8 @@
 //! and the representation types, and a page for people (`/api/v1/docs`) rendered by Ghent from
 //! that same document: no script, no CDN, Ghent's own styles.
 
+use std::sync::OnceLock;
+
 use actix_web::HttpResponse;
 use serde_json::{json, Value};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -53,26 +55,27 @@ impl Modify for TokenScheme {
 )]
 pub struct ApiDoc;
 
-/// The document as JSON.
-pub fn document() -> Value {
-    serde_json::to_value(ApiDoc::openapi()).unwrap_or_default()
+/// The document as JSON, built once per process (it is fixed at compile time).
+pub fn document() -> &'static Value {
+    static DOC: OnceLock<Value> = OnceLock::new();
+    DOC.get_or_init(|| serde_json::to_value(ApiDoc::openapi()).unwrap_or_default())
 }
 
 /// `GET /api/v1/openapi.json`.
 pub async fn openapi() -> HttpResponse {
+    static BODY: OnceLock<String> = OnceLock::new();
+    let body = BODY.get_or_init(|| document().to_string());
     HttpResponse::Ok()
         .content_type("application/json")
         .insert_header(("Cache-Control", "public, max-age=300"))
-        .json(document())
+        .body(body.as_str())
 }
 
-/// `GET /api/v1/docs`: the document for people.
+/// `GET /api/v1/docs`: the document for people (its data built once, like the document).
 pub async fn page(ctx: Ctx) -> crate::error::AppResult<HttpResponse> {
-    ctx.render(
-        Page::new("public/api_docs")
-            .data(view(&document()))
-            .title("Ghent API"),
-    )
+    static VIEW: OnceLock<Value> = OnceLock::new();
+    let data = VIEW.get_or_init(|| view(document()));
+    ctx.render(Page::new("public/api_docs").data(data).title("Ghent API"))
 }
 
 /// The page's data: operations by tag, with parameters, body and answers.

@@ -33,8 +33,5 @@ pub async fn list(api: Api, q: web::Query<ListQuery>) -> ApiResult {
     security((), ("token" = [])))]
 pub async fn show(api: Api, slug: web::Path<String>) -> ApiResult {
     let e = api.event(&slug).await?;
-    Ok(respond::resource(
-        &api,
-        &EventOut::of(&e, &api.state.base_url),
-    ))
+    Ok(respond::ok(&api, &EventOut::of(&e, &api.state.base_url)))
 }

@@ -108,7 +108,7 @@ pub async fn talk(api: Api, path: web::Path<(String, String)>) -> ApiResult {
         p.talk(e, &id)
     })
     .await?;
-    Ok(respond::resource(&api, &t))
+    Ok(respond::ok(&api, &t))
 }
 
 /// Changes a talk (write scope, organizers). Send `If-Match` with the ETag you read: a talk
@@ -136,7 +136,7 @@ pub async fn update_talk(
         .state
         .write(move |conn| write::update_talk(conn, &cx, &caller, &id, &patch, if_match.as_deref()))
         .await?;
-    Ok(respond::resource(&api, &t))
+    Ok(respond::ok(&api, &t))
 }
 
 /// Releases, newest first (public).
@@ -179,9 +179,10 @@ pub async fn release(api: Api, slug: web::Path<String>, body: web::Bytes) -> Api
         serde_json::from_slice(&body).map_err(|e| write::body_error(&e))?
     };
     let cx = api.context(event, &caller);
-    let done = super::registrations::idempotent(&api, &caller, &body, move |conn| {
-        write::release(conn, &cx, &input)
-    })
-    .await?;
+    let done = api
+        .once(&caller, &body, move |conn| {
+            write::release(conn, &cx, &input)
+        })
+        .await?;
     Ok(respond::replayed(&api, StatusCode::CREATED, done))
 }

@@ -6,43 +6,13 @@ use actix_web::web;
 
 use super::problem::Problem;
 use super::respond::{self, list_schema};
-use super::{Api, ApiError, ApiResult};
+use super::{Api, ApiResult};
 use crate::accounts::Capability;
-use crate::api::idempotency::{self, Replay};
 use crate::api::list::ListQuery;
 use crate::api::repr::RegistrationOut;
-use crate::api::tokens::Caller;
 use crate::api::write::{self, RegistrationIn};
-use crate::db::AnyConnection;
-use crate::error::AppResult;
 
 list_schema!(RegistrationList => RegistrationOut);
-
-/// Runs a POST's change once per `Idempotency-Key` (the key's answer is stored with it).
-pub async fn idempotent<T: serde::Serialize + Send + 'static>(
-    api: &Api,
-    caller: &Caller,
-    body: &[u8],
-    f: impl FnOnce(&mut AnyConnection) -> AppResult<T> + Send + 'static,
-) -> Result<Replay<T>, ApiError> {
-    let key = api
-        .header("idempotency-key")
-        .map(|k| (k, idempotency::request_hash("POST", api.req.path(), body)));
-    let (token, now) = (caller.token.id.clone(), api.state.now());
-    Ok(api
-        .state
-        .write(move |conn| {
-            idempotency::once(
-                conn,
-                &token,
-                key.as_ref().map(|(k, h)| (k.as_str(), h.clone())),
-                now,
-                201,
-                f,
-            )
-        })
-        .await?)
-}
 
 /// Registrations in id order; `state` filters (`pending`, `confirmed`, `waiting`, `offered`,
 /// `cancelled`, `expired`).
@@ -84,7 +54,7 @@ pub async fn show(api: Api, path: web::Path<(String, String)>) -> ApiResult {
         .state
         .read(move |conn| crate::api::read::registration(conn, &event.id, &id))
         .await?;
-    Ok(respond::resource(&api, &r))
+    Ok(respond::ok(&api, &r))
 }
 
 /// Adds someone (write scope, organizers): confirmed while there are seats, else waiting. With
@@ -102,10 +72,11 @@ pub async fn add(api: Api, slug: web::Path<String>, body: web::Bytes) -> ApiResu
     let (event, caller) = api.event_for(&slug, Capability::Organize, true).await?;
     let input: RegistrationIn = serde_json::from_slice(&body).map_err(|e| write::body_error(&e))?;
     let cx = api.context(event, &caller);
-    let done = idempotent(&api, &caller, &body, move |conn| {
-        write::add_registration(conn, &cx, &input)
-    })
-    .await?;
+    let done = api
+        .once(&caller, &body, move |conn| {
+            write::add_registration(conn, &cx, &input)
+        })
+        .await?;
     Ok(respond::replayed(&api, StatusCode::CREATED, done))
 }
 

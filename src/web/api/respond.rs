@@ -35,8 +35,9 @@ macro_rules! list_schema {
 }
 pub(crate) use list_schema;
 
-/// An object with one resource under its name, e.g. `{"proposal": {...}, "reviews": [...]}`
-/// is built by the handlers; this is the plain JSON answer with an ETag.
+/// `value` as JSON with its strong ETag (the hash of these very bytes, so an update's
+/// `If-Match` can be checked against a fresh read of the same representation); a GET whose
+/// `If-None-Match` matches gets 304.
 pub fn json<T: Serialize>(api: &Api, status: StatusCode, value: &T) -> HttpResponse {
     let body = serde_json::to_vec(value).unwrap_or_default();
     let tag = etag::of_bytes(&body);
@@ -64,18 +65,6 @@ pub fn json<T: Serialize>(api: &Api, status: StatusCode, value: &T) -> HttpRespo
 /// 200 with `value`.
 pub fn ok<T: Serialize>(api: &Api, value: &T) -> HttpResponse {
     json(api, StatusCode::OK, value)
-}
-
-/// A single resource's ETag is its representation's, so `If-Match` on an update can be
-/// checked against a fresh read.
-pub fn resource<T: Serialize>(api: &Api, value: &T) -> HttpResponse {
-    let mut r = ok(api, value);
-    r.headers_mut().insert(
-        actix_web::http::header::ETAG,
-        actix_web::http::header::HeaderValue::from_str(&etag::of(value))
-            .unwrap_or(actix_web::http::header::HeaderValue::from_static("\"\"")),
-    );
-    r
 }
 
 /// A page of a list, with the `next` link (this request's address with the next cursor).
