@@ -5,6 +5,7 @@
 pub mod etag;
 pub mod idempotency;
 pub mod list;
+pub mod parts;
 pub mod read;
 pub mod repr;
 pub mod tokens;

@@ -305,6 +305,30 @@ impl Programme {
         page_of(items, w)
     }
 
+    /// One room.
+    pub fn room(&self, id: &str) -> Option<RoomOut> {
+        let r = self.snap.rooms.iter().find(|r| r.id == id)?;
+        Some(RoomOut::of(r, self.stamp(id)))
+    }
+
+    /// One track.
+    pub fn track(&self, id: &str) -> Option<TrackOut> {
+        let t = self.snap.tracks.iter().find(|t| t.id == id)?;
+        Some(TrackOut::of(t, self.stamp(id)))
+    }
+
+    /// One speaker of the programme.
+    pub fn speaker(&self, id: &str) -> Option<SpeakerOut> {
+        let p = self.snap.people.iter().find(|p| p.id == id)?;
+        Some(SpeakerOut::of(p, self.stamp(id)))
+    }
+
+    /// One slot.
+    pub fn slot(&self, id: &str) -> Option<SlotOut> {
+        let s = self.snap.slots.iter().find(|s| s.id == id)?;
+        Some(SlotOut::of(s, self.stamp(id)))
+    }
+
     /// One talk.
     pub fn talk(&self, event: &Event, id: &str) -> AppResult<TalkOut> {
         let t = self.snap.talk(id).or_not_found()?;
@@ -339,4 +363,58 @@ pub fn releases(conn: &mut AnyConnection, event_id: &str) -> AppResult<Vec<Relea
         .iter()
         .map(ReleaseOut::of)
         .collect())
+}
+
+/// The registration form's questions (organizers).
+pub fn questions(
+    conn: &mut AnyConnection,
+    event_id: &str,
+    w: &Window,
+) -> QueryResult<Page<QuestionOut>> {
+    let rows = crate::registration::questions::of_event(conn, event_id)?
+        .iter()
+        .map(|q| QuestionOut {
+            id: q.id.clone(),
+            label: q.label.clone(),
+            help_text: q.help_text.clone(),
+            kind: q.kind.as_str().to_string(),
+            required: q.required,
+            options: q.choices(),
+            updated_at: utc(q.updated_at),
+        })
+        .collect();
+    Ok(page_of(rows, w))
+}
+
+/// Published buzz (public).
+pub fn buzz(conn: &mut AnyConnection, event_id: &str, w: &Window) -> QueryResult<Page<BuzzOut>> {
+    let rows = crate::buzz::views::published(conn, event_id, None)?
+        .iter()
+        .map(BuzzOut::of)
+        .collect();
+    Ok(page_of(rows, w))
+}
+
+/// Sponsors with their level's name (public).
+pub fn sponsors(
+    conn: &mut AnyConnection,
+    event_id: &str,
+    w: &Window,
+) -> QueryResult<Page<SponsorOut>> {
+    let levels: HashMap<String, String> = crate::sponsors::manage::levels(conn, event_id)?
+        .into_iter()
+        .map(|l| (l.id, l.name))
+        .collect();
+    let rows = crate::sponsors::manage::sponsors_of(conn, event_id)?
+        .into_iter()
+        .map(|s| SponsorOut {
+            level: levels.get(&s.level_id).cloned().unwrap_or_default(),
+            id: s.id,
+            name: s.name,
+            url: s.url,
+            blurb: s.blurb,
+            updated_at: utc(s.updated_at),
+        })
+        .collect();
+    Ok(page_of(rows, w))
 }

@@ -169,6 +169,16 @@ fn place_checked(
             openspace_topics::updated_at.eq(cx.now),
         ))
         .execute(conn)?;
+    // Placed by hand or with an accepted draft: the same message.
+    let placed = topic_of(conn, &cx.event.id, &topic.id)?;
+    crate::webhooks::emit_about(
+        conn,
+        &cx.event,
+        crate::webhooks::EventType::OpenspaceTopicPlaced,
+        "topic",
+        &crate::api::repr::TopicOut::of(&placed),
+        cx.now,
+    )?;
     Ok(())
 }
 
@@ -190,15 +200,6 @@ pub fn place(
             "openspace.place",
             ("openspace_topic", &topic.id),
             &format!("Placed “{}”", topic.title),
-        )?;
-        let placed = topic_of(conn, &cx.event.id, topic_id)?;
-        crate::webhooks::emit_about(
-            conn,
-            &cx.event,
-            crate::webhooks::EventType::OpenspaceTopicPlaced,
-            "topic",
-            &crate::api::repr::TopicOut::of(&placed),
-            cx.now,
         )?;
         Ok(())
     })

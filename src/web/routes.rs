@@ -69,12 +69,23 @@ route_table! {
         get "/events" => api::events::list;
         get "/events/{slug}" => api::events::show;
         get "/events/{slug}/rooms" => api::programme::rooms;
+        post "/events/{slug}/rooms" => api::parts::create_room;
+        get "/events/{slug}/rooms/{id}" => api::parts::room;
+        patch "/events/{slug}/rooms/{id}" => api::parts::update_room;
         get "/events/{slug}/tracks" => api::programme::tracks;
+        post "/events/{slug}/tracks" => api::parts::create_track;
+        get "/events/{slug}/tracks/{id}" => api::parts::track;
+        patch "/events/{slug}/tracks/{id}" => api::parts::update_track;
         get "/events/{slug}/speakers" => api::programme::speakers;
+        get "/events/{slug}/speakers/{id}" => api::parts::speaker;
+        patch "/events/{slug}/speakers/{id}" => api::parts::update_speaker;
         get "/events/{slug}/talks" => api::programme::talks;
         get "/events/{slug}/talks/{id}" => api::programme::talk;
         patch "/events/{slug}/talks/{id}" => api::programme::update_talk;
         get "/events/{slug}/slots" => api::programme::slots;
+        post "/events/{slug}/slots" => api::parts::create_slot;
+        get "/events/{slug}/slots/{id}" => api::parts::slot;
+        patch "/events/{slug}/slots/{id}" => api::parts::update_slot;
         get "/events/{slug}/releases" => api::programme::releases;
         post "/events/{slug}/releases" => api::programme::release;
         get "/events/{slug}/proposals" => api::cfp::proposals;
@@ -86,6 +97,9 @@ route_table! {
         post "/events/{slug}/registrations/{id}/cancel" => api::registrations::cancel;
         post "/events/{slug}/registrations/{id}/check-in" => api::registrations::check_in;
         get "/events/{slug}/openspace/topics" => api::board::topics;
+        get "/events/{slug}/questions" => api::extras::questions;
+        get "/events/{slug}/buzz" => api::extras::buzz;
+        get "/events/{slug}/sponsors" => api::extras::sponsors;
     }
     admin "/admin" {
         get "" => admin::to_dashboard;

@@ -199,6 +199,8 @@ async fn a_script_reads_the_programme_and_pages_through_500_registrations() {
         "/api/v1/events/{slug}/slots",
         "/api/v1/events/{slug}/releases",
         "/api/v1/events/{slug}/openspace/topics",
+        "/api/v1/events/{slug}/buzz",
+        "/api/v1/events/{slug}/sponsors",
     ] {
         let (status, headers, body) =
             call(&app, "get", &fill(pattern, "ghent-2009"), None, None, &[]).await;
@@ -275,6 +277,36 @@ async fn a_script_reads_the_programme_and_pages_through_500_registrations() {
     .await;
     assert_eq!(status, 401);
     doc.check("get", "/api/v1/events/{slug}/registrations", 401, &problem);
+
+    let (status, _, qs) = call(
+        &app,
+        "get",
+        "/api/v1/events/usa-2010/questions",
+        Some(&token),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200);
+    doc.check("get", "/api/v1/events/{slug}/questions", 200, &qs);
+    assert!(
+        !qs["data"].as_array().unwrap().is_empty(),
+        "the demo's questions: {qs}"
+    );
+    let (_, _, sponsors) = call(
+        &app,
+        "get",
+        "/api/v1/events/usa-2010/sponsors",
+        None,
+        None,
+        &[],
+    )
+    .await;
+    doc.check("get", "/api/v1/events/{slug}/sponsors", 200, &sponsors);
+    assert!(
+        !sponsors["data"].as_array().unwrap().is_empty(),
+        "the demo's sponsors: {sponsors}"
+    );
 
     // 500 registrations through the API, then a walk over every page.
     for i in 0..500 {
@@ -753,4 +785,178 @@ async fn an_operator_makes_a_token_with_the_command_line() {
     let out = ghent(&["api-token", "create", "--organizer", "nobody@example.org"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no organizer"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn organizers_create_and_change_rooms_tracks_speakers_and_slots() {
+    let app = spawn_demo_app().await;
+    app.organizer("usa-owner@example.org", false, &[("usa-2010", Role::Owner)]);
+    let doc = Doc::fetch(&app).await;
+    let token = token_for(&app, "usa-owner@example.org", "write", &[]).await;
+    let t = Some(token.as_str());
+    let base = "/api/v1/events/usa-2010";
+
+    let (status, _, room) = call(
+        &app,
+        "post",
+        &format!("{base}/rooms"),
+        t,
+        Some(json!({ "name": "Open space tent", "capacity": 80 })),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 201, "{room}");
+    doc.check("post", "/api/v1/events/{slug}/rooms", 201, &room);
+    assert_eq!(
+        (room["name"].as_str(), room["capacity"].as_i64()),
+        (Some("Open space tent"), Some(80))
+    );
+    let room_path = format!("{base}/rooms/{}", room["id"].as_str().unwrap());
+    let (_, headers, read) = call(&app, "get", &room_path, t, None, &[]).await;
+    doc.check("get", "/api/v1/events/{slug}/rooms/{id}", 200, &read);
+    let tag = headers["etag"].to_str().unwrap().to_string();
+    let (status, _, changed) = call(
+        &app,
+        "patch",
+        &room_path,
+        t,
+        Some(json!({ "capacity": 120 })),
+        &[("If-Match", &tag)],
+    )
+    .await;
+    assert_eq!(status, 200, "{changed}");
+    doc.check("patch", "/api/v1/events/{slug}/rooms/{id}", 200, &changed);
+    assert_eq!(
+        (changed["name"].as_str(), changed["capacity"].as_i64()),
+        (Some("Open space tent"), Some(120))
+    );
+    let (status, _, stale) = call(
+        &app,
+        "patch",
+        &room_path,
+        t,
+        Some(json!({ "capacity": 1 })),
+        &[("If-Match", &tag)],
+    )
+    .await;
+    assert_eq!(status, 412);
+    doc.check("patch", "/api/v1/events/{slug}/rooms/{id}", 412, &stale);
+    let (status, _, bad) = call(
+        &app,
+        "patch",
+        &room_path,
+        t,
+        Some(json!({ "position": 3, "name": "" })),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 422);
+    let fields: Vec<&str> = bad["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["position"],
+        "an unknown field is named first: {bad}"
+    );
+    let (status, _, bad) = call(
+        &app,
+        "patch",
+        &room_path,
+        t,
+        Some(json!({ "name": "" })),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(bad["errors"][0]["field"], "name");
+
+    let (status, _, track) = call(
+        &app,
+        "post",
+        &format!("{base}/tracks"),
+        t,
+        Some(json!({ "name": "Culture", "colour": "#AA3355" })),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 201, "{track}");
+    doc.check("post", "/api/v1/events/{slug}/tracks", 201, &track);
+    assert_eq!(track["colour"], "#aa3355");
+
+    let (status, _, slot) = call(
+        &app,
+        "post",
+        &format!("{base}/slots"),
+        t,
+        Some(json!({
+            "starts_at": "2010-06-25T23:00:00Z", "ends_at": "2010-06-25T23:45:00Z",
+            "room_id": room["id"], "kind": "break", "title": "Late snack"
+        })),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 201, "{slot}");
+    doc.check("post", "/api/v1/events/{slug}/slots", 201, &slot);
+    assert_eq!(
+        slot["starts_at"], "2010-06-25T23:00:00Z",
+        "RFC 3339 in, the same instant out"
+    );
+    assert_eq!(slot["room_id"], room["id"]);
+    let (status, _, bad) = call(
+        &app,
+        "post",
+        &format!("{base}/slots"),
+        t,
+        Some(json!({ "starts_at": "tomorrow" })),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(bad["errors"][0]["field"], "starts_at");
+
+    let (_, _, speakers) = call(&app, "get", &format!("{base}/speakers"), t, None, &[]).await;
+    let speaker = speakers["data"][0]["id"].as_str().unwrap().to_string();
+    let (status, _, changed) = call(
+        &app,
+        "patch",
+        &format!("{base}/speakers/{speaker}"),
+        t,
+        Some(json!({ "bio": "Now with a bio." })),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{changed}");
+    doc.check(
+        "patch",
+        "/api/v1/events/{slug}/speakers/{id}",
+        200,
+        &changed,
+    );
+    assert_eq!(changed["bio"], "Now with a bio.");
+    // The changes are the admin's: in the audit log, and on the public grid once released.
+    let (_, html) = {
+        let v = app.new_visitor();
+        v.login("usa-owner@example.org").await;
+        v.get_html("/admin/events/usa-2010/audit").await
+    };
+    assert!(html.contains("Open space tent"), "{html}");
+    let (status, _, _) = call(
+        &app,
+        "post",
+        &format!("{base}/releases"),
+        t,
+        Some(json!({ "note": "tent" })),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (_, html) = app.get_html("/usa-2010/programme/").await;
+    assert!(
+        html.contains("Late snack"),
+        "the released grid shows the new slot"
+    );
 }

@@ -440,3 +440,68 @@ async fn a_server_killed_between_the_change_and_the_delivery_delivers_after_a_re
         .status();
     let _ = second.wait();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn topics_placed_by_hand_or_with_an_accepted_draft_are_announced() {
+    let app = spawn_app_with(&[("GHENT_WEBHOOK_ALLOW_PRIVATE", "true")]).await;
+    app.with_conn(|c| ghent::seed::demo(c, demo_now().naive_utc()).unwrap());
+    app.organizer("o@example.org", false, &[("ghent-2009", Role::Organizer)]);
+    let (url, got) = receiver(Vec::new()).await;
+    app.login("o@example.org").await;
+    let hooks = "/admin/events/ghent-2009/webhooks";
+    let r = app
+        .post_form(
+            hooks,
+            hooks,
+            &[("url", &url), ("type", "openspace.topic.placed")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let admin = "/admin/events/ghent-2009/openspace/";
+    // Two placed topics taken off the board (no message), then a draft fills the slots again.
+    let placed: Vec<(String, String)> = app.with_conn(|c| {
+        use diesel::prelude::*;
+        use ghent::db::schema::openspace_topics as t;
+        t::table
+            .filter(t::slot_id.is_not_null())
+            .select((t::id, t::title))
+            .limit(2)
+            .load(c)
+            .unwrap()
+    });
+    assert_eq!(placed.len(), 2);
+    for (id, _) in &placed {
+        let place = "/admin/events/ghent-2009/openspace/place";
+        app.post_form(admin, place, &[("topic_id", id), ("slot_id", "")])
+            .await;
+    }
+    assert!(
+        got.lock().unwrap().is_empty(),
+        "taking a topic off is not a placement"
+    );
+    app.post_form(admin, "/admin/events/ghent-2009/openspace/suggest", &[])
+        .await;
+    let r = app
+        .post_form(
+            admin,
+            "/admin/events/ghent-2009/openspace/draft/accept",
+            &[],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    eventually(10, "two placements announced", || {
+        got.lock().unwrap().len() >= 2
+    })
+    .await;
+    let types: Vec<String> = got
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let b: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+            assert!(b["data"]["topic"]["slot_id"].is_string(), "{b}");
+            b["type"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(types, ["openspace.topic.placed", "openspace.topic.placed"]);
+}

@@ -59,6 +59,16 @@ impl Api {
         Ok((event, caller))
     }
 
+    /// A read's context: the event (no actor: nothing is changed).
+    pub fn context_of(&self, event: Event) -> crate::context::EventContext {
+        crate::context::EventContext::new(
+            event,
+            crate::accounts::Actor::system("api"),
+            self.state.now(),
+            self.state.mailer.clone(),
+        )
+    }
+
     /// A domain command's context: the event, the token's owner as the actor.
     pub fn context(&self, event: Event, caller: &Caller) -> crate::context::EventContext {
         crate::context::EventContext::new(

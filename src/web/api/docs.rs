@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{board, cfp, events, programme, registrations};
+use super::{board, cfp, events, extras, parts, programme, registrations};
 use crate::web::extractors::Ctx;
 use crate::web::render::Page;
 
@@ -39,10 +39,14 @@ impl Modify for TokenScheme {
     paths(
         events::list, events::show,
         programme::rooms, programme::tracks, programme::speakers, programme::talks,
+        parts::room, parts::update_room, parts::create_room,
+        parts::track, parts::update_track, parts::create_track,
+        parts::speaker, parts::update_speaker,
+        parts::slot, parts::update_slot, parts::create_slot,
         programme::talk, programme::update_talk, programme::slots, programme::releases, programme::release,
         cfp::proposals, cfp::proposal, cfp::decide,
         registrations::list, registrations::add, registrations::show, registrations::cancel, registrations::check_in,
-        board::topics,
+        board::topics, extras::questions, extras::buzz, extras::sponsors,
     ),
     modifiers(&TokenScheme),
     tags(

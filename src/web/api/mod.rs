@@ -10,6 +10,8 @@ pub mod board;
 pub mod cfp;
 pub mod docs;
 pub mod events;
+pub mod extras;
+pub mod parts;
 pub mod problem;
 pub mod programme;
 pub mod registrations;
