@@ -83,6 +83,7 @@ fn help_describes_every_command() {
         "create-event",
         "export",
         "import-event",
+        "api-token",
     ] {
         assert!(text.contains(cmd), "{cmd} missing from --help:\n{text}");
     }
