@@ -4,10 +4,17 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-/// The quoted ETag of `value`'s JSON.
+/// `value` as the API sends it: its JSON with object keys in one order (a struct and the same
+/// data as a `serde_json::Value` give the same bytes, so the same ETag).
+pub fn canonical<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_value(value)
+        .and_then(|v| serde_json::to_vec(&v))
+        .unwrap_or_default()
+}
+
+/// The quoted ETag of `value`'s canonical JSON.
 pub fn of<T: Serialize>(value: &T) -> String {
-    let json = serde_json::to_vec(value).unwrap_or_default();
-    of_bytes(&json)
+    of_bytes(&canonical(value))
 }
 
 /// The quoted ETag of a body.
@@ -35,5 +42,16 @@ mod tests {
         assert!(matches(&format!("\"x\", W/{tag}"), &tag));
         assert!(matches("*", &tag));
         assert!(!matches("\"other\"", &tag));
+    }
+
+    #[test]
+    fn a_struct_and_its_value_have_one_tag() {
+        #[derive(Serialize)]
+        struct S {
+            zebra: i32,
+            apple: i32,
+        }
+        let s = S { zebra: 1, apple: 2 };
+        assert_eq!(of(&s), of(&serde_json::to_value(&s).unwrap()));
     }
 }

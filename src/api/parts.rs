@@ -1,7 +1,7 @@
-//! Writes to the programme's parts through the API: rooms, tracks, speakers and slots are
-//! created (`POST`) and changed (`PATCH`, with `If-Match`) with the same forms, rules and audit
-//! as the admin pages: a change is the admin form of the part filled from its row, with the
-//! fields the request names put over it.
+//! Writes through the API to an event and its programme's parts: rooms, tracks and slots are
+//! created (`POST`); they, speakers and the event itself are changed (`PATCH`, with `If-Match`)
+//! with the same forms, rules and audit as the admin pages: a change is the admin form filled
+//! from the row, with the fields the request names put over it.
 
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -10,10 +10,12 @@ use serde_json::{Map, Value};
 
 use super::etag;
 use super::read::Programme;
+use super::repr::EventOut;
 use super::tokens::Caller;
 use crate::context::EventContext;
 use crate::db::{write_transaction, AnyConnection};
 use crate::error::{AppError, AppResult, FieldErrors, OrNotFound};
+use crate::events::form::EventForm;
 use crate::programme::people::{self, PersonForm};
 use crate::programme::queries::{person, room_of, slot_of};
 use crate::programme::rooms::{self, RoomForm};
@@ -24,6 +26,8 @@ use crate::programme::Track;
 /// A part of the programme the API writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
+    /// The event itself (changed only; events are created in the admin or with the CLI).
+    Event,
     /// A room.
     Room,
     /// A track.
@@ -38,6 +42,15 @@ impl Part {
     /// The fields a request may set.
     fn fields(self) -> &'static [&'static str] {
         match self {
+            Part::Event => &[
+                "name",
+                "description",
+                "capacity",
+                "starts_at",
+                "ends_at",
+                "contact_email",
+                "code_of_conduct_url",
+            ],
             Part::Room => &["name", "capacity"],
             Part::Track => &["name", "colour"],
             Part::Speaker => &["name", "bio", "photo_url", "website_url", "social"],
@@ -62,8 +75,13 @@ pub fn read(
     part: Part,
     id: &str,
 ) -> AppResult<Value> {
+    if part == Part::Event {
+        let e = crate::events::queries::by_id(conn, &cx.event.id)?;
+        return Ok(json(EventOut::of(&e, &cx.mailer.base_url)));
+    }
     let p = Programme::load(conn, caller, &cx.event, &cx.mailer.base_url)?;
     let found = match part {
+        Part::Event => None,
         Part::Room => p.room(id).map(json),
         Part::Track => p.track(id).map(json),
         Part::Speaker => p.speaker(id).map(json),
@@ -98,6 +116,16 @@ pub fn save(
         }
         let tz = cx.event.tz();
         let saved = match part {
+            Part::Event => {
+                let venue = match &cx.event.venue_id {
+                    Some(v) => crate::events::queries::venue(conn, v)?,
+                    None => None,
+                };
+                let form = EventForm::from_event(&cx.event, venue.as_ref());
+                let form = overlay(&form, &local_times(patch, tz)?, part)?;
+                let input = crate::events::form::parse(&form).map_err(AppError::Invalid)?;
+                crate::events::lifecycle::update(conn, cx, input)?.id
+            }
             Part::Room => {
                 let form = match id {
                     Some(id) => {
@@ -147,30 +175,30 @@ pub fn save(
                     Some(id) => SlotForm::from_slot(&slot_of(conn, &cx.event.id, id)?, tz),
                     None => SlotForm::default(),
                 };
-                // The API's times are RFC 3339; the form's are local to the event.
-                let mut patch = patch.clone();
-                for key in ["starts_at", "ends_at"] {
-                    if let Some(Value::String(t)) = patch.get(key) {
-                        let local = DateTime::parse_from_rfc3339(t)
-                            .map(|t| {
-                                crate::values::to_local_input(t.with_timezone(&Utc).naive_utc(), tz)
-                            })
-                            .map_err(|_| {
-                                AppError::field(
-                                    key,
-                                    "Give a time in RFC 3339, e.g. 2010-06-25T16:00:00Z.",
-                                )
-                            })?;
-                        patch.insert(key.into(), Value::String(local));
-                    }
-                }
-                let form = overlay(&form, &patch, part)?;
+                let form = overlay(&form, &local_times(patch, tz)?, part)?;
                 let input = slots::parse_checked(conn, cx, &form)?;
                 slots::save(conn, cx, id, &input)?.id
             }
         };
         read(conn, cx, Some(caller), part, &saved)
     })
+}
+
+/// The request with its RFC 3339 `starts_at` and `ends_at` as the forms take them: local to the
+/// event's timezone.
+fn local_times(patch: &Map<String, Value>, tz: chrono_tz::Tz) -> AppResult<Map<String, Value>> {
+    let mut patch = patch.clone();
+    for key in ["starts_at", "ends_at"] {
+        if let Some(Value::String(t)) = patch.get(key) {
+            let local = DateTime::parse_from_rfc3339(t)
+                .map(|t| crate::values::to_local_input(t.with_timezone(&Utc).naive_utc(), tz))
+                .map_err(|_| {
+                    AppError::field(key, "Give a time in RFC 3339, e.g. 2010-06-25T16:00:00Z.")
+                })?;
+            patch.insert(key.into(), Value::String(local));
+        }
+    }
+    Ok(patch)
 }
 
 /// `form` with the request's fields put over it (strings, numbers, or null for empty); a

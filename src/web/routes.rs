@@ -68,6 +68,7 @@ route_table! {
         get "/docs" => api::docs::page;
         get "/events" => api::events::list;
         get "/events/{slug}" => api::events::show;
+        patch "/events/{slug}" => api::parts::update_event;
         get "/events/{slug}/rooms" => api::programme::rooms;
         post "/events/{slug}/rooms" => api::parts::create_room;
         get "/events/{slug}/rooms/{id}" => api::parts::room;

@@ -937,6 +937,58 @@ async fn organizers_create_and_change_rooms_tracks_speakers_and_slots() {
         &changed,
     );
     assert_eq!(changed["bio"], "Now with a bio.");
+    // The event itself.
+    let (_, headers, _) = call(&app, "get", base, t, None, &[]).await;
+    let tag = headers["etag"].to_str().unwrap().to_string();
+    let (status, _, event) = call(
+        &app,
+        "patch",
+        base,
+        t,
+        Some(json!({ "name": "devopsdays USA 2010 (Mountain View)", "capacity": 300 })),
+        &[("If-Match", &tag)],
+    )
+    .await;
+    assert_eq!(status, 200, "{event}");
+    doc.check("patch", "/api/v1/events/{slug}", 200, &event);
+    assert_eq!(
+        (event["name"].as_str(), event["capacity"].as_i64()),
+        (Some("devopsdays USA 2010 (Mountain View)"), Some(300))
+    );
+    let (status, _, _) = call(
+        &app,
+        "patch",
+        base,
+        t,
+        Some(json!({ "capacity": 1 })),
+        &[("If-Match", &tag)],
+    )
+    .await;
+    assert_eq!(status, 412);
+    let (status, _, bad) = call(
+        &app,
+        "patch",
+        base,
+        t,
+        Some(json!({ "ends_at": "2010-06-24T00:00:00Z" })),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 422, "an end before the start: {bad}");
+    doc.check("patch", "/api/v1/events/{slug}", 422, &bad);
+    let (status, _, _) = call(
+        &app,
+        "patch",
+        base,
+        t,
+        Some(json!({ "slug": "elsewhere" })),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 422, "the slug is not changed through the API");
+    let (_, html) = app.get_html("/usa-2010/").await;
+    assert_eq!(texts(&html, "h1"), ["devopsdays USA 2010 (Mountain View)"]);
+
     // The changes are the admin's: in the audit log, and on the public grid once released.
     let (_, html) = {
         let v = app.new_visitor();

@@ -37,7 +37,7 @@ impl Modify for TokenScheme {
     info(title = "Ghent API", version = "1.0.0",
         description = "Ghent's REST API: events, their programme, call for papers, registrations and open-space board. Lists are paged with cursors (follow `links.next`); every list takes `updated_since`. Reads carry an `ETag` (send `If-None-Match`); updates take `If-Match`; POSTs take `Idempotency-Key`. Errors are RFC 9457 problem details. Each token has a rate limit, announced in `RateLimit` and `RateLimit-Policy` headers. Times are RFC 3339 in UTC; each event gives its timezone."),
     paths(
-        events::list, events::show,
+        events::list, events::show, parts::update_event,
         programme::rooms, programme::tracks, programme::speakers, programme::talks,
         parts::room, parts::update_room, parts::create_room,
         parts::track, parts::update_track, parts::create_track,

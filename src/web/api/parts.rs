@@ -10,7 +10,7 @@ use super::respond;
 use super::{Api, ApiResult};
 use crate::accounts::Capability;
 use crate::api::parts::{self, Part};
-use crate::api::repr::{RoomOut, SlotOut, SpeakerOut, TrackOut};
+use crate::api::repr::{EventOut, RoomOut, SlotOut, SpeakerOut, TrackOut};
 
 type OneId = web::Path<(String, String)>;
 
@@ -49,6 +49,23 @@ async fn save(api: Api, slug: &str, id: Option<String>, part: Part, body: &[u8])
         })
         .await?;
     Ok(respond::json(&api, status, &value))
+}
+
+/// Changes the event (write scope, organizers): name, description, capacity, times, contact;
+/// a stale `If-Match` answers 412.
+#[utoipa::path(patch, path = "/api/v1/events/{slug}", tag = "events",
+    params(("slug" = String, Path, description = "The event's slug"),
+        ("If-Match" = Option<String>, Header, description = "The ETag the change is based on")),
+    request_body(content = Object, description = "The fields to change"),
+    responses((status = 200, description = "The event, changed", body = EventOut),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token may not change this event", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "It changed since the ETag was read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
+    security(("token" = [])))]
+pub async fn update_event(api: Api, slug: web::Path<String>, body: web::Bytes) -> ApiResult {
+    let id = api.event(&slug).await?.id;
+    save(api, &slug, Some(id), Part::Event, &body).await
 }
 
 macro_rules! part_handlers {

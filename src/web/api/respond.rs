@@ -39,7 +39,7 @@ pub(crate) use list_schema;
 /// `If-Match` can be checked against a fresh read of the same representation); a GET whose
 /// `If-None-Match` matches gets 304.
 pub fn json<T: Serialize>(api: &Api, status: StatusCode, value: &T) -> HttpResponse {
-    let body = serde_json::to_vec(value).unwrap_or_default();
+    let body = etag::canonical(value);
     let tag = etag::of_bytes(&body);
     if status == StatusCode::OK
         && api
