@@ -1012,3 +1012,39 @@ async fn organizers_create_and_change_rooms_tracks_speakers_and_slots() {
         "the released grid shows the new slot"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_token_has_its_own_rate_limit_with_retry_after() {
+    let app = spawn_app_with(&[("GHENT_API_RATE_LIMIT_PER_MINUTE", "3")]).await;
+    app.with_conn(|c| ghent::seed::demo(c, demo_now().naive_utc()).unwrap());
+    app.organizer("usa-owner@example.org", false, &[("usa-2010", Role::Owner)]);
+    let doc = Doc::fetch(&app).await;
+    let token = token_for(&app, "usa-owner@example.org", "read", &[]).await;
+    let path = "/api/v1/events/usa-2010/registrations";
+    let mut remaining = Vec::new();
+    for _ in 0..3 {
+        let (status, headers, _) = call(&app, "get", path, Some(&token), None, &[]).await;
+        assert_eq!(status, 200);
+        assert_eq!(headers["ratelimit-policy"], "\"default\";q=3;w=60");
+        remaining.push(headers["ratelimit"].to_str().unwrap().to_string());
+    }
+    assert!(
+        remaining[0].starts_with("\"default\";r=2;t=")
+            && remaining[2].starts_with("\"default\";r=0;t="),
+        "{remaining:?}"
+    );
+    let (status, headers, problem) = call(&app, "get", path, Some(&token), None, &[]).await;
+    assert_eq!(status, 429, "{problem}");
+    assert_eq!(problem["status"], 429);
+    let wait: u32 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait));
+    // Another caller (no token: its address) has its own count; the document fetch above used
+    // one of it.
+    let (status, _, _) = call(&app, "get", "/api/v1/events", None, None, &[]).await;
+    assert_eq!(status, 200);
+    // A minute later (by the app clock) the token may call again.
+    app.clock.advance(chrono::Duration::seconds(61));
+    let (status, _, body) = call(&app, "get", path, Some(&token), None, &[]).await;
+    assert_eq!(status, 200);
+    doc.check("get", "/api/v1/events/{slug}/registrations", 200, &body);
+}
