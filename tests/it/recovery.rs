@@ -174,14 +174,30 @@ async fn two_job_runners_never_run_the_same_job() {
     let a = runner("a");
     let b = runner("b");
     let (ida, idb) = (a.worker().id().to_string(), b.worker().id().to_string());
-    let drain = |r: ghent::queue::runner::JobRunner<ghent::context::JobContext>| async move {
-        let mut total = 0;
-        loop {
-            let n = r.run_due().await.unwrap();
-            if n == 0 {
-                return total;
+    // A claim that loses every candidate to the other runner gets nothing although jobs are
+    // still waiting: a runner stops only when none is left queued.
+    let db_url = app.db.url.clone();
+    let drain = move |r: ghent::queue::runner::JobRunner<ghent::context::JobContext>| {
+        let db_url = db_url.clone();
+        async move {
+            let mut conn = ghent::db::Manager::new(&db_url).open().unwrap();
+            let mut total = 0;
+            loop {
+                let n = r.run_due().await.unwrap();
+                total += n;
+                if n == 0 {
+                    let waiting: i64 = jobs::table
+                        .filter(jobs::kind.eq("noop"))
+                        .filter(jobs::status.eq("queued"))
+                        .count()
+                        .get_result(&mut conn)
+                        .unwrap();
+                    if waiting == 0 {
+                        return total;
+                    }
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
             }
-            total += n;
         }
     };
     let (na, nb) = tokio::join!(tokio::spawn(drain(a)), tokio::spawn(drain(b)));
